@@ -1,0 +1,244 @@
+// CLI entry: `node --import tsx bench/token/run.ts [--duration 10] [--connections 32] --gatehouse-url ... --gatehouse-form ...`
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { gatehouseTarget, type GatehouseTarget } from "./gatehouse-target.js";
+import { assertJwtTokenResponse, postForm, type FormResponse, type TokenCheck } from "./http-form.js";
+import { runLoad, type LoadResult } from "./load.js";
+import { startPeer } from "./peer.js";
+import { measureRawSigning, type RawSigningResult } from "./raw-signing.js";
+
+const WARMUP_SEC = 2;
+
+interface Settings {
+  durationSec: number;
+  connections: number;
+  gatehouseUrl?: string;
+  gatehouseForm?: string;
+  gatehouseCaPath?: string;
+  /** Hidden: benchmark a second oidc-provider in the Gatehouse slot, to check the harness itself. */
+  selfTest: boolean;
+}
+
+interface TargetReport extends LoadResult, TokenCheck {
+  label: string;
+  tokenUrl: string;
+}
+
+const USAGE = `Usage: node --import tsx bench/token/run.ts [options]
+  --duration <s>            measured seconds per phase (default 10, env BENCH_DURATION)
+  --connections <n>         concurrent keep-alive connections (default 32, env BENCH_CONNECTIONS)
+  --gatehouse-url <url>     Gatehouse token endpoint (env GATEHOUSE_TOKEN_URL)
+  --gatehouse-form <body>   urlencoded token request body (env GATEHOUSE_TOKEN_FORM)
+  --gatehouse-ca <file>     PEM CA for an HTTPS Gatehouse (env GATEHOUSE_CA)`;
+
+function parseSettings(argv: string[]): Settings {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      duration: { type: "string" },
+      connections: { type: "string" },
+      "gatehouse-url": { type: "string" },
+      "gatehouse-form": { type: "string" },
+      "gatehouse-ca": { type: "string" },
+      "self-test": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const env = process.env;
+  return {
+    // Capped so a typo cannot turn a bounded benchmark into an hour of pegged CPUs on a shared box.
+    durationSec: intInRange("--duration", values.duration ?? env.BENCH_DURATION ?? "10", 1, 60),
+    connections: intInRange("--connections", values.connections ?? env.BENCH_CONNECTIONS ?? "32", 1, 1024),
+    gatehouseUrl: values["gatehouse-url"] ?? env.GATEHOUSE_TOKEN_URL,
+    gatehouseForm: values["gatehouse-form"] ?? env.GATEHOUSE_TOKEN_FORM,
+    gatehouseCaPath: values["gatehouse-ca"] ?? env.GATEHOUSE_CA,
+    selfTest: values["self-test"] ?? false,
+  };
+}
+
+function intInRange(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
+  return n;
+}
+
+const log = (msg: string): void => console.error(`[bench] ${msg}`);
+
+async function measureTarget(
+  label: string,
+  target: { tokenUrl: string; form: Record<string, string>; ca?: string },
+  check: TokenCheck,
+  s: Settings,
+): Promise<TargetReport> {
+  log(`${label}: ${WARMUP_SEC} s warm-up + ${s.durationSec} s measured, ${s.connections} connections`);
+  const result = await runLoad({
+    url: target.tokenUrl,
+    form: target.form,
+    connections: s.connections,
+    durationSec: s.durationSec,
+    warmupSec: WARMUP_SEC,
+    ...(target.ca ? { ca: target.ca } : {}),
+  });
+  return { label, tokenUrl: target.tokenUrl, ...check, ...result };
+}
+
+async function verifyGatehouse(target: GatehouseTarget): Promise<TokenCheck> {
+  let res: FormResponse;
+  try {
+    res = await postForm(target.tokenUrl, target.form, target.ca);
+  } catch (err) {
+    const hint = target.tokenUrl.startsWith("https:") && !target.ca ? " (private CA? pass --gatehouse-ca <pem>)" : "";
+    throw new Error(`gatehouse: POST ${target.tokenUrl} failed: ${(err as Error).message}${hint}`, { cause: err });
+  }
+  return assertJwtTokenResponse("gatehouse", res);
+}
+
+async function main(): Promise<void> {
+  const s = parseSettings(process.argv.slice(2));
+  const threads = availableParallelism();
+  // Hard stop in case anything hangs: phases + warm-ups + a generous allowance for process/worker start-up.
+  const budgetSec = 4 * s.durationSec + 2 * WARMUP_SEC + 60;
+  setTimeout(() => {
+    console.error(`[bench] aborting: exceeded the ${budgetSec} s budget`);
+    process.exit(2);
+  }, budgetSec * 1000).unref();
+
+  const startedAt = new Date();
+  const loadavgStart = loadavg();
+
+  // Resolve and verify the Gatehouse target first so a bad URL/form fails in seconds, not after the other phases.
+  const gatehouse = s.selfTest
+    ? await startPeer()
+    : await gatehouseTarget({
+        url: s.gatehouseUrl,
+        form: s.gatehouseForm,
+        ...(s.gatehouseCaPath ? { ca: await readFile(s.gatehouseCaPath, "utf8") } : {}),
+      });
+  const gatehouseLabel = s.selfTest ? "gatehouse (SELF-TEST: 2nd peer)" : "gatehouse";
+  let report: Awaited<ReturnType<typeof runPhases>>;
+  try {
+    const gatehouseCheck = await verifyGatehouse(gatehouse);
+    report = await runPhases(s, threads, gatehouse, gatehouseLabel, gatehouseCheck);
+  } finally {
+    await gatehouse.close();
+  }
+
+  const { rawSingle, rawAll, peer, gh } = report;
+  const ratios = {
+    gatehouseOverPeer: gh.requestsPerSec / peer.requestsPerSec,
+    gatehouseOverRawAllCores: gh.requestsPerSec / rawAll.signsPerSec,
+    peerOverRawAllCores: peer.requestsPerSec / rawAll.signsPerSec,
+  };
+  const loadavgEnd = loadavg();
+  printTable(s, threads, loadavgStart, rawSingle, rawAll, [gh, peer], ratios);
+
+  const json = {
+    benchmark: "token",
+    selfTest: s.selfTest,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    settings: { durationSec: s.durationSec, warmupSec: WARMUP_SEC, connections: s.connections },
+    machine: {
+      node: process.version,
+      platform: `${process.platform}/${process.arch}`,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      availableParallelism: threads,
+      loadavgStart,
+      loadavgEnd,
+    },
+    rawSigning: { keyBits: 2048, singleThread: rawSingle, allCores: rawAll },
+    peer,
+    gatehouse: gh,
+    ratios,
+  };
+  const dir = new URL("../results/", import.meta.url);
+  await mkdir(dir, { recursive: true });
+  const file = new URL(`token-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`, dir);
+  await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`\nresults: ${file.pathname}`);
+}
+
+async function runPhases(
+  s: Settings,
+  threads: number,
+  gatehouse: GatehouseTarget,
+  gatehouseLabel: string,
+  gatehouseCheck: TokenCheck,
+): Promise<{ rawSingle: RawSigningResult; rawAll: RawSigningResult; peer: TargetReport; gh: TargetReport }> {
+  log(`raw RS256 signing: 1 thread, ${s.durationSec} s`);
+  const rawSingle = await measureRawSigning(s.durationSec * 1000, 1);
+  log(`raw RS256 signing: ${threads} threads, ${s.durationSec} s`);
+  const rawAll = await measureRawSigning(s.durationSec * 1000, threads);
+
+  log("starting peer (oidc-provider)");
+  const peerTarget = await startPeer();
+  let peer: TargetReport;
+  try {
+    const peerCheck = assertJwtTokenResponse("peer", await postForm(peerTarget.tokenUrl, peerTarget.form));
+    peer = await measureTarget("peer (oidc-provider)", peerTarget, peerCheck, s);
+  } finally {
+    // Closed before the Gatehouse phase so an in-process peer cannot take CPU from it.
+    await peerTarget.close();
+  }
+  const gh = await measureTarget(gatehouseLabel, gatehouse, gatehouseCheck, s);
+  return { rawSingle, rawAll, peer, gh };
+}
+
+function printTable(
+  s: Settings,
+  threads: number,
+  load: number[],
+  rawSingle: RawSigningResult,
+  rawAll: RawSigningResult,
+  targets: TargetReport[],
+  ratios: { gatehouseOverPeer: number; gatehouseOverRawAllCores: number; peerOverRawAllCores: number },
+): void {
+  const f0 = (n: number): string => Math.round(n).toLocaleString("en-US");
+  const row = (cells: string[], widths: number[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+  const widths = [34, 10, 8, 8, 7, 7, 14];
+  const out: string[] = [];
+  out.push(
+    `\nToken endpoint benchmark: ${s.durationSec} s measured (after ${WARMUP_SEC} s warm-up), ${s.connections} connections, ` +
+      `${threads} cores, load avg at start ${load.map((l) => l.toFixed(2)).join(" ")}`,
+  );
+  out.push(row(["target", "tokens/s", "p50 ms", "p99 ms", "non2xx", "errors", "token"], widths));
+  for (const t of targets) {
+    const token = `${t.alg}, ${t.tokenLength} B`;
+    out.push(
+      row(
+        [t.label, f0(t.requestsPerSec), String(t.p50), String(t.p99), String(t.non2xx), String(t.errors), token],
+        widths,
+      ),
+    );
+  }
+  out.push("");
+  out.push(row(["raw RS256 sign (2048-bit)", "signs/s"], widths.slice(0, 2)));
+  out.push(row([`  1 thread`, f0(rawSingle.signsPerSec)], widths.slice(0, 2)));
+  out.push(row([`  ${rawAll.threads} threads (all cores)`, f0(rawAll.signsPerSec)], widths.slice(0, 2)));
+  out.push("");
+  out.push(row(["ratio", "value"], widths.slice(0, 2)));
+  out.push(row(["  gatehouse / peer", ratios.gatehouseOverPeer.toFixed(2)], widths.slice(0, 2)));
+  out.push(row(["  gatehouse / raw all cores", ratios.gatehouseOverRawAllCores.toFixed(2)], widths.slice(0, 2)));
+  out.push(row(["  peer / raw all cores", ratios.peerOverRawAllCores.toFixed(2)], widths.slice(0, 2)));
+  for (const t of targets) {
+    if (t.non2xx > 0 || t.errors > 0) {
+      out.push(
+        `WARNING: ${t.label} had ${t.non2xx} non-2xx responses and ${t.errors} errors; its rate counts 2xx only.`,
+      );
+    }
+  }
+  console.log(out.join("\n"));
+}
+
+main().catch((err: unknown) => {
+  console.error(`[bench] ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

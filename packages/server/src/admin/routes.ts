@@ -1,0 +1,130 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Issuers } from "../identity/issuers.js";
+import type { IdentityRuntime } from "../identity/runtime.js";
+import type { TokenService } from "../identity/token/token-service.js";
+import type { Core } from "../server.js";
+import { adminAuthenticator } from "./auth.js";
+import { BuiltInObjects } from "./built-in.js";
+import { clientRequestId, graphErrors, sendGraphError, toGraphError } from "./graph-errors.js";
+import { openApiDocument, type Mount } from "./openapi.js";
+import { fastifyPath, mountOperations, ok, operation } from "./operations.js";
+import { appRoleAssignmentOperations } from "./resources/app-role-assignments.js";
+import { applicationOperations } from "./resources/applications.js";
+import { servicePrincipalOperations } from "./resources/service-principals.js";
+import { signingKeyOperations } from "./resources/signing-keys.js";
+import { organizationOperations, tenantOperations } from "./resources/tenants.js";
+import { health } from "./schemas.js";
+import { resolveTenant } from "./tenant-scope.js";
+
+export interface AdminRoutesOptions {
+  core: Core;
+  runtime: IdentityRuntime;
+  issuers: Issuers;
+  tokens: TokenService;
+}
+
+/**
+ * The admin API: Microsoft Graph v1.0-shaped management of tenants, applications, service principals and consent,
+ * plus key rotation, protected by Gatehouse's own tokens (auth.ts). Every error is a Graph error body.
+ */
+export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions): Promise<void> {
+  const { core, runtime, issuers } = opts;
+  const { registry, management } = core;
+  const builtIn = new BuiltInObjects(management);
+  const authenticate = adminAuthenticator({ runtime, issuers, management });
+  const tenantOf = (request: FastifyRequest) =>
+    resolveTenant(registry, management, (request.params as { tenantId?: string } | undefined)?.tenantId);
+
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  const mounts: Mount[] = [
+    {
+      prefixes: [""],
+      scoped: false,
+      public: true,
+      operations: [
+        operation({
+          method: "GET",
+          path: "/healthz",
+          summary: "Liveness",
+          tag: "service",
+          response: { status: 200, description: "The admin API is up", schema: health, shape: "plain" },
+          handle: async () => ok({ status: "ok" }),
+        }),
+        operation({
+          method: "GET",
+          path: "/openapi.json",
+          summary: "This OpenAPI document",
+          tag: "service",
+          response: { status: 200, description: "OpenAPI 3.1" },
+          handle: async () => ok((document ??= openApiDocument(mounts))),
+        }),
+      ],
+    },
+    {
+      prefixes: ["/v1.0", "/{tenantId}/v1.0"],
+      scoped: true,
+      operations: [
+        ...applicationOperations(registry, builtIn),
+        ...servicePrincipalOperations(registry, builtIn),
+        ...appRoleAssignmentOperations(registry, builtIn),
+        ...organizationOperations(),
+      ],
+    },
+    {
+      prefixes: [""],
+      scoped: false,
+      operations: [...tenantOperations(registry, builtIn), ...signingKeyOperations(core, runtime)],
+    },
+  ];
+
+  // An empty body is no body (clients send Content-Type on DELETE too); anything else must be strict JSON.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (typeof body !== "string" || body.trim() === "") return done(null, undefined);
+    parseJson(request, body, done);
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("request-id", request.id).header("client-request-id", clientRequestId(request));
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const graph = toGraphError(error);
+    if (graph && graph.status < 500) return sendGraphError(request, reply, graph);
+    request.log.error({ err: error }, "admin request failed");
+    return sendGraphError(request, reply, graphErrors.unexpected());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const segment = request.url.split("?")[0]?.split("/").filter(Boolean).at(-1) ?? "";
+    return sendGraphError(request, reply, graphErrors.noRoute(decodeSegment(segment)));
+  });
+
+  const publicMounts = mounts.filter((m) => m.public);
+  const securedMounts = mounts.filter((m) => !m.public);
+  const mountAll = async (target: FastifyInstance, list: Mount[]) => {
+    for (const mount of list) {
+      for (const prefix of mount.prefixes) {
+        await target.register(
+          async (scope) => mountOperations(scope, mount.operations, { scoped: mount.scoped, tenant: tenantOf }),
+          { prefix: fastifyPath(prefix) },
+        );
+      }
+    }
+  };
+  await mountAll(app, publicMounts);
+  // Hooks are encapsulated: only the routes registered inside this context require the admin token.
+  await app.register(async (secured) => {
+    secured.addHook("onRequest", async (request) => {
+      await authenticate(request);
+    });
+    await mountAll(secured, securedMounts);
+  });
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -1,0 +1,180 @@
+import type { Command } from "commander";
+import { Option } from "commander";
+import { startGatehouse, type RunningGatehouse } from "../../server.js";
+import { defaultServerOptions, type ServerOptions } from "../../config/options.js";
+import { DEMO } from "../../demo/config.js";
+import { demoClientSecret } from "../../demo/client-secret.js";
+import { loadMasterKey } from "../../crypto/master-key.js";
+import { removeRuntimeInfo, writeRuntimeInfo } from "../../util/runtime-file.js";
+import { dataOption, databaseOption, parsePort, parsePositiveInt } from "../options.js";
+
+interface StartFlags {
+  config?: string;
+  data: string;
+  database?: string;
+  demo: boolean;
+  host: string;
+  identityPort: number;
+  gatewayPort: number;
+  adminPort: number;
+  publicUrl?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureHttp?: boolean;
+  issuerV1?: string;
+  issuerV2?: string;
+  tokenLifetime: number;
+  logLevel: ServerOptions["logLevel"];
+}
+
+export function registerStart(program: Command): void {
+  const d = defaultServerOptions;
+  program
+    .command("start")
+    .description("start the identity service and admin API (with demo content when no --config is given)")
+    .addOption(new Option("--config <file>", "YAML configuration to apply at start").env("GATEHOUSE_CONFIG"))
+    .addOption(dataOption())
+    .addOption(databaseOption())
+    .addOption(new Option("--no-demo", "do not add the demo tenant when no --config is given").env("GATEHOUSE_NO_DEMO"))
+    .addOption(new Option("--host <address>", "address to listen on").env("GATEHOUSE_HOST").default(d.host))
+    .addOption(
+      new Option("--identity-port <port>", "identity listener port")
+        .env("GATEHOUSE_IDENTITY_PORT")
+        .default(d.identityPort)
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option("--gateway-port <port>", "gateway listener port")
+        .env("GATEHOUSE_GATEWAY_PORT")
+        .default(d.gatewayPort)
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option("--admin-port <port>", "admin API port")
+        .env("GATEHOUSE_ADMIN_PORT")
+        .default(d.adminPort)
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option("--public-url <url>", "public base URL of the identity listener (issuers, discovery)").env(
+        "GATEHOUSE_PUBLIC_URL",
+      ),
+    )
+    .addOption(
+      new Option("--tls-cert <file>", "PEM certificate to serve instead of the local CA's").env("GATEHOUSE_TLS_CERT"),
+    )
+    .addOption(new Option("--tls-key <file>", "PEM private key for --tls-cert").env("GATEHOUSE_TLS_KEY"))
+    .addOption(
+      new Option("--insecure-http", "serve plain HTTP (MSAL and @azure/identity refuse it)").env(
+        "GATEHOUSE_INSECURE_HTTP",
+      ),
+    )
+    .addOption(
+      new Option("--issuer-v1 <template>", "v1 token issuer; {tenantid} and {publicUrl} are replaced").env(
+        "GATEHOUSE_ISSUER_V1",
+      ),
+    )
+    .addOption(
+      new Option("--issuer-v2 <template>", "v2 token issuer; {tenantid} and {publicUrl} are replaced").env(
+        "GATEHOUSE_ISSUER_V2",
+      ),
+    )
+    .addOption(
+      new Option("--token-lifetime <seconds>", "access token lifetime")
+        .env("GATEHOUSE_TOKEN_LIFETIME")
+        .default(d.tokenLifetimeSeconds)
+        .argParser(parsePositiveInt),
+    )
+    .addOption(
+      new Option("--log-level <level>", "log level")
+        .env("GATEHOUSE_LOG_LEVEL")
+        .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+        .default(d.logLevel),
+    )
+    .action(async (flags: StartFlags) => {
+      if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+        throw new Error("--tls-cert and --tls-key go together");
+      }
+      const options: ServerOptions = {
+        ...d,
+        dataDir: flags.data,
+        ...(flags.database ? { database: flags.database } : {}),
+        ...(flags.config ? { configFile: flags.config } : {}),
+        demo: flags.demo && !flags.config,
+        host: flags.host,
+        identityPort: flags.identityPort,
+        gatewayPort: flags.gatewayPort,
+        adminPort: flags.adminPort,
+        ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}),
+        tls: flags.insecureHttp
+          ? { mode: "insecure" }
+          : flags.tlsCert && flags.tlsKey
+            ? { mode: "files", certFile: flags.tlsCert, keyFile: flags.tlsKey }
+            : { mode: "local" },
+        ...(flags.issuerV1 ? { issuerV1Template: flags.issuerV1 } : {}),
+        ...(flags.issuerV2 ? { issuerV2Template: flags.issuerV2 } : {}),
+        tokenLifetimeSeconds: flags.tokenLifetime,
+        logLevel: flags.logLevel,
+      };
+      process.stderr.write(`Starting Gatehouse (data: ${flags.data}) …\n`);
+      const running = await startGatehouse(options);
+      await writeRuntimeInfo(running.dataDir, {
+        pid: process.pid,
+        identityUrl: running.identityUrl,
+        adminUrl: running.adminUrl,
+        ...(running.caPath ? { caPath: running.caPath } : {}),
+      });
+      process.stdout.write(await banner(running, options));
+      const stop = async () => {
+        await removeRuntimeInfo(running.dataDir);
+        await running.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", () => void stop());
+      process.once("SIGTERM", () => void stop());
+    });
+}
+
+async function banner(running: RunningGatehouse, options: ServerOptions): Promise<string> {
+  const lines = [
+    "",
+    "Gatehouse is running",
+    `  identity  ${running.identityUrl}   token, discovery and JWKS endpoints (Entra ID-compatible)`,
+    `  admin     ${running.adminUrl}   admin API (Microsoft Graph shapes), OpenAPI at /openapi.json`,
+    `  store     ${running.store.location}`,
+    "",
+  ];
+  const cacert = running.caPath ? `--cacert ${running.caPath} ` : "";
+  if (running.caPath) {
+    lines.push("Trust the local CA in Node clients (MSAL, @azure/identity, openid-client):");
+    lines.push(`  export NODE_EXTRA_CA_CERTS=${running.caPath}`, "");
+  }
+  for (const s of running.applied?.generatedSecrets ?? []) {
+    if (options.demo && s.appId === DEMO.clientAppId) continue;
+    lines.push(
+      `New secret for ${s.application} ('${s.displayName}', appId ${s.appId}), shown only now:`,
+      `  ${s.secretText}`,
+      "",
+    );
+  }
+  if (options.demo) {
+    const secret = await demoClientSecret(
+      running.dataDir,
+      await loadMasterKey(running.dataDir),
+      running.registry,
+      running.applied,
+    );
+    lines.push(
+      "Get a token for the demo API (tenant Contoso, ClientApp → ResourceApp, role APIAccess):",
+      `  curl -s ${cacert}${running.identityUrl}/${DEMO.tenantId}/oauth2/v2.0/token \\`,
+      `    -d grant_type=client_credentials -d client_id=${DEMO.clientAppId} \\`,
+      `    --data-urlencode 'client_secret=${secret}' \\`,
+      `    --data-urlencode 'scope=api://${DEMO.resourceAppId}/.default'`,
+      "",
+      "Look inside it:  npx gatehouse decode <access_token>",
+      "",
+    );
+  }
+  lines.push("Press Ctrl+C to stop.", "");
+  return lines.join("\n");
+}

@@ -1,0 +1,111 @@
+import { stringify } from "yaml";
+import type { Registry } from "../identity/registry.js";
+import type { Management } from "../admin/management.js";
+import type { StoredApplication } from "../store/repositories/applications.js";
+import type { AppRoleAssignment, ServicePrincipal } from "../identity/model.js";
+import type { ApplicationConfig, GatehouseConfig } from "./schema.js";
+import { DEFAULT_TENANT_SETTING } from "./reconcile.js";
+
+/**
+ * The store as a configuration file that `apply` accepts. Secrets are never exported: password credentials appear
+ * by name and dates only, so re-applying keeps the existing ones. The built-in management tenant is left out.
+ */
+export async function exportConfig(registry: Registry, management: Management): Promise<string> {
+  const config: GatehouseConfig = await registry.read(async (repos) => {
+    const [tenants, apps, sps, assignments, defaultTenant] = await Promise.all([
+      repos.tenants.list(),
+      repos.applications.list(),
+      repos.servicePrincipals.list(),
+      repos.assignments.list(),
+      repos.settings.get(DEFAULT_TENANT_SETTING),
+    ]);
+    const userTenants = tenants.filter((t) => t.id !== management.tenantId);
+    return {
+      identity: {
+        ...(defaultTenant ? { defaultTenant } : {}),
+        tenants: userTenants.map((tenant) => ({
+          id: tenant.id,
+          displayName: tenant.displayName,
+          domains: tenant.domains,
+          applications: apps
+            .filter((a) => a.tenantId === tenant.id)
+            .map((app) => exportApplication(app, tenant.id, sps, assignments)),
+        })),
+      },
+    };
+  });
+  return `# Gatehouse configuration, exported ${new Date().toISOString()}. Secrets are not exported.\n${stringify(config)}`;
+}
+
+function exportApplication(
+  app: StoredApplication,
+  tenantId: string,
+  sps: ServicePrincipal[],
+  assignments: AppRoleAssignment[],
+): ApplicationConfig {
+  const sp = sps.find((s) => s.tenantId === tenantId && s.appId === app.appId);
+  const granted = new Set(
+    assignments.filter((a) => a.principalId === sp?.id).map((a) => `${a.resourceId}|${a.appRoleId}`),
+  );
+  const roleGrants = app.requiredResourceAccess.flatMap((rra) =>
+    rra.resourceAccess
+      .filter((a) => a.type === "Role")
+      .map((a) => {
+        const resourceSp = sps.find((s) => s.tenantId === tenantId && s.appId === rra.resourceAppId);
+        return resourceSp !== undefined && granted.has(`${resourceSp.id}|${a.id}`);
+      }),
+  );
+  return {
+    displayName: app.displayName,
+    appId: app.appId,
+    ...(app.description ? { description: app.description } : {}),
+    ...(app.notes ? { notes: app.notes } : {}),
+    signInAudience: app.signInAudience,
+    identifierUris: app.identifierUris,
+    api: {
+      requestedAccessTokenVersion: app.api.requestedAccessTokenVersion,
+      oauth2PermissionScopes: app.api.oauth2PermissionScopes.map((s) => ({
+        id: s.id,
+        value: s.value,
+        type: s.type,
+        isEnabled: s.isEnabled,
+        adminConsentDisplayName: s.adminConsentDisplayName,
+        adminConsentDescription: s.adminConsentDescription,
+        ...(s.userConsentDisplayName ? { userConsentDisplayName: s.userConsentDisplayName } : {}),
+        ...(s.userConsentDescription ? { userConsentDescription: s.userConsentDescription } : {}),
+      })),
+    },
+    appRoles: app.appRoles
+      .filter((r) => r.value !== null)
+      .map((r) => ({
+        id: r.id,
+        value: r.value as string,
+        displayName: r.displayName,
+        description: r.description,
+        allowedMemberTypes: r.allowedMemberTypes,
+        isEnabled: r.isEnabled,
+      })),
+    requiredResourceAccess: app.requiredResourceAccess,
+    passwordCredentials: app.passwordCredentials.map((p) => ({
+      displayName: p.displayName ?? p.keyId,
+      startDateTime: p.startDateTime,
+      endDateTime: p.endDateTime,
+    })),
+    keyCredentials: app.keyCredentials.map((k) => ({
+      ...(k.displayName ? { displayName: k.displayName } : {}),
+      key: k.key,
+      startDateTime: k.startDateTime,
+      endDateTime: k.endDateTime,
+    })),
+    ...(app.tags.length > 0 ? { tags: app.tags } : {}),
+    ...(sp
+      ? {
+          servicePrincipal: {
+            accountEnabled: sp.accountEnabled,
+            appRoleAssignmentRequired: sp.appRoleAssignmentRequired,
+          },
+        }
+      : {}),
+    ...(roleGrants.length > 0 && roleGrants.every(Boolean) ? { grantAdminConsent: true } : {}),
+  };
+}

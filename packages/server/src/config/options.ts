@@ -1,0 +1,38 @@
+/** Everything `gatehouse start` can be told, from flags or GATEHOUSE_* environment variables. */
+export interface ServerOptions {
+  dataDir: string;
+  /** undefined → SQLite in the data folder; `postgres://…` → PostgreSQL. */
+  database?: string;
+  configFile?: string;
+  /** Start with the demo content when no configuration file is given. */
+  demo: boolean;
+  host: string;
+  identityPort: number;
+  adminPort: number;
+  gatewayPort: number;
+  /** Public base URL of the identity listener; defaults to its own scheme://localhost:port. */
+  publicUrl?: string;
+  tls: TlsOptions;
+  issuerV1Template?: string;
+  issuerV2Template?: string;
+  tokenLifetimeSeconds: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  pollIntervalMs: number;
+  signerThreads?: number;
+}
+
+export type TlsOptions =
+  { mode: "local" } | { mode: "files"; certFile: string; keyFile: string } | { mode: "insecure" };
+
+export const defaultServerOptions: ServerOptions = {
+  dataDir: ".gatehouse",
+  demo: false,
+  host: "127.0.0.1",
+  identityPort: 8443,
+  adminPort: 9443,
+  gatewayPort: 8080,
+  tls: { mode: "local" },
+  tokenLifetimeSeconds: 3599,
+  logLevel: "info",
+  pollIntervalMs: 2000,
+};

@@ -1,0 +1,104 @@
+import { z } from "zod";
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
+const dateTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO 8601 date-time");
+const tokenVersion = z.union([z.literal(1), z.literal(2), z.null()]);
+
+const appRole = z.strictObject({
+  id: guid.optional(),
+  value: z.string().min(1),
+  displayName: z.string().min(1),
+  description: z.string().optional(),
+  allowedMemberTypes: z.array(z.enum(["Application", "User"])).min(1),
+  isEnabled: z.boolean().optional(),
+});
+
+const permissionScope = z.strictObject({
+  id: guid.optional(),
+  value: z.string().min(1),
+  type: z.enum(["User", "Admin"]).optional(),
+  isEnabled: z.boolean().optional(),
+  adminConsentDisplayName: z.string().optional(),
+  adminConsentDescription: z.string().optional(),
+  userConsentDisplayName: z.string().optional(),
+  userConsentDescription: z.string().optional(),
+});
+
+const resourceAccess = z
+  .strictObject({ id: guid.optional(), value: z.string().optional(), type: z.enum(["Role", "Scope"]) })
+  .refine((a) => a.id !== undefined || a.value !== undefined, "give the app role or scope by id or by value");
+
+const passwordCredential = z.strictObject({
+  displayName: z.string().min(1),
+  /** Literal or `${ENV_VAR}`; when absent a secret is generated once and printed. */
+  secretText: z.string().min(16, "must be at least 16 characters").optional(),
+  startDateTime: dateTime.optional(),
+  endDateTime: dateTime.optional(),
+});
+
+const keyCredential = z
+  .strictObject({
+    displayName: z.string().optional(),
+    /** base64 DER or PEM certificate … */
+    key: z.string().optional(),
+    /** … or a path to a PEM/DER certificate file, relative to the configuration file. */
+    certificateFile: z.string().optional(),
+    startDateTime: dateTime.optional(),
+    endDateTime: dateTime.optional(),
+  })
+  .refine(
+    (k) => (k.key === undefined) !== (k.certificateFile === undefined),
+    "give exactly one of key and certificateFile",
+  );
+
+const application = z.strictObject({
+  displayName: z.string().min(1),
+  appId: guid.optional(),
+  description: z.string().optional(),
+  notes: z.string().optional(),
+  signInAudience: z
+    .enum(["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"])
+    .optional(),
+  identifierUris: z.array(z.string().min(1)).optional(),
+  api: z
+    .strictObject({
+      requestedAccessTokenVersion: tokenVersion.optional(),
+      oauth2PermissionScopes: z.array(permissionScope).optional(),
+    })
+    .optional(),
+  /** The app manifest's name for api.requestedAccessTokenVersion. */
+  accessTokenAcceptedVersion: tokenVersion.optional(),
+  appRoles: z.array(appRole).optional(),
+  requiredResourceAccess: z
+    .array(z.strictObject({ resourceAppId: guid, resourceAccess: z.array(resourceAccess) }))
+    .optional(),
+  passwordCredentials: z.array(passwordCredential).optional(),
+  keyCredentials: z.array(keyCredential).optional(),
+  tags: z.array(z.string()).optional(),
+  servicePrincipal: z
+    .strictObject({ accountEnabled: z.boolean().optional(), appRoleAssignmentRequired: z.boolean().optional() })
+    .optional(),
+  /** Grant every application permission (type Role) of requiredResourceAccess, as an admin would in the portal. */
+  grantAdminConsent: z.boolean().optional(),
+});
+
+const tenant = z.strictObject({
+  id: guid,
+  displayName: z.string().min(1),
+  domains: z.array(z.string().min(1)).optional(),
+  applications: z.array(application).optional(),
+});
+
+export const configSchema = z.strictObject({
+  identity: z
+    .strictObject({
+      /** The tenant `/v1.0/...` admin routes use; defaults to the first tenant. */
+      defaultTenant: guid.optional(),
+      tenants: z.array(tenant).optional(),
+    })
+    .optional(),
+});
+
+export type GatehouseConfig = z.infer<typeof configSchema>;
+export type TenantConfig = z.infer<typeof tenant>;
+export type ApplicationConfig = z.infer<typeof application>;

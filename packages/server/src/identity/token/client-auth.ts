@@ -1,0 +1,88 @@
+import { compactVerify, decodeProtectedHeader, errors as joseErrors } from "jose";
+import { digestsEqual, hashSecret } from "../../crypto/secrets.js";
+import type { ClientEntry } from "../directory.js";
+import { aadsts } from "../errors.js";
+import type { ClientCredential } from "./request.js";
+
+/** `appidacr`/`azpacr`: how the client proved itself. */
+export type AuthenticationMethod = "1" | "2";
+
+export interface AssertionContext {
+  clientId: string;
+  /** Lower-cased token endpoint URLs of the tenant that an assertion's `aud` may name. */
+  audiences: () => Set<string>;
+  skewSeconds: number;
+}
+
+/**
+ * Checks a client's secret or certificate assertion against its registration. Secret comparison is a keyed hash
+ * compared in constant time against every registered secret, so timing says nothing about which one matched.
+ */
+export async function authenticateClient(
+  client: ClientEntry,
+  credential: ClientCredential,
+  pepper: Buffer,
+  context: AssertionContext,
+  now = Date.now(),
+): Promise<AuthenticationMethod> {
+  if (credential.kind === "none") throw aadsts.noCredential();
+  if (credential.kind === "secret") {
+    const presented = hashSecret(pepper, credential.secret);
+    let match: ClientEntry["secrets"][number] | undefined;
+    for (const entry of client.secrets) if (digestsEqual(presented, entry.hash)) match = entry;
+    if (!match || match.start > now) throw aadsts.invalidSecret(client.app.appId);
+    if (match.end <= now) throw aadsts.expiredSecret(client.app.appId);
+    return "1";
+  }
+  await verifyAssertion(client, credential.assertion, context, now);
+  return "2";
+}
+
+async function verifyAssertion(client: ClientEntry, assertion: string, context: AssertionContext, now: number) {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(assertion);
+  } catch {
+    throw aadsts.malformedAssertion();
+  }
+  if (header.alg !== "RS256" && header.alg !== "PS256") throw aadsts.malformedAssertion();
+  const thumbprint = typeof header["x5t#S256"] === "string" ? header["x5t#S256"] : header.x5t;
+  if (typeof thumbprint !== "string") throw aadsts.assertionKeyNotFound("(none)", client.app.appId);
+  const certificate = client.certificates.get(thumbprint);
+  if (!certificate) throw aadsts.assertionKeyNotFound(hexOf(thumbprint), client.app.appId);
+  if (certificate.start > now || certificate.end <= now) throw aadsts.assertionKeyExpired(certificate.sha1Hex);
+
+  let payloadBytes: Uint8Array;
+  try {
+    ({ payload: payloadBytes } = await compactVerify(assertion, certificate.publicKey, { algorithms: [header.alg] }));
+  } catch (error) {
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) throw aadsts.assertionBadSignature();
+    throw aadsts.malformedAssertion();
+  }
+  let claims: Record<string, unknown>;
+  try {
+    claims = JSON.parse(new TextDecoder().decode(payloadBytes)) as Record<string, unknown>;
+  } catch {
+    throw aadsts.malformedAssertion();
+  }
+  if (typeof claims !== "object" || claims === null) throw aadsts.malformedAssertion();
+  if (claims.iss !== context.clientId || claims.sub !== context.clientId) throw aadsts.assertionSubjectMismatch();
+
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  const accepted = context.audiences();
+  if (!audiences.some((a) => typeof a === "string" && accepted.has(a.toLowerCase().split("?")[0] as string))) {
+    throw aadsts.assertionAudience(audiences.filter((a) => typeof a === "string").join(", "));
+  }
+  const seconds = Math.floor(now / 1000);
+  const nbf = typeof claims.nbf === "number" ? claims.nbf : undefined;
+  const exp = typeof claims.exp === "number" ? claims.exp : undefined;
+  if (
+    exp === undefined ||
+    exp + context.skewSeconds <= seconds ||
+    (nbf !== undefined && nbf - context.skewSeconds > seconds)
+  ) {
+    throw aadsts.assertionTimeRange(seconds, nbf, exp);
+  }
+}
+
+const hexOf = (b64url: string) => Buffer.from(b64url, "base64url").toString("hex").toUpperCase();

@@ -1,0 +1,147 @@
+import type { Directory } from "../directory.js";
+import { aadsts } from "../errors.js";
+import type { Issuers } from "../issuers.js";
+import type { KeyRing } from "../keys/key-ring.js";
+import type { Tenant } from "../model.js";
+import { appOnlyClaims, type TokenVersion } from "./claims.js";
+import { authenticateClient } from "./client-auth.js";
+import { parseTokenRequest, type Endpoint } from "./request.js";
+import { resolveResource } from "./resource.js";
+import type { TokenSigner } from "./signer.js";
+
+export interface TokenSettings {
+  lifetimeSeconds: number;
+  /** Clock skew allowed on client assertions' nbf/exp. */
+  assertionSkewSeconds: number;
+}
+
+export interface IdentitySnapshot {
+  directory: Directory;
+  keyRing: KeyRing;
+}
+
+export type V2TokenResponse = {
+  token_type: "Bearer";
+  expires_in: number;
+  ext_expires_in: number;
+  access_token: string;
+};
+export type V1TokenResponse = {
+  token_type: "Bearer";
+  expires_in: string;
+  ext_expires_in: string;
+  expires_on: string;
+  not_before: string;
+  resource: string;
+  access_token: string;
+};
+
+const TENANT_INDEPENDENT = new Set(["common", "organizations", "consumers"]);
+const TENANT_SEGMENT = /^[0-9a-z-]+(\.[0-9a-z-]+)*$/i;
+
+/** The client-credentials grant: from a form body to a signed access token, answered from memory. */
+export class TokenService {
+  constructor(
+    private readonly snapshot: () => IdentitySnapshot,
+    private readonly signer: TokenSigner,
+    private readonly issuers: Issuers,
+    private readonly pepper: Buffer,
+    private readonly settings: TokenSettings,
+  ) {}
+
+  /** Resolves a `{tenant}` path segment as the token endpoint does. */
+  tenant(segment: string, directory: Directory): Tenant {
+    if (TENANT_INDEPENDENT.has(segment.toLowerCase())) throw aadsts.tenantIndependentEndpoint();
+    if (!TENANT_SEGMENT.test(segment)) throw aadsts.invalidTenantIdentifier(segment);
+    const tenant = directory.tenant(segment);
+    if (!tenant) throw aadsts.tenantNotFound(segment, "invalid_request");
+    return tenant;
+  }
+
+  async issue(
+    tenantSegment: string,
+    endpoint: Endpoint,
+    form: URLSearchParams,
+    authorization?: string,
+    now = Date.now(),
+  ): Promise<V1TokenResponse | V2TokenResponse> {
+    const { directory, keyRing } = this.snapshot();
+    const tenant = this.tenant(tenantSegment, directory);
+    const request = parseTokenRequest(endpoint, form, authorization);
+
+    const client = directory.client(request.clientId);
+    const clientSp = client && directory.servicePrincipal(tenant.id, client.app.appId);
+    if (!client || !clientSp) throw aadsts.unknownClient(request.clientId, tenant.displayName);
+    if (!clientSp.accountEnabled) throw aadsts.disabledApplication(client.app.appId, client.app.displayName);
+    const method = await authenticateClient(
+      client,
+      request.credential,
+      this.pepper,
+      {
+        clientId: client.app.appId,
+        audiences: () => this.tokenEndpoints(tenant),
+        skewSeconds: this.settings.assertionSkewSeconds,
+      },
+      now,
+    );
+
+    const resource = resolveResource(endpoint, request.target, directory, tenant.displayName);
+    const resourceSp = directory.servicePrincipal(tenant.id, resource.app.appId);
+    if (!resourceSp) throw aadsts.unknownResource(resource.requested, tenant.displayName);
+    if (!resourceSp.accountEnabled) throw aadsts.disabledApplication(resource.app.appId, resource.app.displayName);
+
+    const assignments = directory.assignments(clientSp.id, resourceSp.id);
+    if (resourceSp.appRoleAssignmentRequired && assignments.length === 0) {
+      throw aadsts.roleAssignmentRequired(
+        { appId: client.app.appId, name: client.app.displayName },
+        { id: resource.requested, name: resource.app.displayName },
+      );
+    }
+    const granted = new Set(assignments.map((a) => a.appRoleId));
+    const roles = resource.app.appRoles
+      .filter((r) => granted.has(r.id) && r.isEnabled && r.value && r.allowedMemberTypes.includes("Application"))
+      .map((r) => r.value as string);
+
+    const version: TokenVersion = resource.app.api.requestedAccessTokenVersion === 2 ? "2.0" : "1.0";
+    const issuedAt = Math.floor(now / 1000);
+    const claims = appOnlyClaims({
+      version,
+      issuer: version === "2.0" ? this.issuers.v2(tenant.id) : this.issuers.v1(tenant.id),
+      tenantId: tenant.id,
+      audience: version === "2.0" ? resource.app.appId : resource.requested,
+      clientAppId: client.app.appId,
+      clientServicePrincipalId: clientSp.id,
+      method,
+      roles,
+      issuedAt,
+      lifetimeSeconds: this.settings.lifetimeSeconds,
+    });
+    const kid = keyRing.current.kid;
+    const header = version === "2.0" ? { typ: "JWT", alg: "RS256", kid } : { typ: "JWT", alg: "RS256", x5t: kid, kid };
+    const accessToken = await this.signer.sign(kid, header, claims);
+    const lifetime = this.settings.lifetimeSeconds;
+    if (endpoint === "v2") {
+      return { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken };
+    }
+    return {
+      token_type: "Bearer",
+      expires_in: String(lifetime),
+      ext_expires_in: String(lifetime),
+      expires_on: String(claims.exp),
+      not_before: String(claims.nbf),
+      resource: request.target,
+      access_token: accessToken,
+    };
+  }
+
+  /** The URLs a client assertion may name as `aud`: both token endpoints, by GUID or any verified domain. */
+  private tokenEndpoints(tenant: Tenant): Set<string> {
+    const base = this.issuers.publicUrl.toLowerCase();
+    const urls = new Set<string>();
+    for (const segment of [tenant.id, ...tenant.domains]) {
+      urls.add(`${base}/${segment.toLowerCase()}/oauth2/v2.0/token`);
+      urls.add(`${base}/${segment.toLowerCase()}/oauth2/token`);
+    }
+    return urls;
+  }
+}

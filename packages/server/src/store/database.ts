@@ -1,0 +1,85 @@
+import { mkdirSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { Kysely, PostgresDialect, SqliteDialect, type Dialect } from "kysely";
+import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
+import type { Database } from "./schema.js";
+import { StoreError } from "./errors.js";
+
+export type DialectName = "sqlite" | "postgres";
+
+export interface DatabaseLocation {
+  dialect: DialectName;
+  /** PostgreSQL schema to create and use (from `?schema=`), if any. */
+  schema?: string;
+  /** Where it is, with any password removed: safe for logs and errors. */
+  display: string;
+  open(): Kysely<Database>;
+}
+
+/**
+ * `undefined` or `sqlite:` → `<dataDir>/gatehouse.db`; `sqlite:PATH` → that file;
+ * `postgres://…` (optionally `?schema=NAME`, which becomes the search_path) → PostgreSQL.
+ */
+export function locateDatabase(url: string | undefined, dataDir: string): DatabaseLocation {
+  if (!url || url === "sqlite:" || url === "sqlite") return sqliteAt(join(dataDir, "gatehouse.db"));
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length).replace(/^\/\//, "");
+    return sqliteAt(isAbsolute(path) ? path : resolve(path));
+  }
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return postgresAt(url);
+  throw new StoreError(`unsupported --database '${redact(url)}': use sqlite:PATH or postgres://HOST:PORT/DB`);
+}
+
+function sqliteAt(file: string): DatabaseLocation {
+  return {
+    dialect: "sqlite",
+    display: `sqlite:${file}`,
+    open() {
+      mkdirSync(join(file, ".."), { recursive: true });
+      const sqlite = new BetterSqlite3(file);
+      // WAL lets the CLI write while a server reads; FULL sync so an acknowledged write survives a crash.
+      sqlite.pragma("journal_mode = WAL");
+      sqlite.pragma("synchronous = FULL");
+      sqlite.pragma("foreign_keys = ON");
+      sqlite.pragma("busy_timeout = 5000");
+      return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    },
+  };
+}
+
+function postgresAt(url: string): DatabaseLocation {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema");
+  parsed.searchParams.delete("schema");
+  if (schema !== null && !/^[a-z_][a-z0-9_]*$/i.test(schema)) {
+    throw new StoreError(`invalid schema name '${schema}' in --database`);
+  }
+  return {
+    dialect: "postgres",
+    display: redact(url),
+    ...(schema ? { schema } : {}),
+    open() {
+      const pool = new pg.Pool({
+        connectionString: parsed.toString(),
+        max: 10,
+        connectionTimeoutMillis: 5000,
+        ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      });
+      // An idle client losing its connection must not crash the process.
+      pool.on("error", () => undefined);
+      const dialect: Dialect = new PostgresDialect({ pool });
+      return new Kysely<Database>({ dialect });
+    },
+  };
+}
+
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ":***@");
+  }
+}

@@ -1,0 +1,24 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import type { Database } from "./schema.js";
+import { identityMigration } from "./migrations/001-identity.js";
+import { StoreError } from "./errors.js";
+
+/** Migrations are compiled in (no directory scan), so the built package and tsx behave the same. */
+const migrations: Record<string, Migration> = {
+  "001-identity": identityMigration,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
+  if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  // With a schema, the migrator's own tables must live there too, or it finds another schema's by introspection.
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new StoreError(
+      `database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

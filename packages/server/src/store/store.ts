@@ -1,0 +1,97 @@
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.js";
+import { locateDatabase, type DatabaseLocation, type DialectName } from "./database.js";
+import { migrateToLatest } from "./migrate.js";
+import { StoreError } from "./errors.js";
+import { TenantRepository } from "./repositories/tenants.js";
+import { ApplicationRepository } from "./repositories/applications.js";
+import { ServicePrincipalRepository } from "./repositories/service-principals.js";
+import { AppRoleAssignmentRepository } from "./repositories/app-role-assignments.js";
+import { SigningKeyRepository } from "./repositories/signing-keys.js";
+import { SettingRepository } from "./repositories/settings.js";
+
+export interface Repositories {
+  tenants: TenantRepository;
+  applications: ApplicationRepository;
+  servicePrincipals: ServicePrincipalRepository;
+  assignments: AppRoleAssignmentRepository;
+  signingKeys: SigningKeyRepository;
+  settings: SettingRepository;
+}
+
+const repositories = (db: Kysely<Database>): Repositories => ({
+  tenants: new TenantRepository(db),
+  applications: new ApplicationRepository(db),
+  servicePrincipals: new ServicePrincipalRepository(db),
+  assignments: new AppRoleAssignmentRepository(db),
+  signingKeys: new SigningKeyRepository(db),
+  settings: new SettingRepository(db),
+});
+
+/**
+ * The configuration store. Every write runs in one transaction that also bumps a revision counter, so other
+ * processes sharing the database (a CLI, other nodes) notice changes by polling one row.
+ */
+export class Store {
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: DialectName,
+    readonly location: string,
+  ) {}
+
+  static async open(url: string | undefined, dataDir: string): Promise<Store> {
+    const where: DatabaseLocation = locateDatabase(url, dataDir);
+    let db: Kysely<Database>;
+    try {
+      db = where.open();
+    } catch (error) {
+      throw new StoreError(`cannot open ${where.display}: ${(error as Error).message}`);
+    }
+    try {
+      await migrateToLatest(db, where.schema);
+    } catch (error) {
+      await db.destroy().catch(() => undefined);
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`cannot reach ${where.display}: ${(error as Error).message}`);
+    }
+    return new Store(db, where.dialect, where.display);
+  }
+
+  async read<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    return fn(repositories(this.db));
+  }
+
+  /**
+   * Reads as of one instant (a repeatable-read transaction), so a revision number and the rows read with it agree
+   * even while other processes write.
+   */
+  async readConsistent<T>(fn: (repos: Repositories, revision: number) => Promise<T>): Promise<T> {
+    let tx = this.db.transaction();
+    if (this.dialect === "postgres") tx = tx.setIsolationLevel("repeatable read");
+    return tx.execute(async (trx) => {
+      const row = await trx.selectFrom("revision").select("revision").where("id", "=", 1).executeTakeFirstOrThrow();
+      return fn(repositories(trx), Number(row.revision));
+    });
+  }
+
+  async write<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await fn(repositories(trx));
+      await trx
+        .updateTable("revision")
+        .set((eb) => ({ revision: eb("revision", "+", 1) }))
+        .where("id", "=", 1)
+        .execute();
+      return result;
+    });
+  }
+
+  async revision(): Promise<number> {
+    const row = await this.db.selectFrom("revision").select("revision").where("id", "=", 1).executeTakeFirstOrThrow();
+    return Number(row.revision);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

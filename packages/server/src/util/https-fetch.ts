@@ -1,0 +1,37 @@
+import { readFile } from "node:fs/promises";
+import { rootCertificates } from "node:tls";
+import { Agent, fetch, type RequestInit } from "undici";
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+export class HttpError extends Error {
+  override name = "HttpError";
+}
+
+/** Fetches and parses JSON, trusting a given CA file (the local Gatehouse CA) besides the system roots. */
+export async function fetchJson(url: string, init: RequestInit, caPath?: string): Promise<JsonResponse> {
+  const dispatcher = caPath
+    ? new Agent({ connect: { ca: [...rootCertificates, await readFile(caPath, "utf8")] } })
+    : undefined;
+  try {
+    const response = await fetch(url, { ...init, ...(dispatcher ? { dispatcher } : {}) });
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      throw new HttpError(`${url} answered ${response.status} with a body that is not JSON`);
+    }
+    return { status: response.status, headers: response.headers as unknown as Headers, body };
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new HttpError(`cannot reach ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  } finally {
+    await dispatcher?.close();
+  }
+}

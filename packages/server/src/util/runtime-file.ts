@@ -1,0 +1,28 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/** Where a running server says it listens, so CLI commands given only `--data` can reach it. */
+export interface RuntimeInfo {
+  pid: number;
+  identityUrl: string;
+  adminUrl: string;
+  caPath?: string;
+}
+
+const FILE = "runtime.json";
+
+export const writeRuntimeInfo = (dataDir: string, info: RuntimeInfo) =>
+  writeFile(join(dataDir, FILE), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+
+export const removeRuntimeInfo = (dataDir: string) => rm(join(dataDir, FILE), { force: true });
+
+export async function readRuntimeInfo(dataDir: string): Promise<RuntimeInfo | undefined> {
+  try {
+    const info = JSON.parse(await readFile(join(dataDir, FILE), "utf8")) as RuntimeInfo;
+    // A file left by a crashed server names a dead process.
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return undefined;
+  }
+}
