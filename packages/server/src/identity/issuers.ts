@@ -10,6 +10,9 @@ export interface IssuerSettings {
 export const defaultIssuerTemplates = { v1: "{publicUrl}/{tenantid}/", v2: "{publicUrl}/{tenantid}/v2.0" } as const;
 
 export class Issuers {
+  /** Expanded issuers by template and tenant: the token path asks for the same few strings on every request. */
+  private readonly cache = new Map<string, string>();
+
   constructor(private settings: IssuerSettings) {}
 
   get publicUrl(): string {
@@ -19,6 +22,7 @@ export class Issuers {
   /** Moves the public URL once the real listening port is known (port 0). */
   rebase(publicUrl: string): void {
     this.settings = { ...this.settings, publicUrl };
+    this.cache.clear();
   }
 
   v1(tenantId: string): string {
@@ -30,6 +34,14 @@ export class Issuers {
   }
 
   private expand(template: string, tenantId: string): string {
-    return template.replaceAll("{publicUrl}", this.settings.publicUrl).replaceAll("{tenantid}", tenantId);
+    const key = `${template}|${tenantId}`;
+    let issuer = this.cache.get(key);
+    if (issuer === undefined) {
+      issuer = template.replaceAll("{publicUrl}", this.settings.publicUrl).replaceAll("{tenantid}", tenantId);
+      // Bounded: tenant ids come from the directory, but the `common` documents pass a template literal too.
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(key, issuer);
+    }
+    return issuer;
   }
 }

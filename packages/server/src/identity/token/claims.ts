@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { pooledRandomBytes } from "../../util/random-pool.js";
 import type { AuthenticationMethod } from "./client-auth.js";
 
 export type TokenVersion = "1.0" | "2.0";
@@ -20,7 +20,7 @@ export interface AppOnlyClaimsInput {
 /** Entra back-dates `iat`/`nbf` by five minutes (its 1-hour tokens show exp − iat = 3900 s). */
 const BACKDATE_SECONDS = 300;
 
-const opaque = (bytes: number) => randomBytes(bytes).toString("base64url");
+const opaque = (bytes: number) => pooledRandomBytes(bytes).toString("base64url");
 
 /** The claims of an app-only access token, in Entra's order and types (shared/reference/entra.md §4.3). */
 export function appOnlyClaims(input: AppOnlyClaimsInput): Record<string, unknown> {
