@@ -6,6 +6,7 @@ import pino, { type Logger } from "pino";
 import { loadMasterKey, type MasterKey } from "./crypto/master-key.js";
 import { ensureLocalTls } from "./tls/local-ca.js";
 import { Store } from "./store/store.js";
+import type { QueryObserver } from "./store/database.js";
 import { Registry } from "./identity/registry.js";
 import { IdentityRuntime } from "./identity/runtime.js";
 import { Issuers, defaultIssuerTemplates } from "./identity/issuers.js";
@@ -46,21 +47,29 @@ export interface Core {
   management: Management;
 }
 
-export async function openCore(dataDir: string, database: string | undefined): Promise<Core> {
+export async function openCore(dataDir: string, database: string | undefined, onQuery?: QueryObserver): Promise<Core> {
   await mkdir(dataDir, { recursive: true });
   const masterKey = await loadMasterKey(dataDir);
-  const store = await Store.open(database, dataDir);
+  const store = await Store.open(database, dataDir, onQuery);
   const pepper = masterKey.derive("client-secret-pepper");
   const registry = new Registry(store, pepper);
-  const management = await ensureManagement(store, registry, masterKey, dataDir);
-  await ensureSigningKey(store, masterKey);
+  // Nodes (or a node and the CLI) starting together on a fresh database must initialise it once.
+  const management = await store.exclusive("init", async () => {
+    const created = await ensureManagement(store, registry, masterKey, dataDir);
+    await ensureSigningKey(store, masterKey);
+    return created;
+  });
   return { dataDir, masterKey, store, registry, pepper, management };
 }
 
 export async function startGatehouse(options: ServerOptions): Promise<RunningGatehouse> {
   const dataDir = resolve(options.dataDir);
   const logger = pino({ level: options.logLevel, serializers: logSerializers });
-  const core = await openCore(dataDir, options.database);
+  // SQL text is logged at trace level, to see what the server asks the database and when.
+  const core = await openCore(dataDir, options.database, (sql) => {
+    logger.trace({ sql }, "query");
+    options.onQuery?.(sql);
+  });
   const { store, registry, masterKey } = core;
 
   let applied: ReconcileReport | undefined;

@@ -19,6 +19,8 @@ export interface ServerOptions {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   pollIntervalMs: number;
   signerThreads?: number;
+  /** Called with the text of every SQL statement (embedding and diagnostics). */
+  onQuery?: (sql: string) => void;
 }
 
 export type TlsOptions =
@@ -27,7 +29,8 @@ export type TlsOptions =
 export const defaultServerOptions: ServerOptions = {
   dataDir: ".gatehouse",
   demo: false,
-  host: "127.0.0.1",
+  /** Loopback on both 127.0.0.1 and ::1, whichever `localhost` resolves to first. */
+  host: "localhost",
   identityPort: 8443,
   adminPort: 9443,
   gatewayPort: 8080,

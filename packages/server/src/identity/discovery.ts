@@ -3,6 +3,30 @@ import type { Issuers } from "./issuers.js";
 /** `{tenantid}` kept literally: the tenant-independent (`common`/`organizations`) documents' issuer template. */
 export const TENANT_TEMPLATE = "{tenantid}";
 
+/** Members both document versions end with. */
+const cloudMembers = (base: string, tenantId: string) => ({
+  kerberos_endpoint: `${base}/kerberos`,
+  tenant_region_scope: tenantId === TENANT_TEMPLATE ? null : "WW",
+  cloud_instance_name: "microsoftonline.com",
+  cloud_graph_host_name: "graph.windows.net",
+  msgraph_host: "graph.microsoft.com",
+  rbac_url: "https://pas.windows.net",
+});
+
+const COMMON_CLAIMS = [
+  "sub",
+  "iss",
+  "cloud_instance_name",
+  "cloud_instance_host_name",
+  "cloud_graph_host_name",
+  "msgraph_host",
+  "aud",
+  "exp",
+  "iat",
+  "auth_time",
+  "acr",
+];
+
 /** The v2.0 OpenID configuration as Entra serves it (shared/reference/entra.md §5.1). */
 export function v2Configuration(issuers: Issuers, segment: string, tenantId: string): Record<string, unknown> {
   const base = `${issuers.publicUrl}/${segment}`;
@@ -24,17 +48,7 @@ export function v2Configuration(issuers: Issuers, segment: string, tenantId: str
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
     claims_supported: [
-      "sub",
-      "iss",
-      "cloud_instance_name",
-      "cloud_instance_host_name",
-      "cloud_graph_host_name",
-      "msgraph_host",
-      "aud",
-      "exp",
-      "iat",
-      "auth_time",
-      "acr",
+      ...COMMON_CLAIMS,
       "nonce",
       "preferred_username",
       "name",
@@ -44,12 +58,7 @@ export function v2Configuration(issuers: Issuers, segment: string, tenantId: str
       "c_hash",
       "email",
     ],
-    kerberos_endpoint: `${base}/kerberos`,
-    tenant_region_scope: tenantId === TENANT_TEMPLATE ? null : "WW",
-    cloud_instance_name: "microsoftonline.com",
-    cloud_graph_host_name: "graph.windows.net",
-    msgraph_host: "graph.microsoft.com",
-    rbac_url: "https://pas.windows.net",
+    ...cloudMembers(base, tenantId),
   };
 }
 
@@ -72,33 +81,10 @@ export function v1Configuration(issuers: Issuers, segment: string, tenantId: str
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/logout`,
-    claims_supported: [
-      "sub",
-      "iss",
-      "cloud_instance_name",
-      "cloud_instance_host_name",
-      "cloud_graph_host_name",
-      "msgraph_host",
-      "aud",
-      "exp",
-      "iat",
-      "auth_time",
-      "acr",
-      "amr",
-      "nonce",
-      "email",
-      "given_name",
-      "family_name",
-      "nickname",
-    ],
+    claims_supported: [...COMMON_CLAIMS, "amr", "nonce", "email", "given_name", "family_name", "nickname"],
     check_session_iframe: `${base}/oauth2/checksession`,
     userinfo_endpoint: `${base}/openid/userinfo`,
-    kerberos_endpoint: `${base}/kerberos`,
-    tenant_region_scope: tenantId === TENANT_TEMPLATE ? null : "WW",
-    cloud_instance_name: "microsoftonline.com",
-    cloud_graph_host_name: "graph.windows.net",
-    msgraph_host: "graph.microsoft.com",
-    rbac_url: "https://pas.windows.net",
+    ...cloudMembers(base, tenantId),
   };
 }
 

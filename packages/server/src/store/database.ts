@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { Kysely, PostgresDialect, SqliteDialect, type Dialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, type Dialect, type LogEvent } from "kysely";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import type { Database } from "./schema.js";
@@ -12,10 +12,17 @@ export interface DatabaseLocation {
   dialect: DialectName;
   /** PostgreSQL schema to create and use (from `?schema=`), if any. */
   schema?: string;
+  /** SQLite: the database file, beside which cross-process lock files go. */
+  file?: string;
   /** Where it is, with any password removed: safe for logs and errors. */
   display: string;
-  open(): Kysely<Database>;
+  open(onQuery?: QueryObserver): Kysely<Database>;
 }
+
+/** Sees every SQL statement (text only, never parameters, which may hold hashes). */
+export type QueryObserver = (sql: string) => void;
+
+const logOption = (onQuery?: QueryObserver) => (onQuery ? { log: (event: LogEvent) => onQuery(event.query.sql) } : {});
 
 /**
  * `undefined` or `sqlite:` → `<dataDir>/gatehouse.db`; `sqlite:PATH` → that file;
@@ -35,7 +42,8 @@ function sqliteAt(file: string): DatabaseLocation {
   return {
     dialect: "sqlite",
     display: `sqlite:${file}`,
-    open() {
+    file,
+    open(onQuery) {
       mkdirSync(join(file, ".."), { recursive: true });
       const sqlite = new BetterSqlite3(file);
       // WAL lets the CLI write while a server reads; FULL sync so an acknowledged write survives a crash.
@@ -43,7 +51,7 @@ function sqliteAt(file: string): DatabaseLocation {
       sqlite.pragma("synchronous = FULL");
       sqlite.pragma("foreign_keys = ON");
       sqlite.pragma("busy_timeout = 5000");
-      return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+      return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), ...logOption(onQuery) });
     },
   };
 }
@@ -59,7 +67,7 @@ function postgresAt(url: string): DatabaseLocation {
     dialect: "postgres",
     display: redact(url),
     ...(schema ? { schema } : {}),
-    open() {
+    open(onQuery) {
       const pool = new pg.Pool({
         connectionString: parsed.toString(),
         max: 10,
@@ -69,7 +77,7 @@ function postgresAt(url: string): DatabaseLocation {
       // An idle client losing its connection must not crash the process.
       pool.on("error", () => undefined);
       const dialect: Dialect = new PostgresDialect({ pool });
-      return new Kysely<Database>({ dialect });
+      return new Kysely<Database>({ dialect, ...logOption(onQuery) });
     },
   };
 }

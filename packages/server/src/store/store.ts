@@ -1,6 +1,7 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
+import { withFileLock } from "../util/file-lock.js";
 import type { Database } from "./schema.js";
-import { locateDatabase, type DatabaseLocation, type DialectName } from "./database.js";
+import { locateDatabase, type DatabaseLocation, type DialectName, type QueryObserver } from "./database.js";
 import { migrateToLatest } from "./migrate.js";
 import { StoreError } from "./errors.js";
 import { TenantRepository } from "./repositories/tenants.js";
@@ -37,13 +38,14 @@ export class Store {
     readonly db: Kysely<Database>,
     readonly dialect: DialectName,
     readonly location: string,
+    private readonly file?: string,
   ) {}
 
-  static async open(url: string | undefined, dataDir: string): Promise<Store> {
+  static async open(url: string | undefined, dataDir: string, onQuery?: QueryObserver): Promise<Store> {
     const where: DatabaseLocation = locateDatabase(url, dataDir);
     let db: Kysely<Database>;
     try {
-      db = where.open();
+      db = where.open(onQuery);
     } catch (error) {
       throw new StoreError(`cannot open ${where.display}: ${(error as Error).message}`);
     }
@@ -54,7 +56,7 @@ export class Store {
       if (error instanceof StoreError) throw error;
       throw new StoreError(`cannot reach ${where.display}: ${(error as Error).message}`);
     }
-    return new Store(db, where.dialect, where.display);
+    return new Store(db, where.dialect, where.display, where.file);
   }
 
   async read<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
@@ -83,6 +85,25 @@ export class Store {
         .where("id", "=", 1)
         .execute();
       return result;
+    });
+  }
+
+  /**
+   * Runs `fn` while no other process sharing this database runs an `exclusive` section of the same name: a
+   * PostgreSQL advisory lock, or a lock file beside the SQLite database. Used so that nodes starting together on a
+   * fresh database initialise it once.
+   */
+  async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    if (this.dialect === "sqlite") {
+      return withFileLock(`${this.file as string}.${name}.lock`, { waitMs: 60_000, staleMs: 120_000 }, fn);
+    }
+    return this.db.connection().execute(async (connection) => {
+      await sql`select pg_advisory_lock(hashtext(${`gatehouse:${name}`}))`.execute(connection);
+      try {
+        return await fn();
+      } finally {
+        await sql`select pg_advisory_unlock(hashtext(${`gatehouse:${name}`}))`.execute(connection);
+      }
     });
   }
 

@@ -1,9 +1,8 @@
 import { createPrivateKey, createPublicKey, randomBytes, X509Certificate } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { domainToASCII } from "node:url";
 import {
   CertificateError,
@@ -16,6 +15,7 @@ import {
 } from "../crypto/certificates.js";
 import type { ParsedCertificate } from "../crypto/certificates.js";
 import type { MasterKey } from "../crypto/master-key.js";
+import { withFileLock } from "../util/file-lock.js";
 
 export interface LocalTls {
   /** Path to hand to clients as NODE_EXTRA_CA_CERTS. */
@@ -282,35 +282,6 @@ function toLocalTls(paths: Paths, ca: Ca, leaf: Leaf): LocalTls {
   };
 }
 
-/** Cross-process mutex (exclusive-create lock file) so racing starts do not pair one process's CA key with another's cert. */
-async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      await (await open(lockPath, "wx", 0o600)).close();
-      break;
-    } catch (err) {
-      if (!isErrno(err, "EEXIST")) throw err;
-      const info = await stat(lockPath).catch(() => undefined);
-      if (info && Date.now() - info.mtimeMs > LOCK_STALE_MS) {
-        await rm(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new LocalTlsError(
-          `timed out waiting for ${lockPath}; delete it if no other Gatehouse process is running`,
-        );
-      }
-      await sleep(50);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lockPath, { force: true });
-  }
-}
-
 /**
  * Ensures <dataDir>/tls holds a local CA and a leaf for localhost, 127.0.0.1, ::1 and extraHosts, creating or
  * re-issuing as needed, and returns the leaf for https.createServer. Private keys on disk are encrypted with a
@@ -335,7 +306,8 @@ export async function ensureLocalTls(
     // Possibly a concurrent writer mid-update; retried authoritatively below.
   }
 
-  return withLock(paths.lock, async () => {
+  // A cross-process lock, so racing starts do not pair one process's CA key with another's certificate.
+  return withFileLock(paths.lock, { waitMs: LOCK_WAIT_MS, staleMs: LOCK_STALE_MS }, async () => {
     const ca = (await loadCa(paths, passphrase)) ?? (await createCa(paths, passphrase));
     const leaf = (await loadLeaf(paths, passphrase, ca, hosts)) ?? (await issueLeaf(paths, passphrase, ca, hosts));
     return toLocalTls(paths, ca, leaf);

@@ -104,12 +104,12 @@ describe("gatehouse CLI", () => {
     });
     after(() => gh.stop());
 
-    it("token gets an access token with a client secret, and decode explains it", async () => {
-      const result = await runCli(
+    const token = (tenant: string, secret: string) =>
+      runCli(
         [
           "token",
           "--tenant",
-          EXAMPLE.domain,
+          tenant,
           "--client-id",
           EXAMPLE.clientAppId,
           "--scope",
@@ -117,32 +117,25 @@ describe("gatehouse CLI", () => {
           "--data",
           gh.dataDir,
         ],
-        { GATEHOUSE_CLIENT_SECRET: EXAMPLE.secret },
+        { GATEHOUSE_CLIENT_SECRET: secret },
       );
+
+    it("token gets an access token with a client secret, and decode explains it", async () => {
+      const result = await token(EXAMPLE.domain, EXAMPLE.secret);
       assert.equal(result.code, 0, result.stderr);
-      const token = result.stdout.trim();
-      await gh.verify(token, { issuer: `${gh.identityUrl}/${EXAMPLE.tenantId}/v2.0`, audience: EXAMPLE.resourceAppId });
-      const decoded = await runCli(["decode", token]);
+      const accessToken = result.stdout.trim();
+      await gh.verify(accessToken, {
+        issuer: `${gh.identityUrl}/${EXAMPLE.tenantId}/v2.0`,
+        audience: EXAMPLE.resourceAppId,
+      });
+      const decoded = await runCli(["decode", accessToken]);
       assert.equal(decoded.code, 0, decoded.stderr);
       assert.match(decoded.stdout, /azpacr\s+1\s+.*client secret/);
       assert.match(decoded.stdout, /roles\s+APIAccess/);
     });
 
     it("token reports Entra's error in one line for a wrong secret", async () => {
-      const result = await runCli(
-        [
-          "token",
-          "--tenant",
-          EXAMPLE.tenantId,
-          "--client-id",
-          EXAMPLE.clientAppId,
-          "--scope",
-          EXAMPLE.scope,
-          "--data",
-          gh.dataDir,
-        ],
-        { GATEHOUSE_CLIENT_SECRET: "wrong-wrong-wrong-wrong" },
-      );
+      const result = await token(EXAMPLE.tenantId, "wrong-wrong-wrong-wrong");
       assert.equal(result.code, 1);
       assert.match(result.stderr, /^gatehouse: AADSTS7000215: Invalid client secret provided/);
     });

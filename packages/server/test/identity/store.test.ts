@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLE, EXAMPLE_CONFIG, startTestGatehouse } from "../helpers/gatehouse.js";
 import { databaseTargets } from "../helpers/databases.js";
+import { runCli } from "../helpers/cli.js";
+import { Store } from "../../src/store/store.js";
 
 const targets = await databaseTargets();
 const dirs: string[] = [];
@@ -66,6 +68,26 @@ for (const target of targets) {
         for (const key of keys) assert.ok(!key.private_key.includes("PRIVATE KEY"));
       } finally {
         await second.stop();
+      }
+    });
+
+    it("two processes initialising the same fresh database at once create it once", async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), `gatehouse-race-${target.name}-`));
+      dirs.push(dataDir);
+      const database = target.url();
+      const args = ["init", "--data", dataDir, ...(database ? ["--database", database] : [])];
+      // The master key file is shared state too; both processes must end up using the same one.
+      const results = await Promise.all([runCli(args), runCli(args)]);
+      for (const r of results) assert.equal(r.code, 0, r.stderr);
+      const store = await Store.open(database, dataDir);
+      try {
+        const [tenants, keys] = await store.read((repos) =>
+          Promise.all([repos.tenants.list(), repos.signingKeys.list()]),
+        );
+        assert.equal(tenants.length, 1, "one management tenant");
+        assert.equal(keys.length, 1, "one signing key");
+      } finally {
+        await store.close();
       }
     });
 
