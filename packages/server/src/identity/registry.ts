@@ -186,8 +186,13 @@ export class Registry {
   async addPassword(id: string, input: PasswordInput): Promise<{ credential: PasswordCredential; secretText: string }> {
     const secretText = input.secretText ?? generateSecret();
     if (secretText.length < 16) throw invalid("secretText must be at least 16 characters long.");
-    const start = parseDate(input.startDateTime, "startDateTime") ?? new Date();
-    const end = parseDate(input.endDateTime, "endDateTime") ?? new Date(start.getTime() + TWO_YEARS_MS);
+    const givenEnd = parseDate(input.endDateTime, "endDateTime");
+    // An already expired credential is valid configuration (the token endpoint answers AADSTS7000222 for it), so
+    // without a start it gets one before its end rather than "now".
+    const start =
+      parseDate(input.startDateTime, "startDateTime") ??
+      (givenEnd && givenEnd.getTime() <= Date.now() ? new Date(givenEnd.getTime() - TWO_YEARS_MS) : new Date());
+    const end = givenEnd ?? new Date(start.getTime() + TWO_YEARS_MS);
     if (end <= start) throw invalid("endDateTime must be after startDateTime.");
     const credential: PasswordCredential = {
       keyId: (input.keyId ?? randomUUID()).toLowerCase(),
