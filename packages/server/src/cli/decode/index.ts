@@ -1,3 +1,4 @@
 // Public surface of `gatehouse decode` for the CLI wiring.
-export { TokenDecodeError, decodeToken, explainClaims, explainHeader, renderExplanation } from "./explain.js";
-export type { ClaimLine, DecodedToken, RenderOptions } from "./explain.js";
+export { TokenDecodeError, decodeToken, type DecodedToken } from "./token.js";
+export { explainClaims, explainHeader, type ClaimLine } from "./explain.js";
+export { renderExplanation, type RenderOptions } from "./render.js";
