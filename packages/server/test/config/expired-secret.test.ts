@@ -1,6 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { EXAMPLE, EXAMPLE_CONFIG, startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
+import {
+  EXAMPLE,
+  EXAMPLE_CONFIG,
+  exampleTokenForm,
+  startTestGatehouse,
+  type TestGatehouse,
+} from "../helpers/gatehouse.js";
 
 describe("an expired secret in the configuration", () => {
   let gh: TestGatehouse;
@@ -12,12 +18,7 @@ describe("an expired secret in the configuration", () => {
   after(() => gh.stop());
 
   it("is accepted, and the token endpoint answers AADSTS7000222 for it", async () => {
-    const res = await gh.postForm(gh.tokenUrl(), {
-      grant_type: "client_credentials",
-      client_id: EXAMPLE.clientAppId,
-      client_secret: EXAMPLE.secret,
-      scope: EXAMPLE.scope,
-    });
+    const res = await gh.postForm(gh.tokenUrl(), exampleTokenForm());
     assert.equal(res.status, 401);
     assert.deepEqual((res.body as { error_codes: number[] }).error_codes, [7000222]);
     const app = await gh.registry.read((repos) => repos.applications.getByAppId(EXAMPLE.clientAppId));

@@ -40,6 +40,18 @@ export const EXAMPLE = {
   scope: "api://5f6e7d8c-9b0a-4c1d-8e2f-3a4b5c6d7e8f/.default",
 };
 
+/** The example client's token request, with any field replaced (or dropped with `undefined`). */
+export function exampleTokenForm(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const all: Record<string, string | undefined> = {
+    grant_type: "client_credentials",
+    client_id: EXAMPLE.clientAppId,
+    client_secret: EXAMPLE.secret,
+    scope: EXAMPLE.scope,
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 export interface TestGatehouse extends RunningGatehouse {
   tokenUrl(tenant?: string, version?: "v1" | "v2"): string;
   postForm(url: string, form: Record<string, string>, headers?: Record<string, string>): Promise<JsonResponse>;

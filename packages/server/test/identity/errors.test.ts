@@ -3,7 +3,13 @@ import assert from "node:assert/strict";
 import { createHash, randomUUID } from "node:crypto";
 import { importPKCS8, SignJWT } from "jose";
 import { createSelfSignedCertificate, type KeyAndCertificate } from "../../src/crypto/certificates.js";
-import { EXAMPLE, EXAMPLE_CONFIG, startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
+import {
+  EXAMPLE,
+  EXAMPLE_CONFIG,
+  exampleTokenForm,
+  startTestGatehouse,
+  type TestGatehouse,
+} from "../helpers/gatehouse.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -51,18 +57,7 @@ describe("token endpoint errors are Entra's", () => {
   });
   after(() => gh.stop());
 
-  const base = (extra: Record<string, string | undefined> = {}) => {
-    const form: Record<string, string> = {};
-    const all = {
-      grant_type: "client_credentials",
-      client_id: EXAMPLE.clientAppId,
-      client_secret: EXAMPLE.secret,
-      scope: EXAMPLE.scope,
-      ...extra,
-    };
-    for (const [k, v] of Object.entries(all)) if (v !== undefined) form[k] = v;
-    return form;
-  };
+  const base = exampleTokenForm;
 
   async function expectError(
     res: { status: number; body: unknown; headers: Headers },

@@ -1,15 +1,16 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { decodeProtectedHeader } from "jose";
-import { EXAMPLE, EXAMPLE_CONFIG, startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
+import {
+  EXAMPLE,
+  EXAMPLE_CONFIG,
+  exampleTokenForm,
+  startTestGatehouse,
+  type TestGatehouse,
+} from "../helpers/gatehouse.js";
 import { runCli } from "../helpers/cli.js";
 
-const tokenForm = {
-  grant_type: "client_credentials",
-  client_id: EXAMPLE.clientAppId,
-  client_secret: EXAMPLE.secret,
-  scope: EXAMPLE.scope,
-};
+const tokenForm = exampleTokenForm();
 
 describe("signing key rotation", () => {
   let gh: TestGatehouse;

@@ -1,6 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { EXAMPLE, EXAMPLE_CONFIG, startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
+import {
+  EXAMPLE,
+  EXAMPLE_CONFIG,
+  exampleTokenForm,
+  startTestGatehouse,
+  type TestGatehouse,
+} from "../helpers/gatehouse.js";
 
 describe("token path", () => {
   const queries: string[] = [];
@@ -17,12 +23,7 @@ describe("token path", () => {
   it("issues tokens, rejects wrong secrets and serves discovery and JWKS without a single database query", async () => {
     assert.ok(queries.length > 0, "the observer sees the start-up queries");
     queries.length = 0;
-    const form = {
-      grant_type: "client_credentials",
-      client_id: EXAMPLE.clientAppId,
-      client_secret: EXAMPLE.secret,
-      scope: EXAMPLE.scope,
-    };
+    const form = exampleTokenForm();
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         gh.postForm(

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXAMPLE, EXAMPLE_CONFIG, startTestGatehouse } from "../helpers/gatehouse.js";
+import { EXAMPLE, EXAMPLE_CONFIG, exampleTokenForm, startTestGatehouse } from "../helpers/gatehouse.js";
 import { databaseTargets } from "../helpers/databases.js";
 import { runCli } from "../helpers/cli.js";
 import { Store } from "../../src/store/store.js";
@@ -26,12 +26,10 @@ for (const target of targets) {
       });
       const { secretText } = await first.registry.addPassword(extra.id, { displayName: "rt" });
       await first.registry.createServicePrincipal(EXAMPLE.tenantId, extra.appId);
-      const before = await first.postForm(first.tokenUrl(), {
-        grant_type: "client_credentials",
-        client_id: extra.appId,
-        client_secret: secretText,
-        scope: EXAMPLE.scope,
-      });
+      const before = await first.postForm(
+        first.tokenUrl(),
+        exampleTokenForm({ client_id: extra.appId, client_secret: secretText }),
+      );
       assert.equal(before.status, 200);
       const jwksBefore = (await first.get(`${first.identityUrl}/common/discovery/keys`)).body;
       const firstIssuer = `${first.identityUrl}/${EXAMPLE.tenantId}/v2.0`;
@@ -39,19 +37,12 @@ for (const target of targets) {
 
       const second = await startTestGatehouse({ dataDir, overrides });
       try {
-        const after = await second.postForm(second.tokenUrl(), {
-          grant_type: "client_credentials",
-          client_id: extra.appId,
-          client_secret: secretText,
-          scope: EXAMPLE.scope,
-        });
+        const after = await second.postForm(
+          second.tokenUrl(),
+          exampleTokenForm({ client_id: extra.appId, client_secret: secretText }),
+        );
         assert.equal(after.status, 200, JSON.stringify(after.body));
-        const example = await second.postForm(second.tokenUrl(), {
-          grant_type: "client_credentials",
-          client_id: EXAMPLE.clientAppId,
-          client_secret: EXAMPLE.secret,
-          scope: EXAMPLE.scope,
-        });
+        const example = await second.postForm(second.tokenUrl(), exampleTokenForm());
         assert.equal(example.status, 200);
         assert.deepEqual((await second.get(`${second.identityUrl}/common/discovery/keys`)).body, jwksBefore);
         // The old token still verifies: the same key survived the restart (the port, and so the issuer, did not).

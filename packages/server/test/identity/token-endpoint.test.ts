@@ -1,7 +1,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { decodeProtectedHeader } from "jose";
-import { EXAMPLE, EXAMPLE_CONFIG, startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
+import {
+  EXAMPLE,
+  EXAMPLE_CONFIG,
+  exampleTokenForm,
+  startTestGatehouse,
+  type TestGatehouse,
+} from "../helpers/gatehouse.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -12,13 +18,7 @@ describe("token endpoint (example configuration, HTTPS)", () => {
   });
   after(() => gh.stop());
 
-  const form = (extra: Record<string, string> = {}) => ({
-    grant_type: "client_credentials",
-    client_id: EXAMPLE.clientAppId,
-    client_secret: EXAMPLE.secret,
-    scope: EXAMPLE.scope,
-    ...extra,
-  });
+  const form = exampleTokenForm;
 
   it("issues a v2 token with Entra's claims, verifiable against the served JWKS", async () => {
     const res = await gh.postForm(`${gh.tokenUrl()}?client-request-id=${crypto.randomUUID()}`, {
