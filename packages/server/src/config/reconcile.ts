@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import type { Registry } from "../identity/registry.js";
 import type { StoredApplication } from "../store/repositories/applications.js";
 import type { AppRole, PermissionScope, RequiredResourceAccess, Tenant } from "../identity/model.js";
+import { parseCertificate } from "../crypto/certificates.js";
 import { ConfigError, type LoadedConfig } from "./load.js";
 import type { ApplicationConfig, TenantConfig } from "./schema.js";
 
@@ -257,23 +258,23 @@ async function reconcileCredentials(
   for (const wanted of config.keyCredentials ?? []) {
     const key =
       wanted.key ?? (await readCertificate(resolve(baseDir, wanted.certificateFile as string), config.displayName));
+    let thumbprint: string;
     try {
-      await registry.addKey(app.id, {
-        key,
-        displayName: wanted.displayName ?? null,
-        ...(wanted.startDateTime !== undefined ? { startDateTime: wanted.startDateTime } : {}),
-        ...(wanted.endDateTime !== undefined ? { endDateTime: wanted.endDateTime } : {}),
-      });
-      report.changes.push(`added certificate '${wanted.displayName ?? "(unnamed)"}' of ${config.displayName}`);
-    } catch (error) {
-      // Already registered: the certificate's thumbprint is its identity.
-      if (!(
-        error instanceof Error &&
-        error.name === "RegistryError" &&
-        (error as { kind?: string }).kind === "conflict"
-      ))
-        throw error;
+      thumbprint = parseCertificate(key).thumbprints.sha256;
+    } catch {
+      throw new ConfigError(
+        `application ${config.displayName}: a keyCredential is not an X.509 certificate (PEM or base64 DER)`,
+      );
     }
+    // The certificate's thumbprint is its identity: one already registered is left as it is.
+    if (current.keyCredentials.some((k) => k.thumbprintSha256 === thumbprint)) continue;
+    await registry.addKey(app.id, {
+      key,
+      displayName: wanted.displayName ?? null,
+      ...(wanted.startDateTime !== undefined ? { startDateTime: wanted.startDateTime } : {}),
+      ...(wanted.endDateTime !== undefined ? { endDateTime: wanted.endDateTime } : {}),
+    });
+    report.changes.push(`added certificate '${wanted.displayName ?? "(unnamed)"}' of ${config.displayName}`);
   }
 }
 
