@@ -73,12 +73,17 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   const { store, registry, masterKey } = core;
 
   let applied: ReconcileReport | undefined;
-  const config = options.configFile
-    ? await loadConfigFile(options.configFile)
-    : options.demo
-      ? demoConfig()
-      : undefined;
-  if (config) applied = await reconcile(registry, config);
+  try {
+    const config = options.configFile
+      ? await loadConfigFile(options.configFile)
+      : options.demo
+        ? demoConfig()
+        : undefined;
+    if (config) applied = await reconcile(registry, config);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 
   const runtime = await IdentityRuntime.start(store, masterKey, {
     pollIntervalMs: options.pollIntervalMs,
