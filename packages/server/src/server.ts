@@ -73,6 +73,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   const { store, registry, masterKey } = core;
 
   let applied: ReconcileReport | undefined;
+  let https: Awaited<ReturnType<typeof httpsOptions>>;
   try {
     const config = options.configFile
       ? await loadConfigFile(options.configFile)
@@ -80,6 +81,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
         ? demoConfig()
         : undefined;
     if (config) applied = await reconcile(registry, config);
+    https = await httpsOptions(options, dataDir, masterKey);
   } catch (error) {
     await store.close();
     throw error;
@@ -93,7 +95,6 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   });
   registry.subscribe(() => runtime.reload());
 
-  const https = await httpsOptions(options, dataDir, masterKey);
   const scheme = https ? "https" : "http";
   const publicUrl = (options.publicUrl ?? `${scheme}://localhost:${options.identityPort}`).replace(/\/+$/, "");
   const issuers = new Issuers({
