@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { templatesOf, type Operation, type ResponseSpec } from "./operations.js";
+import { templatesOf, type Dialect, type Operation, type ResponseSpec } from "./operations.js";
 import type { QueryOption } from "./odata.js";
-import { graphErrorResponse, namedSchemas } from "./schemas.js";
+import { namedSchemas } from "./schemas.js";
 
 /** Operations served under one or more path prefixes (OpenAPI-style, e.g. `/{tenantId}/v1.0`). */
 export interface Mount {
@@ -11,6 +11,8 @@ export interface Mount {
   scoped: boolean;
   /** Served without a token (health, this document). */
   public?: boolean;
+  /** Graph or ARM: error bodies, JSON flavour, query and body conventions. */
+  dialect: Dialect;
 }
 
 type JsonSchema = Record<string, unknown>;
@@ -31,13 +33,16 @@ const ODATA_CONTEXT = { "@odata.context": { type: "string" } };
 export function openApiDocument(mounts: readonly Mount[]) {
   const components: Record<string, JsonSchema> = {};
   const schemaRef = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
-    const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
+    const { $schema: _metaSchema, ...json } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
     const name = namedSchemas.get(schema)?.name;
     if (!name) return json;
     components[name] ??= json;
     return { $ref: `#/components/schemas/${name}` };
   };
-  const errorContent = { "application/json": { schema: schemaRef(graphErrorResponse, "output") } };
+  const errorResponse = (dialect: Dialect) => ({
+    description: dialect.errorDescription,
+    content: { "application/json": { schema: schemaRef(dialect.errorSchema, "output") } },
+  });
 
   const responseBody = (response: ResponseSpec): JsonSchema | undefined => {
     if (!response.schema) return undefined;
@@ -72,12 +77,16 @@ export function openApiDocument(mounts: readonly Mount[]) {
                 ...(name === "tenantId" ? { description: "Tenant GUID or verified domain" } : {}),
               })),
               ...op.query.map((name) => ({ name, in: "query", required: false, ...QUERY_PARAMETERS[name] })),
+              ...op.parameters.map((parameter) => ({ ...parameter, required: false })),
             ],
             ...(op.body
               ? {
                   requestBody: {
                     required: true,
-                    content: { "application/json": { schema: schemaRef(op.body, "input") } },
+                    content: {
+                      "application/json": { schema: schemaRef(op.body, "input") },
+                      ...Object.fromEntries(op.textBodyTypes.map((type) => [type, { schema: { type: "string" } }])),
+                    },
                   },
                 }
               : {}),
@@ -86,7 +95,7 @@ export function openApiDocument(mounts: readonly Mount[]) {
                 description: op.response.description,
                 ...(body ? { content: { "application/json": { schema: body } } } : {}),
               },
-              default: { description: "A Microsoft Graph error", content: errorContent },
+              default: errorResponse(mount.dialect),
             },
             ...(mount.public ? { security: [] } : {}),
           };
@@ -102,7 +111,10 @@ export function openApiDocument(mounts: readonly Mount[]) {
       version: "1.0",
       description:
         "Manages tenants, applications, service principals and consent in Microsoft Graph v1.0 shapes. `/v1.0/…` " +
-        "works in the default tenant, `/{tenantId}/v1.0/…` in the named one. Callers need an access token for the " +
+        "works in the default tenant, `/{tenantId}/v1.0/…` in the named one. The gateway's APIs, products, " +
+        "subscriptions, named values, backends and policies are managed in Azure API Management's ARM shapes, under " +
+        "`/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/" +
+        "service/{serviceName}/…` (any values) or the short `/gateway/…`. Callers need an access token for the " +
         "management API with the `Gatehouse.Admin` app role.",
     },
     paths,

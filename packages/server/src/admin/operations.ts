@@ -5,10 +5,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
 import type { z } from "zod";
 import type { Tenant } from "../identity/model.js";
-import { graphErrors, parseBody } from "./graph-errors.js";
-import { assertSupportedOptions, type Query, type QueryOption } from "./odata.js";
+import type { Query, QueryOption } from "./odata.js";
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface OperationResult {
   status: 200 | 201 | 204;
@@ -43,6 +42,34 @@ export interface RequestContext {
 
 type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined;
 
+/** A documented query or header parameter that is not one of Graph's OData options. */
+export interface ParameterSpec {
+  name: string;
+  in: "query" | "header";
+  description: string;
+  schema: Record<string, unknown>;
+}
+
+/**
+ * How a family of routes speaks HTTP: Microsoft Graph (graph-dialect.ts) or Azure Resource Manager (apim/dialect.ts).
+ * Operations are described the same way in both; the dialect decides the error bodies, the JSON flavour and how
+ * query options and bodies are checked.
+ */
+export interface Dialect {
+  /** Content type of JSON responses. */
+  readonly contentType: string;
+  /** Refuses query options the operation does not support, where the dialect is strict about them. */
+  checkQuery(query: Query, op: Operation): void;
+  /** Validates a request body against the operation's schema. */
+  parseBody(schema: z.ZodType, body: unknown): unknown;
+  methodNotAllowed(method: string): Error;
+  /** Sets up the encapsulated context the dialect's routes live in (error and not-found handling, body parsers). */
+  install?(app: FastifyInstance): void;
+  /** For /openapi.json: the error body and how it is described. */
+  readonly errorSchema: z.ZodType;
+  readonly errorDescription: string;
+}
+
 interface OperationSpec<S extends z.ZodType | undefined> {
   method: HttpMethod;
   /** OpenAPI-style template below the mount prefix, e.g. `/applications/{id}/addPassword`. */
@@ -52,7 +79,10 @@ interface OperationSpec<S extends z.ZodType | undefined> {
   /** Also serve Graph's alternate-key form, `/applications(appId='{appId}')/…`, in place of `/{id}`. */
   alternateKey?: "appId";
   query?: readonly QueryOption[];
+  parameters?: readonly ParameterSpec[];
   body?: S;
+  /** Content types whose body arrives as text (validated by `body` like JSON), e.g. raw policy XML. */
+  textBodyTypes?: readonly string[];
   response: ResponseSpec;
   handle(context: RequestContext & { body: BodyOf<S> }): Promise<OperationResult>;
 }
@@ -64,14 +94,22 @@ export interface Operation {
   tag: string;
   alternateKey?: "appId";
   query: readonly QueryOption[];
+  parameters: readonly ParameterSpec[];
   body?: z.ZodType;
+  textBodyTypes: readonly string[];
   response: ResponseSpec;
   run(context: RequestContext, body: unknown): Promise<OperationResult>;
 }
 
 export function operation<S extends z.ZodType | undefined = undefined>(spec: OperationSpec<S>): Operation {
-  const { handle, query, ...rest } = spec;
-  return { ...rest, query: query ?? [], run: (context, body) => handle({ ...context, body: body as BodyOf<S> }) };
+  const { handle, query, parameters, textBodyTypes, ...rest } = spec;
+  return {
+    ...rest,
+    query: query ?? [],
+    parameters: parameters ?? [],
+    textBodyTypes: textBodyTypes ?? [],
+    run: (context, body) => handle({ ...context, body: body as BodyOf<S> }),
+  };
 }
 
 /** The path templates an operation is served at. */
@@ -82,17 +120,21 @@ export const templatesOf = (op: Operation): string[] =>
 export const fastifyPath = (template: string) =>
   template.replace(/'\{(\w+)\}'/g, "':$1(^[^']+)'").replace(/\{(\w+)\}/g, ":$1");
 
-const GRAPH_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 const ROUTED_METHODS: readonly HTTPMethods[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 export interface MountOptions {
   /** Resolves the route's tenant; called before the body is validated when `scoped`, so an unknown tenant is a 404. */
   tenant(request: FastifyRequest): Promise<Tenant>;
   scoped: boolean;
+  dialect: Dialect;
 }
 
 /** Registers the operations; other methods on the same paths answer 405 instead of 404. */
 export function mountOperations(app: FastifyInstance, operations: readonly Operation[], options: MountOptions): void {
+  options.dialect.install?.(app);
+  for (const type of new Set(operations.flatMap((op) => op.textBodyTypes))) {
+    app.addContentTypeParser(type, { parseAs: "string" }, (_request, body, done) => done(null, body));
+  }
   const methodsByUrl = new Map<string, Set<HTTPMethods>>();
   for (const op of operations) {
     for (const template of templatesOf(op)) {
@@ -107,8 +149,8 @@ export function mountOperations(app: FastifyInstance, operations: readonly Opera
     app.route({
       method: others,
       url,
-      handler: async () => {
-        throw graphErrors.methodNotAllowed();
+      handler: async (request) => {
+        throw options.dialect.methodNotAllowed(request.method);
       },
     });
   }
@@ -129,21 +171,10 @@ async function serve(op: Operation, request: FastifyRequest, reply: FastifyReply
     tenant: () => (tenant ??= options.tenant(request)),
   };
   if (options.scoped) await context.tenant();
-  assertSupportedOptions(query, op.query);
-  const body = op.body ? parseBody(op.body, withoutAnnotations(request.body ?? {})) : undefined;
+  options.dialect.checkQuery(query, op);
+  const body = op.body ? options.dialect.parseBody(op.body, request.body) : undefined;
   const result = await op.run(context, body);
   reply.code(result.status).headers(result.headers ?? {});
   if (result.body === undefined) return reply.send();
-  return reply.type(GRAPH_JSON).send(JSON.stringify(result.body));
-}
-
-/** Graph SDKs add `@odata.type` and similar annotations to bodies; they carry nothing we store. */
-function withoutAnnotations(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutAnnotations);
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => !key.startsWith("@odata."))
-      .map(([key, v]) => [key, withoutAnnotations(v)]),
-  );
+  return reply.type(options.dialect.contentType).send(JSON.stringify(result.body));
 }

@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { GatewayRegistry } from "../gateway/registry.js";
 import type { Issuers } from "../identity/issuers.js";
 import type { IdentityRuntime } from "../identity/runtime.js";
 import type { TokenService } from "../identity/token/token-service.js";
 import type { Core } from "../server.js";
+import { apimMount } from "./apim/routes.js";
 import { adminAuthenticator } from "./auth.js";
 import { BuiltInObjects } from "./built-in.js";
+import { graphDialect } from "./graph-dialect.js";
 import { clientRequestId, graphErrors, sendGraphError, toGraphError } from "./graph-errors.js";
 import { openApiDocument, type Mount } from "./openapi.js";
 import { fastifyPath, mountOperations, ok, operation } from "./operations.js";
@@ -21,11 +24,14 @@ export interface AdminRoutesOptions {
   runtime: IdentityRuntime;
   issuers: Issuers;
   tokens: TokenService;
+  /** The gateway's configuration, managed under the ARM prefixes (apim/). */
+  gateway: GatewayRegistry;
 }
 
 /**
  * The admin API: Microsoft Graph v1.0-shaped management of tenants, applications, service principals and consent,
- * plus key rotation, protected by Gatehouse's own tokens (auth.ts). Every error is a Graph error body.
+ * plus key rotation, and the gateway's configuration in API Management's ARM shapes (apim/), protected by
+ * Gatehouse's own tokens (auth.ts). Graph routes answer with Graph error bodies, ARM routes with ARM ones.
  */
 export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions): Promise<void> {
   const { core, runtime, issuers } = opts;
@@ -41,6 +47,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       prefixes: [""],
       scoped: false,
       public: true,
+      dialect: graphDialect,
       operations: [
         operation({
           method: "GET",
@@ -63,6 +70,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
     {
       prefixes: ["/v1.0", "/{tenantId}/v1.0"],
       scoped: true,
+      dialect: graphDialect,
       operations: [
         ...applicationOperations(registry, builtIn),
         ...servicePrincipalOperations(registry, builtIn),
@@ -73,8 +81,10 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
     {
       prefixes: [""],
       scoped: false,
+      dialect: graphDialect,
       operations: [...tenantOperations(registry, builtIn), ...signingKeyOperations(core, runtime)],
     },
+    apimMount(opts.gateway),
   ];
 
   // An empty body is no body (clients send Content-Type on DELETE too); anything else must be strict JSON.
@@ -105,7 +115,12 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
     for (const mount of list) {
       for (const prefix of mount.prefixes) {
         await target.register(
-          async (scope) => mountOperations(scope, mount.operations, { scoped: mount.scoped, tenant: tenantOf }),
+          async (scope) =>
+            mountOperations(scope, mount.operations, {
+              scoped: mount.scoped,
+              tenant: tenantOf,
+              dialect: mount.dialect,
+            }),
           { prefix: fastifyPath(prefix) },
         );
       }

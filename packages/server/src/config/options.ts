@@ -19,6 +19,10 @@ export interface ServerOptions {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   pollIntervalMs: number;
   signerThreads?: number;
+  /** How often the gateway looks for configuration changes made by other processes (`apply`, other nodes). */
+  gatewayPollIntervalMs: number;
+  /** Authority validate-azure-ad-token uses; defaults to this server's identity listener. */
+  azureAdAuthority?: string;
   /** Called with the text of every SQL statement (embedding and diagnostics). */
   onQuery?: (sql: string) => void;
 }
@@ -38,4 +42,5 @@ export const defaultServerOptions: ServerOptions = {
   tokenLifetimeSeconds: 3599,
   logLevel: "info",
   pollIntervalMs: 2000,
+  gatewayPollIntervalMs: 500,
 };

@@ -7,6 +7,10 @@ import type { AppRole, PermissionScope, RequiredResourceAccess, Tenant } from ".
 import { parseCertificate } from "../crypto/certificates.js";
 import { ConfigError, type LoadedConfig } from "./load.js";
 import type { ApplicationConfig, TenantConfig } from "./schema.js";
+import type { GatewayRegistry } from "../gateway/registry.js";
+import { reconcileGateway, type GeneratedSubscriptionKeys } from "./reconcile-gateway.js";
+
+export type { GeneratedSubscriptionKeys } from "./reconcile-gateway.js";
 
 export interface GeneratedSecret {
   tenantId: string;
@@ -21,6 +25,8 @@ export interface ReconcileReport {
   changes: string[];
   /** Secrets created now because the file gave none: shown once, never stored in plaintext. */
   generatedSecrets: GeneratedSecret[];
+  /** Keys of subscriptions created now without keys in the file: shown once, stored only sealed. */
+  generatedSubscriptionKeys: GeneratedSubscriptionKeys[];
 }
 
 export const DEFAULT_TENANT_SETTING = "default.tenantId";
@@ -28,9 +34,14 @@ export const DEFAULT_TENANT_SETTING = "default.tenantId";
 /**
  * Brings the store to what the file says, idempotently: objects are matched by their ids (or, for applications
  * without an appId, by display name within the tenant), created or updated; nothing absent from the file is deleted.
+ * The gateway section, if any, goes through the gateway registry (see reconcile-gateway.ts).
  */
-export async function reconcile(registry: Registry, loaded: LoadedConfig): Promise<ReconcileReport> {
-  const report: ReconcileReport = { changes: [], generatedSecrets: [] };
+export async function reconcile(
+  registry: Registry,
+  loaded: LoadedConfig,
+  gateway: GatewayRegistry,
+): Promise<ReconcileReport> {
+  const report: ReconcileReport = { changes: [], generatedSecrets: [], generatedSubscriptionKeys: [] };
   const tenants = loaded.config.identity?.tenants ?? [];
   const applied: { tenant: Tenant; entries: { config: ApplicationConfig; app: StoredApplication }[] }[] = [];
   for (const tenantConfig of tenants) {
@@ -54,6 +65,11 @@ export async function reconcile(registry: Registry, loaded: LoadedConfig): Promi
     const current = await registry.read((repos) => repos.settings.get(DEFAULT_TENANT_SETTING));
     if (current !== defaultTenant.toLowerCase())
       await registry.setSetting(DEFAULT_TENANT_SETTING, defaultTenant.toLowerCase());
+  }
+  if (loaded.config.gateway) {
+    const gatewayReport = await reconcileGateway(gateway, loaded.config.gateway, loaded.baseDir);
+    report.changes.push(...gatewayReport.changes);
+    report.generatedSubscriptionKeys.push(...gatewayReport.generatedSubscriptionKeys);
   }
   return report;
 }

@@ -1,4 +1,5 @@
 import type { LoadedConfig } from "../config/load.js";
+import { demoGatewaySection, type DemoUrls } from "./gateway.js";
 
 /** The documented walkthrough's registrations: an API (ResourceApp) and a daemon client (ClientApp). */
 export const DEMO = {
@@ -9,11 +10,15 @@ export const DEMO = {
   role: "APIAccess",
 } as const;
 
-/** No secret is written here: the demo client's secret is generated on first start and printed once. */
-export function demoConfig(): LoadedConfig {
+/**
+ * No secret is written here: the demo client's secret is generated on first start and kept sealed; the subscription's
+ * keys are generated and read back with listSecrets.
+ */
+export function demoConfig(urls: DemoUrls): LoadedConfig {
   return {
     baseDir: process.cwd(),
     config: {
+      gateway: demoGatewaySection(urls),
       identity: {
         tenants: [
           {

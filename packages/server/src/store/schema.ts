@@ -81,6 +81,93 @@ export interface RevisionTable {
   revision: Generated<number>;
 }
 
+/**
+ * Gateway entities (API Management's model). Names are APIM resource ids. Subscription keys, secret named values and
+ * backend credentials are sealed with the master key; `*_key` columns hold lower-cased copies for case-insensitive
+ * uniqueness.
+ */
+export interface GatewayApiTable {
+  name: string;
+  display_name: string;
+  description: string | null;
+  path: string;
+  path_key: string; // lower-cased path, unique
+  service_url: string | null;
+  protocols: string; // JSON ApiProtocol[]
+  api_type: string;
+  subscription_required: number;
+  key_header: string;
+  key_query: string;
+}
+
+export interface GatewayOperationTable {
+  api: string;
+  name: string;
+  display_name: string;
+  method: string;
+  url_template: string;
+  description: string | null;
+  responses: string; // JSON OperationResponse[]
+}
+
+export interface GatewayProductTable {
+  name: string;
+  display_name: string;
+  description: string | null;
+  terms: string | null;
+  state: string;
+  subscription_required: number;
+  approval_required: number;
+  subscriptions_limit: number | null;
+}
+
+export interface GatewayProductApiTable {
+  product: string;
+  api: string;
+}
+
+export interface GatewaySubscriptionTable {
+  name: string;
+  display_name: string;
+  scope_kind: string; // allApis | api | product
+  scope_name: string; // "" for allApis
+  state: string;
+  allow_tracing: number;
+  primary_key: string; // sealed
+  secondary_key: string; // sealed
+  primary_key_digest: string; // keyed HMAC, to refuse a key another subscription uses
+  secondary_key_digest: string;
+  created_date: string;
+  start_date: string | null;
+  expiration_date: string | null;
+}
+
+export interface GatewayNamedValueTable {
+  name: string;
+  display_name: string;
+  display_name_key: string; // lower-cased displayName, unique: what {{name}} resolves
+  value: string; // sealed when secret
+  secret: number;
+  tags: string; // JSON string[]
+}
+
+export interface GatewayBackendTable {
+  name: string;
+  url: string;
+  protocol: string;
+  title: string | null;
+  description: string | null;
+  credentials: string | null; // sealed JSON BackendCredentials
+  validate_certificate_chain: number;
+  validate_certificate_name: number;
+}
+
+export interface GatewayPolicyTable {
+  scope_kind: string; // global | product | api | operation
+  scope_key: string; // "" | product | api | "api/operation"
+  xml: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   applications: ApplicationTable;
@@ -91,4 +178,12 @@ export interface Database {
   signing_keys: SigningKeyTable;
   settings: SettingTable;
   revision: RevisionTable;
+  gateway_apis: GatewayApiTable;
+  gateway_operations: GatewayOperationTable;
+  gateway_products: GatewayProductTable;
+  gateway_product_apis: GatewayProductApiTable;
+  gateway_subscriptions: GatewaySubscriptionTable;
+  gateway_named_values: GatewayNamedValueTable;
+  gateway_backends: GatewayBackendTable;
+  gateway_policies: GatewayPolicyTable;
 }

@@ -10,6 +10,13 @@ import { ServicePrincipalRepository } from "./repositories/service-principals.js
 import { AppRoleAssignmentRepository } from "./repositories/app-role-assignments.js";
 import { SigningKeyRepository } from "./repositories/signing-keys.js";
 import { SettingRepository } from "./repositories/settings.js";
+import { GatewayApiRepository } from "./repositories/gateway-apis.js";
+import { GatewayOperationRepository } from "./repositories/gateway-operations.js";
+import { GatewayProductRepository } from "./repositories/gateway-products.js";
+import { GatewaySubscriptionRepository } from "./repositories/gateway-subscriptions.js";
+import { GatewayNamedValueRepository } from "./repositories/gateway-named-values.js";
+import { GatewayBackendRepository } from "./repositories/gateway-backends.js";
+import { GatewayPolicyRepository } from "./repositories/gateway-policies.js";
 
 export interface Repositories {
   tenants: TenantRepository;
@@ -18,6 +25,13 @@ export interface Repositories {
   assignments: AppRoleAssignmentRepository;
   signingKeys: SigningKeyRepository;
   settings: SettingRepository;
+  gatewayApis: GatewayApiRepository;
+  gatewayOperations: GatewayOperationRepository;
+  gatewayProducts: GatewayProductRepository;
+  gatewaySubscriptions: GatewaySubscriptionRepository;
+  gatewayNamedValues: GatewayNamedValueRepository;
+  gatewayBackends: GatewayBackendRepository;
+  gatewayPolicies: GatewayPolicyRepository;
 }
 
 const repositories = (db: Kysely<Database>): Repositories => ({
@@ -27,6 +41,13 @@ const repositories = (db: Kysely<Database>): Repositories => ({
   assignments: new AppRoleAssignmentRepository(db),
   signingKeys: new SigningKeyRepository(db),
   settings: new SettingRepository(db),
+  gatewayApis: new GatewayApiRepository(db),
+  gatewayOperations: new GatewayOperationRepository(db),
+  gatewayProducts: new GatewayProductRepository(db),
+  gatewaySubscriptions: new GatewaySubscriptionRepository(db),
+  gatewayNamedValues: new GatewayNamedValueRepository(db),
+  gatewayBackends: new GatewayBackendRepository(db),
+  gatewayPolicies: new GatewayPolicyRepository(db),
 });
 
 /**
@@ -50,7 +71,10 @@ export class Store {
       throw new StoreError(`cannot open ${where.display}: ${(error as Error).message}`);
     }
     try {
-      await migrateToLatest(db, where.schema);
+      // Kysely cannot lock SQLite migrations across processes: two nodes starting on a fresh file take turns here.
+      const migrate = () => migrateToLatest(db, where.schema);
+      if (where.file) await withFileLock(`${where.file}.migrate.lock`, { waitMs: 60_000, staleMs: 120_000 }, migrate);
+      else await migrate();
     } catch (error) {
       await db.destroy().catch(() => undefined);
       if (error instanceof StoreError) throw error;

@@ -6,6 +6,7 @@ export interface RuntimeInfo {
   pid: number;
   identityUrl: string;
   adminUrl: string;
+  gatewayUrl: string;
   caPath?: string;
 }
 

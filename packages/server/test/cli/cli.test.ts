@@ -99,6 +99,7 @@ describe("gatehouse CLI", () => {
         pid: process.pid,
         identityUrl: gh.identityUrl,
         adminUrl: gh.adminUrl,
+        gatewayUrl: gh.gatewayUrl,
         ...(gh.caPath ? { caPath: gh.caPath } : {}),
       });
     });

@@ -15,7 +15,7 @@ describe("token path", () => {
     // A long poll interval, so the only queries in the window would come from the requests themselves.
     gh = await startTestGatehouse({
       config: EXAMPLE_CONFIG,
-      overrides: { pollIntervalMs: 600_000, onQuery: (sql) => queries.push(sql) },
+      overrides: { pollIntervalMs: 600_000, gatewayPollIntervalMs: 600_000, onQuery: (sql) => queries.push(sql) },
     });
   });
   after(() => gh.stop());

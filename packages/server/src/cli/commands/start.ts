@@ -3,6 +3,8 @@ import { Option } from "commander";
 import { startGatehouse, type RunningGatehouse } from "../../server.js";
 import { defaultServerOptions, type ServerOptions } from "../../config/options.js";
 import { DEMO } from "../../demo/config.js";
+import { DEMO_GATEWAY } from "../../demo/gateway.js";
+import { generatedCredentialLines } from "../generated-credentials.js";
 import { demoClientSecret } from "../../demo/client-secret.js";
 import { loadMasterKey } from "../../crypto/master-key.js";
 import { removeRuntimeInfo, writeRuntimeInfo } from "../../util/runtime-file.js";
@@ -24,6 +26,7 @@ interface StartFlags {
   issuerV1?: string;
   issuerV2?: string;
   tokenLifetime: number;
+  azureAdAuthority?: string;
   logLevel: ServerOptions["logLevel"];
 }
 
@@ -31,7 +34,7 @@ export function registerStart(program: Command): void {
   const d = defaultServerOptions;
   program
     .command("start")
-    .description("start the identity service and admin API (with demo content when no --config is given)")
+    .description("start the identity service, gateway and admin API (with demo content when no --config is given)")
     .addOption(new Option("--config <file>", "YAML configuration to apply at start").env("GATEHOUSE_CONFIG"))
     .addOption(dataOption())
     .addOption(databaseOption())
@@ -86,6 +89,12 @@ export function registerStart(program: Command): void {
         .argParser(parsePositiveInt),
     )
     .addOption(
+      new Option(
+        "--azure-ad-authority <url>",
+        "authority validate-azure-ad-token uses (default: this server's identity listener)",
+      ).env("GATEHOUSE_AZURE_AD_AUTHORITY"),
+    )
+    .addOption(
       new Option("--log-level <level>", "log level")
         .env("GATEHOUSE_LOG_LEVEL")
         .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
@@ -114,6 +123,7 @@ export function registerStart(program: Command): void {
         ...(flags.issuerV1 ? { issuerV1Template: flags.issuerV1 } : {}),
         ...(flags.issuerV2 ? { issuerV2Template: flags.issuerV2 } : {}),
         tokenLifetimeSeconds: flags.tokenLifetime,
+        ...(flags.azureAdAuthority ? { azureAdAuthority: flags.azureAdAuthority.replace(/\/+$/, "") } : {}),
         logLevel: flags.logLevel,
       };
       process.stderr.write(`Starting Gatehouse (data: ${flags.data}) …\n`);
@@ -122,6 +132,7 @@ export function registerStart(program: Command): void {
         pid: process.pid,
         identityUrl: running.identityUrl,
         adminUrl: running.adminUrl,
+        gatewayUrl: running.gatewayUrl,
         ...(running.caPath ? { caPath: running.caPath } : {}),
       });
       process.stdout.write(await banner(running, options));
@@ -140,7 +151,8 @@ async function banner(running: RunningGatehouse, options: ServerOptions): Promis
     "",
     "Gatehouse is running",
     `  identity  ${running.identityUrl}   token, discovery and JWKS endpoints (Entra ID-compatible)`,
-    `  admin     ${running.adminUrl}   admin API (Microsoft Graph shapes), OpenAPI at /openapi.json`,
+    `  gateway   ${running.gatewayUrl}   API gateway (API Management-compatible policies and errors)`,
+    `  admin     ${running.adminUrl}   admin API (Graph and API Management shapes), /openapi.json, /metrics`,
     `  store     ${running.store.location}`,
     "",
   ];
@@ -149,14 +161,9 @@ async function banner(running: RunningGatehouse, options: ServerOptions): Promis
     lines.push("Trust the local CA in Node clients (MSAL, @azure/identity, openid-client):");
     lines.push(`  export NODE_EXTRA_CA_CERTS=${running.caPath}`, "");
   }
-  for (const s of running.applied?.generatedSecrets ?? []) {
-    if (options.demo && s.appId === DEMO.clientAppId) continue;
-    lines.push(
-      `New secret for ${s.application} ('${s.displayName}', appId ${s.appId}), shown only now:`,
-      `  ${s.secretText}`,
-      "",
-    );
-  }
+  const shownElsewhere = options.demo ? { appId: DEMO.clientAppId, subscription: DEMO_GATEWAY.subscription } : {};
+  const generated = running.applied ? generatedCredentialLines(running.applied, shownElsewhere) : [];
+  if (generated.length > 0) lines.push(...generated, "");
   if (options.demo) {
     const secret = await demoClientSecret(
       running.dataDir,
@@ -164,14 +171,30 @@ async function banner(running: RunningGatehouse, options: ServerOptions): Promis
       running.registry,
       running.applied,
     );
+    const { primaryKey } = await running.gateway.listSecrets(DEMO_GATEWAY.subscription);
+    const soap = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><NumberToWords xmlns="http://www.dataaccess.com/webservicesserver/"><ubiNum>500</ubiNum></NumberToWords></soap:Body></soap:Envelope>`;
+    const callNumbers = (authorization: string) => [
+      `  curl -s ${cacert}${running.gatewayUrl}/${DEMO_GATEWAY.numbersApiPath} \\`,
+      `    -H "Authorization: ${authorization}" -H 'Ocp-Apim-Subscription-Key: ${primaryKey}' \\`,
+      `    -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: "${DEMO_GATEWAY.numberToWordsAction}"' \\`,
+      `    -d '${soap}'`,
+    ];
     lines.push(
-      "Get a token for the demo API (tenant Contoso, ClientApp → ResourceApp, role APIAccess):",
-      `  curl -s ${cacert}${running.identityUrl}/${DEMO.tenantId}/oauth2/v2.0/token \\`,
+      "1. Get a token for the demo API (tenant Contoso, ClientApp → ResourceApp, role APIAccess):",
+      `  TOKEN=$(curl -s ${cacert}${running.identityUrl}/${DEMO.tenantId}/oauth2/v2.0/token \\`,
       `    -d grant_type=client_credentials -d client_id=${DEMO.clientAppId} \\`,
       `    --data-urlencode 'client_secret=${secret}' \\`,
-      `    --data-urlencode 'scope=api://${DEMO.resourceAppId}/.default'`,
+      `    --data-urlencode 'scope=api://${DEMO.resourceAppId}/.default' \\`,
+      `    | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token')`,
       "",
-      "Look inside it:  npx gatehouse decode <access_token>",
+      "2. Call the NumberToWords SOAP API through the gateway with the token and the Starter subscription key",
+      "   (the answer holds 'five hundred'):",
+      ...callNumbers("Bearer $TOKEN"),
+      "",
+      "3. The same call with a tampered token is refused by validate-jwt (401 Invalid JWT.):",
+      ...callNumbers("Bearer ${TOKEN}x"),
+      "",
+      "Look inside the token:  npx gatehouse decode $TOKEN",
       "",
     );
   }

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { openCore, type Core } from "../../server.js";
 import { loadConfigFile } from "../../config/load.js";
+import { generatedCredentialLines } from "../generated-credentials.js";
 import { reconcile } from "../../config/reconcile.js";
 import { exportConfig } from "../../config/export.js";
 import { rotateSigningKey } from "../../identity/keys/rotation.js";
@@ -51,15 +52,9 @@ export function registerStoreCommands(program: Command): void {
     .action(async (flags: StoreFlags & { file: string }) => {
       const loaded = await loadConfigFile(flags.file);
       await withCore(flags, async (core) => {
-        const report = await reconcile(core.registry, loaded);
+        const report = await reconcile(core.registry, loaded, core.gateway);
         const out = report.changes.length === 0 ? ["No changes."] : report.changes.map((c) => `  ${c}`);
-        for (const s of report.generatedSecrets) {
-          out.push(
-            `New secret for ${s.application} ('${s.displayName}', appId ${s.appId}), shown only now:`,
-            `  ${s.secretText}`,
-          );
-        }
-        process.stdout.write(`${out.join("\n")}\n`);
+        process.stdout.write(`${[...out, ...generatedCredentialLines(report)].join("\n")}\n`);
       });
     });
 
@@ -71,7 +66,7 @@ export function registerStoreCommands(program: Command): void {
     .addOption(databaseOption())
     .action(async (flags: StoreFlags & { output?: string }) => {
       await withCore(flags, async (core) => {
-        const yaml = await exportConfig(core.registry, core.management);
+        const yaml = await exportConfig(core.registry, core.management, core.gateway);
         if (flags.output) await writeFile(flags.output, yaml);
         else process.stdout.write(yaml);
       });

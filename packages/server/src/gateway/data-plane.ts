@@ -1,0 +1,230 @@
+/**
+ * The gateway's request path: route, check the subscription, run the compiled pipeline, answer. Everything it reads
+ * comes from the current immutable snapshot; nothing here touches the database or parses XML.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Readable } from "node:stream";
+import type { Logger } from "pino";
+import { redactUrl } from "../observability/log.js";
+import type { GatewayMetrics } from "../observability/gateway-metrics.js";
+import { ACCESS_MESSAGES, decideAccess, subscriptionKeyOf } from "./access.js";
+import type { GatewayRequest, GatewayResponse, PipelineContext, PipelineServices } from "./pipeline/context.js";
+import { executePipeline } from "./pipeline/executor.js";
+import { gatewayError } from "./pipeline/gateway-error.js";
+import { HeaderMap } from "./pipeline/headers.js";
+import { PolicyLoadError } from "./policy/definition.js";
+import type { Forwarder } from "./proxy/forwarder.js";
+import type { GatewaySnapshot } from "./snapshot.js";
+
+export const REQUEST_ID_HEADER = "x-gatehouse-request-id";
+
+export interface DataPlaneOptions {
+  snapshot: () => GatewaySnapshot;
+  forwarder: Forwarder;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** The listener's scheme: APIs answer only on the protocols they list. */
+  scheme: "http" | "https";
+}
+
+export class DataPlane {
+  private readonly services: PipelineServices;
+
+  constructor(private readonly options: DataPlaneOptions) {
+    this.services = {
+      forward: options.forwarder.forward,
+      rejected: (source, reason) => options.metrics.rejected(source, reason),
+    };
+  }
+
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const startedAt = process.hrtime.bigint();
+    const requestId = randomUUID();
+    this.serve(req, res, startedAt, requestId).catch((error: unknown) => {
+      // A defect, not a policy decision: log it, answer like APIM, never with the error's text.
+      this.options.logger.error({ err: error, requestId }, "gateway request failed");
+      if (!res.headersSent)
+        this.send(res, gatewayError(500, "Internal server error", { activityId: requestId }), requestId);
+      else res.destroy();
+    });
+  };
+
+  private async serve(req: IncomingMessage, res: ServerResponse, startedAt: bigint, requestId: string): Promise<void> {
+    const { logger, metrics } = this.options;
+    const snapshot = this.options.snapshot();
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
+    const method = req.method ?? "GET";
+    const headers = HeaderMap.fromIncoming(req.headers, req.rawHeaders);
+
+    const route = snapshot.routes.match({ method, path, query, soapAction: soapActionOf(headers) });
+    if (!route || !route.api.api.protocols.includes(this.options.scheme)) {
+      metrics.rejected("configuration", "OperationNotFound");
+      this.finish(req, res, gatewayError(404, "Resource not found"), requestId, startedAt, "", "");
+      return;
+    }
+    const api = route.api.api;
+    const operation = route.operation.operation;
+    const host = req.headers.host ?? "localhost";
+    const request: GatewayRequest = {
+      method,
+      path: route.path,
+      query,
+      headers,
+      originalUrl: new URL(url, `${this.options.scheme}://${host}`),
+      originalMethod: method,
+      ipAddress: normaliseIp(req.socket.remoteAddress),
+      matchedParameters: route.params,
+      body: hasBody(req) ? req : undefined,
+    };
+
+    const access = decideAccess(api, subscriptionKeyOf(api, request), snapshot.access, Date.now());
+    if (!access.allowed) {
+      metrics.rejected("authorization", access.reason);
+      const failure = gatewayError(401, ACCESS_MESSAGES[access.reason], {
+        reason: "Access Denied",
+        headers: {
+          "WWW-Authenticate": `AzureApiManagementKey realm="${this.options.scheme}://${host}/${api.path}",name="${api.subscriptionKeyParameterNames.header}",type="header"`,
+        },
+      });
+      this.finish(req, res, failure, requestId, startedAt, api.name, operation.name);
+      return;
+    }
+    const pipelines = route.operation.value;
+    const pipeline = access.product
+      ? (pipelines.byProduct.get(access.product.name) ?? pipelines.withoutProduct)
+      : pipelines.withoutProduct;
+    if (pipeline instanceof PolicyLoadError) {
+      logger.error(
+        { requestId, api: api.name, operation: operation.name, problem: pipeline.message },
+        "policy unusable",
+      );
+      const failure = gatewayError(500, "Internal server error", { activityId: requestId });
+      this.finish(req, res, failure, requestId, startedAt, api.name, operation.name);
+      return;
+    }
+
+    const context: PipelineContext = {
+      requestId,
+      startedAt,
+      api,
+      operation,
+      product: access.product,
+      subscription: access.subscription,
+      request,
+      response: undefined,
+      backend: { baseUrl: api.serviceUrl, backendId: null, credentials: null, validateCertificate: true },
+      variables: new Map(),
+      lastError: undefined,
+      section: "inbound",
+      ended: false,
+      services: this.services,
+    };
+    await executePipeline(pipeline, context);
+    const response = context.response ?? {
+      statusCode: 200,
+      statusReason: "OK",
+      headers: new HeaderMap(),
+      body: undefined,
+    };
+    if (context.lastError) {
+      logger.info(
+        {
+          requestId,
+          source: context.lastError.source,
+          reason: context.lastError.reason,
+          detail: context.lastError.message,
+        },
+        "request refused",
+      );
+    }
+    this.finish(
+      req,
+      res,
+      response,
+      requestId,
+      startedAt,
+      api.name,
+      operation.name,
+      api.subscriptionKeyParameterNames.query,
+    );
+  }
+
+  private finish(
+    req: IncomingMessage,
+    res: ServerResponse,
+    response: GatewayResponse,
+    requestId: string,
+    startedAt: bigint,
+    api: string,
+    operation: string,
+    keyQueryName?: string,
+  ): void {
+    const { logger, metrics } = this.options;
+    res.once("close", () => {
+      const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+      const completed = res.writableFinished;
+      metrics.request(api, operation, response.statusCode, seconds);
+      if (logger.isLevelEnabled("info")) {
+        logger.info(
+          {
+            requestId,
+            method: req.method,
+            url: redactUrl(req.url ?? "/", keyQueryName),
+            api,
+            operation,
+            status: response.statusCode,
+            ms: Math.round(seconds * 1e4) / 10,
+            ...(completed ? {} : { reason: "ClientConnectionFailure" }),
+          },
+          "gateway request",
+        );
+      }
+    });
+    // The client's body may be unread (no forward, or an early refusal): drain it so the connection can be reused.
+    if (!req.readableEnded && req.listenerCount("data") === 0) req.resume();
+    this.send(res, response, requestId);
+  }
+
+  private send(res: ServerResponse, response: GatewayResponse, requestId: string): void {
+    const { body } = response;
+    response.headers.set(REQUEST_ID_HEADER, [requestId]);
+    if (body === undefined || typeof body === "string" || Buffer.isBuffer(body)) {
+      response.headers.set("Content-Length", [String(body === undefined ? 0 : Buffer.byteLength(body))]);
+      res.writeHead(response.statusCode, response.statusReason, response.headers.toOutgoing());
+      res.end(body);
+      return;
+    }
+    res.writeHead(response.statusCode, response.statusReason, response.headers.toOutgoing());
+    // pipe() rather than stream.pipeline(): the latter costs an AbortController per response on the hot path.
+    const stream = body as Readable;
+    stream.once("error", () => res.destroy());
+    res.once("close", () => {
+      if (!stream.readableEnded) stream.destroy();
+    });
+    stream.pipe(res);
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  return (length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined;
+}
+
+/** SOAP 1.1 `SOAPAction` header (quotes removed), else SOAP 1.2's `action` content-type parameter. */
+function soapActionOf(headers: HeaderMap): string | undefined {
+  const header = headers.get("soapaction");
+  if (header !== undefined) return header.trim().replace(/^"(.*)"$/, "$1");
+  const type = headers.get("content-type");
+  if (!type?.toLowerCase().includes("application/soap+xml")) return undefined;
+  return /;\s*action\s*=\s*"?([^";]+)"?/i.exec(type)?.[1];
+}
+
+/** `::ffff:127.0.0.1` → `127.0.0.1`, as APIM reports IPv4 callers. */
+function normaliseIp(address: string | undefined): string {
+  if (!address) return "";
+  return address.startsWith("::ffff:") ? address.slice(7) : address;
+}

@@ -1,0 +1,97 @@
+import type { Readable } from "node:stream";
+import type { Api, BackendCredentials, Operation, PolicyScopeKind, Product, Subscription } from "../model.js";
+import type { HeaderMap } from "./headers.js";
+
+export type Section = "inbound" | "backend" | "outbound" | "on-error";
+export const SECTIONS: readonly Section[] = ["inbound", "backend", "outbound", "on-error"];
+
+/** `context.LastError` (reference apim.md §1.4). */
+export interface LastError {
+  source: string;
+  reason: string;
+  message: string;
+  scope: PolicyScopeKind | undefined;
+  section: Section | undefined;
+  path: string | undefined;
+  policyId: string | undefined;
+}
+
+/** The request as the pipeline sees and changes it; what is forwarded is built from this. */
+export interface GatewayRequest {
+  method: string;
+  /** The path below the API's suffix (`/users/5`), appended to the backend base URL; changed by rewrite-uri. */
+  path: string;
+  /** Query parameters in order; changed by set-query-parameter and rewrite-uri. */
+  query: URLSearchParams;
+  headers: HeaderMap;
+  readonly originalUrl: URL;
+  readonly originalMethod: string;
+  /** The TCP peer, never X-Forwarded-For. */
+  readonly ipAddress: string;
+  /** Template parameters of the matched operation (`{id}` → value), URL-decoded. */
+  readonly matchedParameters: ReadonlyMap<string, string>;
+  /** The client's body, streamed to the backend unless a policy replaces it. */
+  body: Readable | Buffer | string | undefined;
+}
+
+export interface GatewayResponse {
+  statusCode: number;
+  statusReason: string;
+  headers: HeaderMap;
+  body: Readable | Buffer | string | undefined;
+}
+
+/** Where forward-request sends the request: the API's serviceUrl unless set-backend-service changed it. */
+export interface BackendTarget {
+  baseUrl: string | null;
+  /** Set when the target came from a backend entity (set-backend-service backend-id). */
+  backendId: string | null;
+  credentials: BackendCredentials | null;
+  validateCertificate: boolean;
+}
+
+export interface ForwardOptions {
+  timeoutMs: number;
+  followRedirects: boolean;
+  /** false: stream the backend's body to the client as it arrives. */
+  bufferResponse: boolean;
+  /** true: a backend 4xx/5xx is an error that runs on-error. */
+  failOnErrorStatusCode: boolean;
+}
+
+/** What the data plane lends the pipeline: the forwarder and telemetry hooks. */
+export interface PipelineServices {
+  forward(context: PipelineContext, options: ForwardOptions): Promise<void>;
+  /** Counts a policy rejection for /metrics (`reason` as in LastError.Reason). */
+  rejected(policy: string, reason: string): void;
+}
+
+export interface SubscriptionContext extends Subscription {
+  /** The key the caller sent. */
+  key: string;
+  primaryKey: string;
+  secondaryKey: string;
+}
+
+/** One request's state while its pipeline runs (APIM's `context`). */
+export interface PipelineContext {
+  readonly requestId: string;
+  /** process.hrtime.bigint() when the request arrived. */
+  readonly startedAt: bigint;
+  readonly api: Api;
+  readonly operation: Operation;
+  /** The product the request is processed under; undefined without product context. */
+  readonly product: Product | undefined;
+  readonly subscription: SubscriptionContext | undefined;
+  readonly request: GatewayRequest;
+  /** Set by forward-request, return-response, mock-response or a gateway error. */
+  response: GatewayResponse | undefined;
+  backend: BackendTarget;
+  readonly variables: Map<string, unknown>;
+  lastError: LastError | undefined;
+  /** The section now running. */
+  section: Section;
+  /** Set by return-response / mock-response: the rest of the pipeline, outbound included, is skipped. */
+  ended: boolean;
+  readonly services: PipelineServices;
+}

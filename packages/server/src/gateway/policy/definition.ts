@@ -1,0 +1,126 @@
+/**
+ * The contract between the policy engine and the policies: each policy is one file exporting a PolicyDefinition,
+ * which turns a checked XML element into a Step once, when the document is loaded. Steps are immutable and shared by
+ * every pipeline (and every request) that includes them.
+ */
+import type { Backend, Operation, PolicyScopeKind } from "../model.js";
+import type { PipelineContext, Section } from "../pipeline/context.js";
+import type { KeySources } from "../jwt/key-sources.js";
+
+/** A position in the policy document, 1-based. */
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
+/** A document refused at load time: it does not parse, names an unknown policy or attribute, or a bad value. */
+export class PolicyLoadError extends Error {
+  override name = "PolicyLoadError";
+  constructor(
+    readonly detail: string,
+    readonly position: SourcePosition | undefined,
+  ) {
+    super(position ? `${detail} (line ${position.line}, column ${position.column})` : detail);
+  }
+}
+
+/**
+ * A policy refused the request (validate-jwt, check-header …) or a step failed at run time. The pipeline records it
+ * as `context.LastError`, runs on-error and, unless on-error answered, sends `{ statusCode, message }`.
+ */
+export class PolicyFailure extends Error {
+  override name = "PolicyFailure";
+  constructor(
+    readonly status: number,
+    /** The message the client sees in the body. */
+    readonly clientMessage: string,
+    /** LastError.Source: the policy name or a built-in step (`configuration`, `forward-request` …). */
+    readonly source: string,
+    /** LastError.Reason, e.g. `TokenExpired`. */
+    readonly reason: string,
+    /** LastError.Message: the detailed reason, for traces and logs, never sent to the client by default. */
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+    /** 5xx bodies carry APIM's `activityId`. */
+    readonly withActivityId = false,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The checked view of one policy element. Accessors substitute named values (`{{name}}`) and record what was read;
+ * after `compile` returns, any attribute or child element the policy did not read is a load error at its position.
+ */
+export interface PolicyElement {
+  readonly name: string;
+  readonly position: SourcePosition;
+  /** The element's `id` attribute (LastError.PolicyId). */
+  readonly id: string | undefined;
+  /** An attribute's value (named values substituted), or undefined. */
+  attribute(name: string): string | undefined;
+  requiredAttribute(name: string): string;
+  /** `true`/`false` (case-insensitive); anything else is a load error. */
+  booleanAttribute(name: string, fallback: boolean): boolean;
+  /** An integer within [min, max]; anything else is a load error. */
+  integerAttribute(name: string, fallback: number, range?: { min?: number; max?: number }): number;
+  /** One of the allowed values (case-insensitive match, returned in the allowed spelling). */
+  enumAttribute<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
+  attributePosition(name: string): SourcePosition;
+  /** Child elements with this name, in document order. */
+  children(name: string): PolicyElement[];
+  /** All child elements, for containers (return-response, choose); marks every one read. */
+  allChildren(): PolicyElement[];
+  /** Text content (named values substituted), trimmed; "" when empty. */
+  text(): string;
+  /** A load error at this element (or at one of its attributes). */
+  error(message: string, attribute?: string): PolicyLoadError;
+}
+
+export type MessageTarget = "request" | "response";
+
+/** What compiling a policy may consult. All of it is part of one immutable configuration version. */
+export interface CompileEnvironment {
+  scope: PolicyScopeKind;
+  section: Section;
+  /** Backend entities by name, for set-backend-service backend-id. */
+  backends: ReadonlyMap<string, Backend>;
+  /** The operation the document belongs to (operation scope only), for mock-response and rewrite-uri. */
+  operation: Operation | undefined;
+  /**
+   * The message set-header, set-body … change: the request in inbound and backend, the response in outbound and
+   * on-error, and the response being built inside return-response.
+   */
+  target: MessageTarget;
+  /**
+   * Compiles nested policy elements (return-response's children, later choose/when), by default for the same target;
+   * return-response passes "response".
+   */
+  compileChildren(elements: readonly PolicyElement[], allowed?: readonly string[], target?: MessageTarget): Step[];
+  /** Long-lived services policies share across configuration versions (key caches, HTTP agents). */
+  services: PolicyServices;
+}
+
+/** Long-lived, shared across configuration versions, so caches survive a reload. */
+export interface PolicyServices {
+  /** openid-config / JWKS documents, fetched and cached for validate-jwt and validate-azure-ad-token. */
+  readonly keySources: KeySources;
+  /** Base URL validate-azure-ad-token builds `{authority}/{tenant-id}/v2.0/...` from (Gatehouse identity or Entra). */
+  readonly azureAdAuthority: string;
+}
+
+/** A compiled statement. `run` may return a promise; steps that need no I/O return nothing, to avoid one per call. */
+export interface Step {
+  readonly policy: string;
+  readonly id: string | undefined;
+  run(context: PipelineContext): void | Promise<void>;
+}
+
+export interface PolicyDefinition {
+  readonly name: string;
+  /** Sections where APIM allows the policy. */
+  readonly sections: readonly Section[];
+  /** Scopes where APIM allows the policy; all when absent. */
+  readonly scopes?: readonly PolicyScopeKind[];
+  compile(element: PolicyElement, environment: CompileEnvironment): Step;
+}

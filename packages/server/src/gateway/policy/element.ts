@@ -1,0 +1,183 @@
+/**
+ * PolicyElement over a parsed XML element: named values substituted, values checked, and every attribute, child and
+ * text the policy reads recorded, so that what it did not read is refused when the document is loaded.
+ */
+import { PolicyLoadError, type PolicyElement, type SourcePosition } from "./definition.js";
+import { contentPosition, EXPRESSION_START, type XmlElement, type XmlText } from "./xml.js";
+
+/** `{{displayName}}`: names are letters, digits, `-`, `.` and `_`; any other `{{…}}` is literal text. */
+const NAMED_VALUE = /\{\{([A-Za-z0-9._-]+)\}\}/g;
+
+/**
+ * A value as the policy will use it: named values substituted, then refused if it is a policy expression. This is
+ * the one place expressions are met; the expression language replaces the refusal with compilation.
+ */
+function literalValue(
+  raw: string,
+  expression: boolean,
+  position: SourcePosition,
+  namedValues: ReadonlyMap<string, string>,
+): string {
+  const value = raw.includes("{{")
+    ? raw.replace(NAMED_VALUE, (_match, name: string) => {
+        const found = namedValues.get(name.toLowerCase());
+        if (found === undefined) throw new PolicyLoadError(`Named value '{{${name}}}' does not exist`, position);
+        return found;
+      })
+    : raw;
+  if (expression || EXPRESSION_START.test(value)) {
+    throw new PolicyLoadError(
+      "Policy expressions (@(...) and @{...}) are not supported by this Gatehouse version",
+      position,
+    );
+  }
+  return value;
+}
+
+export class XmlPolicyElement implements PolicyElement {
+  readonly name: string;
+  readonly position: SourcePosition;
+  readonly id: string | undefined;
+  private readonly elements: XmlPolicyElement[] = [];
+  private readonly attributesRead = new Set<string>(["id"]);
+  private readonly elementsRead = new Set<XmlPolicyElement>();
+  private textRead = false;
+
+  constructor(
+    private readonly node: XmlElement,
+    private readonly namedValues: ReadonlyMap<string, string>,
+    /** The enclosing element, for messages; undefined for a policy directly in a section. */
+    readonly parent: XmlPolicyElement | undefined = undefined,
+  ) {
+    this.name = node.name;
+    this.position = node.position;
+    for (const child of node.children) {
+      if (child.kind === "element") this.elements.push(new XmlPolicyElement(child, namedValues, this));
+    }
+    this.id = this.attribute("id");
+  }
+
+  attribute(name: string): string | undefined {
+    this.attributesRead.add(name);
+    const attribute = this.node.attributes.find((a) => a.name === name);
+    return attribute && literalValue(attribute.value, attribute.expression, attribute.position, this.namedValues);
+  }
+
+  requiredAttribute(name: string): string {
+    const value = this.attribute(name);
+    if (value === undefined) throw this.error(`Attribute '${name}' is required in ${this.describe()}`);
+    if (value === "") throw this.error(`Attribute '${name}' of ${this.describe()} must not be empty`, name);
+    return value;
+  }
+
+  booleanAttribute(name: string, fallback: boolean): boolean {
+    const value = this.attribute(name);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase();
+    if (lower === "true") return true;
+    if (lower === "false") return false;
+    throw this.error(`Attribute '${name}' must be 'true' or 'false', not '${this.asWritten(name)}'`, name);
+  }
+
+  integerAttribute(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+    const value = this.attribute(name);
+    if (value === undefined) return fallback;
+    const number = /^[+-]?\d{1,16}$/.test(value.trim()) ? Number(value) : Number.NaN;
+    const { min, max } = range;
+    if (Number.isSafeInteger(number) && (min === undefined || number >= min) && (max === undefined || number <= max)) {
+      return number;
+    }
+    const bounds =
+      min !== undefined && max !== undefined
+        ? ` between ${min} and ${max}`
+        : min !== undefined
+          ? ` of at least ${min}`
+          : max !== undefined
+            ? ` of at most ${max}`
+            : "";
+    throw this.error(`Attribute '${name}' must be an integer${bounds}, not '${this.asWritten(name)}'`, name);
+  }
+
+  enumAttribute<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.attribute(name);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase();
+    const match = allowed.find((a) => a.toLowerCase() === lower);
+    if (match !== undefined) return match;
+    throw this.error(
+      `Attribute '${name}' must be one of ${allowed.map((a) => `'${a}'`).join(", ")}, not '${this.asWritten(name)}'`,
+      name,
+    );
+  }
+
+  attributePosition(name: string): SourcePosition {
+    return this.node.attributes.find((a) => a.name === name)?.position ?? this.position;
+  }
+
+  children(name: string): PolicyElement[] {
+    const found = this.elements.filter((e) => e.name === name);
+    for (const element of found) this.elementsRead.add(element);
+    return found;
+  }
+
+  allChildren(): PolicyElement[] {
+    for (const element of this.elements) this.elementsRead.add(element);
+    return [...this.elements];
+  }
+
+  text(): string {
+    this.textRead = true;
+    const texts = this.node.children.filter((c): c is XmlText => c.kind === "text");
+    const first = texts[0];
+    if (first === undefined) return "";
+    const raw = texts.length === 1 ? first.value : texts.map((t) => t.value).join("");
+    return literalValue(
+      raw,
+      texts.some((t) => t.expression),
+      first.position,
+      this.namedValues,
+    ).trim();
+  }
+
+  error(message: string, attribute?: string): PolicyLoadError {
+    return new PolicyLoadError(message, attribute === undefined ? this.position : this.attributePosition(attribute));
+  }
+
+  /**
+   * Refuses what the policy did not read, in document order: attributes, then text and child elements (recursively
+   * for the children it read).
+   */
+  verifyConsumed(): void {
+    for (const attribute of this.node.attributes) {
+      if (!this.attributesRead.has(attribute.name)) {
+        throw new PolicyLoadError(
+          `Attribute '${attribute.name}' is not allowed in ${this.describe()}`,
+          attribute.position,
+        );
+      }
+    }
+    let index = 0;
+    for (const child of this.node.children) {
+      if (child.kind === "text") {
+        if (!this.textRead && (child.expression || /\S/.test(child.value))) {
+          throw new PolicyLoadError(`Text is not allowed in '${this.name}'`, contentPosition(child));
+        }
+        continue;
+      }
+      const element = this.elements[index++] as XmlPolicyElement;
+      if (!this.elementsRead.has(element)) {
+        throw new PolicyLoadError(`Element '${element.name}' is not allowed in '${this.name}'`, element.position);
+      }
+      element.verifyConsumed();
+    }
+  }
+
+  /** An attribute's value as the document spells it: messages never show named values, which may be secret. */
+  private asWritten(name: string): string {
+    return this.node.attributes.find((a) => a.name === name)?.value ?? "";
+  }
+
+  private describe(): string {
+    return this.parent ? `'${this.name}'` : `policy '${this.name}'`;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * `rewrite-uri` (reference apim.md §2.10): replaces the backend-relative path and query from a template whose `{name}`
+ * parts are the operation's matched template parameters.
+ */
+import type { Operation } from "../../model.js";
+import type { PolicyDefinition, PolicyElement } from "../definition.js";
+
+/** A literal, or the name of a matched template parameter. */
+type Part = string | { parameter: string };
+
+interface QueryPart {
+  name: string;
+  value: Part[];
+}
+
+const PARAMETER = /\{([^{}]*)\}/g;
+
+export const rewriteUri: PolicyDefinition = {
+  name: "rewrite-uri",
+  sections: ["inbound"],
+  compile(element, environment) {
+    const template = element.requiredAttribute("template");
+    const copyUnmatched = element.booleanAttribute("copy-unmatched-params", true);
+    const queryStart = template.indexOf("?");
+    const pathTemplate = queryStart < 0 ? template : template.slice(0, queryStart);
+    const path = parts(pathTemplate, (text) => text);
+    const query = queryStart < 0 ? [] : parseQuery(element, template.slice(queryStart + 1));
+    const { operation } = environment;
+    if (operation) checkParameters(element, [path, ...query.map((q) => q.value)], operation);
+    const templateNames = new Set(query.map((q) => q.name));
+    return {
+      policy: "rewrite-uri",
+      id: element.id,
+      run(context) {
+        const { request } = context;
+        const parameters = request.matchedParameters;
+        const rewritten = render(path, parameters, encodeURIComponent);
+        const search = new URLSearchParams();
+        for (const q of query)
+          search.append(
+            q.name,
+            render(q.value, parameters, (value) => value),
+          );
+        if (copyUnmatched) {
+          const declared = declaredQueryNames(context.operation);
+          for (const [name, value] of request.query) {
+            if (!declared.has(name) && !templateNames.has(name)) search.append(name, value);
+          }
+        }
+        request.path = rewritten.startsWith("/") ? rewritten : `/${rewritten}`;
+        request.query = search;
+      },
+    };
+  },
+};
+
+function parts(text: string, decode: (literal: string) => string): Part[] {
+  const result: Part[] = [];
+  let last = 0;
+  for (const match of text.matchAll(PARAMETER)) {
+    if (match.index > last) result.push(decode(text.slice(last, match.index)));
+    result.push({ parameter: match[1] as string });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) result.push(decode(text.slice(last)));
+  return result;
+}
+
+function parseQuery(element: PolicyElement, query: string): QueryPart[] {
+  const decode = (literal: string): string => {
+    try {
+      return decodeURIComponent(literal.replace(/\+/g, " "));
+    } catch {
+      throw element.error("Attribute 'template' holds an invalid percent-encoding", "template");
+    }
+  };
+  return query
+    .split("&")
+    .filter((pair) => pair !== "")
+    .map((pair) => {
+      const equals = pair.indexOf("=");
+      const name = decode(equals < 0 ? pair : pair.slice(0, equals));
+      return { name, value: equals < 0 ? [] : parts(pair.slice(equals + 1), decode) };
+    });
+}
+
+/** At operation scope the template may use only the operation's own parameters. */
+function checkParameters(element: PolicyElement, templates: Part[][], operation: Operation): void {
+  const known = new Set([...operation.urlTemplate.matchAll(/\{\*?([^{}]*)\}/g)].map((m) => m[1]));
+  for (const part of templates.flat()) {
+    if (typeof part !== "string" && !known.has(part.parameter)) {
+      throw element.error(
+        `Template parameter '{${part.parameter}}' is not a parameter of operation '${operation.name}' (${operation.urlTemplate})`,
+        "template",
+      );
+    }
+  }
+}
+
+function render(template: readonly Part[], parameters: ReadonlyMap<string, string>, encode: (v: string) => string) {
+  let out = "";
+  for (const part of template) out += typeof part === "string" ? part : encode(parameters.get(part.parameter) ?? "");
+  return out;
+}
+
+const declaredCache = new WeakMap<Operation, ReadonlySet<string>>();
+
+/** The query parameter names in the operation's URL template (`/get?a={b}` declares `a`). */
+function declaredQueryNames(operation: Operation): ReadonlySet<string> {
+  let names = declaredCache.get(operation);
+  if (!names) {
+    const queryStart = operation.urlTemplate.indexOf("?");
+    const query = queryStart < 0 ? "" : operation.urlTemplate.slice(queryStart + 1);
+    names = new Set(new URLSearchParams(query).keys());
+    declaredCache.set(operation, names);
+  }
+  return names;
+}

@@ -1,0 +1,170 @@
+/**
+ * forward-request's transport: undici agents with pooled keep-alive connections, bodies streamed both ways.
+ */
+import { STATUS_CODES } from "node:http";
+import { rootCertificates } from "node:tls";
+import { Agent, errors, interceptors, type Dispatcher } from "undici";
+import { PolicyFailure } from "../policy/definition.js";
+import type { ForwardOptions, PipelineContext } from "../pipeline/context.js";
+import { HeaderMap } from "../pipeline/headers.js";
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) are the connection's, not the message's: never forwarded either way. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+]);
+
+export interface ForwarderOptions {
+  /** CA certificates (PEM) trusted for HTTPS backends besides the system roots: the local Gatehouse CA. */
+  extraCa?: string[];
+  /** Connections per backend origin. */
+  connections?: number;
+  /** The scheme clients used to reach the gateway, for X-Forwarded-Proto. */
+  scheme: "http" | "https";
+  /** Called with the backend's response time, for metrics. */
+  onBackendResponse?: (context: PipelineContext, seconds: number) => void;
+}
+
+export class Forwarder {
+  private readonly verifying: Dispatcher;
+  private readonly notVerifying: Dispatcher;
+  private readonly redirecting = new WeakMap<Dispatcher, Dispatcher>();
+  private readonly agents: Agent[];
+
+  constructor(private readonly options: ForwarderOptions) {
+    const ca = [...rootCertificates, ...(options.extraCa ?? [])];
+    const common = { connections: options.connections ?? 128, keepAliveTimeout: 30_000, pipelining: 1 };
+    const verifying = new Agent({ ...common, connect: { ca } });
+    const notVerifying = new Agent({ ...common, connect: { rejectUnauthorized: false } });
+    this.agents = [verifying, notVerifying];
+    this.verifying = verifying;
+    this.notVerifying = notVerifying;
+  }
+
+  /** forward-request: sends context.request to context.backend and sets context.response. */
+  forward = async (context: PipelineContext, options: ForwardOptions): Promise<void> => {
+    const { request, backend } = context;
+    if (!backend.baseUrl) {
+      throw new PolicyFailure(
+        500,
+        "Internal server error",
+        "forward-request",
+        "BackendConnectionFailure",
+        `API '${context.api.name}' has no backend: set serviceUrl or use set-backend-service`,
+        {},
+        true,
+      );
+    }
+    const base = new URL(backend.baseUrl);
+    const query = new URLSearchParams(request.query);
+    const headers = outgoingHeaders(context, this.options.scheme);
+    for (const [name, values] of Object.entries(backend.credentials?.query ?? {})) {
+      for (const value of values) query.append(name, value);
+    }
+    for (const [name, values] of Object.entries(backend.credentials?.header ?? {}))
+      headers[name.toLowerCase()] = values;
+    if (backend.credentials?.authorization) {
+      const { scheme, parameter } = backend.credentials.authorization;
+      headers.authorization = `${scheme} ${parameter}`;
+    }
+    const search = query.toString();
+    const path = `${base.pathname.replace(/\/+$/, "")}${request.path}${search ? `?${search}` : ""}`;
+
+    let dispatcher = backend.validateCertificate ? this.verifying : this.notVerifying;
+    if (options.followRedirects) dispatcher = this.withRedirects(dispatcher);
+    const started = process.hrtime.bigint();
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await dispatcher.request({
+        origin: base.origin,
+        path,
+        method: request.method as Dispatcher.HttpMethod,
+        headers,
+        body: request.body,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: 0,
+      });
+    } catch (error) {
+      throw backendFailure(error, base.origin);
+    }
+    this.options.onBackendResponse?.(context, Number(process.hrtime.bigint() - started) / 1e9);
+    const responseHeaders = new HeaderMap();
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value === undefined || HOP_BY_HOP.has(name)) continue;
+      responseHeaders.set(name, Array.isArray(value) ? value : [value]);
+    }
+    // Always streamed: buffer-response only matters to policies that read the body, which buffer it themselves.
+    context.response = {
+      statusCode: response.statusCode,
+      statusReason: STATUS_CODES[response.statusCode] ?? "",
+      headers: responseHeaders,
+      body: response.body,
+    };
+    if (options.failOnErrorStatusCode && response.statusCode >= 400) {
+      response.body.resume();
+      throw new PolicyFailure(
+        500,
+        "Internal server error",
+        "forward-request",
+        "BackendErrorStatusCode",
+        `the backend answered ${response.statusCode} and fail-on-error-status-code is set`,
+        {},
+        true,
+      );
+    }
+  };
+
+  private withRedirects(dispatcher: Dispatcher): Dispatcher {
+    let composed = this.redirecting.get(dispatcher);
+    if (!composed) {
+      composed = dispatcher.compose(interceptors.redirect({ maxRedirections: 10 }));
+      this.redirecting.set(dispatcher, composed);
+    }
+    return composed;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.agents.map((agent) => agent.close()));
+  }
+}
+
+function outgoingHeaders(context: PipelineContext, scheme: "http" | "https"): Record<string, string | string[]> {
+  const { request } = context;
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, values] of request.headers) {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) continue;
+    headers[lower] = values.length === 1 ? (values[0] as string) : [...values];
+  }
+  // A body replaced by a policy has a new length; undici computes it from the buffer.
+  if (typeof request.body === "string" || Buffer.isBuffer(request.body)) delete headers["content-length"];
+  const forwardedFor = request.headers.get("x-forwarded-for");
+  headers["x-forwarded-for"] = forwardedFor ? `${forwardedFor}, ${request.ipAddress}` : request.ipAddress;
+  headers["x-forwarded-host"] ??= request.originalUrl.host;
+  headers["x-forwarded-proto"] ??= scheme;
+  return headers;
+}
+
+function backendFailure(error: unknown, origin: string): PolicyFailure {
+  const timeout = error instanceof errors.HeadersTimeoutError || error instanceof errors.ConnectTimeoutError;
+  const code = (error as { code?: string }).code ?? (error as Error).message;
+  return new PolicyFailure(
+    500,
+    "Internal server error",
+    "forward-request",
+    timeout ? "Timeout" : "BackendConnectionFailure",
+    timeout
+      ? `the backend ${origin} did not answer within the forward-request timeout`
+      : `cannot reach the backend ${origin}: ${code}`,
+    {},
+    true,
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * One configuration version compiled for the data plane: the route table, each operation's pipelines (one per
+ * product it can be called under, and one without product) and the access rules. Immutable; replaced whole.
+ */
+import type { AccessRules } from "./access.js";
+import { SubscriptionIndex } from "./access.js";
+import {
+  DEFAULT_GLOBAL_POLICY,
+  type Backend,
+  type GatewayConfiguration,
+  type Operation,
+  type PolicyScope,
+  type Product,
+} from "./model.js";
+import { PolicyLoadError, type PolicyServices } from "./policy/definition.js";
+import { loadPolicyDocument, type CompiledDocument } from "./policy/document.js";
+import { effectivePipeline, type Pipeline } from "./policy/pipeline.js";
+import { RouteTable } from "./routing/route-table.js";
+
+/** A pipeline, or why it could not be built (a stored document no longer loads): such requests get a 500. */
+export type PipelineOrError = Pipeline | PolicyLoadError;
+
+export interface OperationPipelines {
+  /** Without product context (API- or all-APIs-scoped key, or no key on an API that needs none). */
+  withoutProduct: PipelineOrError;
+  byProduct: ReadonlyMap<string, PipelineOrError>;
+}
+
+export interface GatewaySnapshot {
+  revision: number;
+  routes: RouteTable<OperationPipelines>;
+  access: AccessRules;
+  /** Documents that failed to load, for the log: "scope: message". */
+  problems: string[];
+}
+
+const scopeKey = (scope: PolicyScope): string => {
+  switch (scope.kind) {
+    case "global":
+      return "global";
+    case "product":
+      return `product:${scope.product}`;
+    case "api":
+      return `api:${scope.api}`;
+    case "operation":
+      return `operation:${scope.api}/${scope.operation}`;
+  }
+};
+
+export function compileSnapshot(
+  config: GatewayConfiguration,
+  services: PolicyServices,
+  pepper: Buffer,
+): GatewaySnapshot {
+  const problems: string[] = [];
+  const namedValues = new Map(config.namedValues.map((v) => [v.displayName.toLowerCase(), v.value]));
+  const backends = new Map<string, Backend>(config.backends.map((b) => [b.name, b]));
+  const operationsByKey = new Map(config.operations.map((o) => [`${o.api}/${o.name}`, o]));
+  const documents = new Map<string, CompiledDocument | PolicyLoadError>();
+  const load = (scope: PolicyScope, xml: string, operation: Operation | undefined) => {
+    try {
+      documents.set(scopeKey(scope), loadPolicyDocument(xml, scope, { namedValues, backends, operation, services }));
+    } catch (error) {
+      const failure =
+        error instanceof PolicyLoadError ? error : new PolicyLoadError((error as Error).message, undefined);
+      problems.push(`${scopeKey(scope)}: ${failure.message}`);
+      documents.set(scopeKey(scope), failure);
+    }
+  };
+  load({ kind: "global" }, DEFAULT_GLOBAL_POLICY, undefined);
+  for (const policy of config.policies) {
+    const operation =
+      policy.scope.kind === "operation"
+        ? operationsByKey.get(`${policy.scope.api}/${policy.scope.operation}`)
+        : undefined;
+    load(policy.scope, policy.xml, operation);
+  }
+
+  const productsOfApi = groupBy(
+    config.products.flatMap((product) => product.apis.map((api) => ({ api, product }))),
+    (link) => link.api,
+  );
+  const pipelineFor = (scopes: PolicyScope[]): PipelineOrError => {
+    const chain: Partial<Record<PolicyScope["kind"], CompiledDocument>> = {};
+    for (const scope of scopes) {
+      const document = documents.get(scopeKey(scope));
+      if (document instanceof PolicyLoadError) return document;
+      if (document) chain[scope.kind] = document;
+    }
+    return effectivePipeline(chain);
+  };
+
+  const routes = new RouteTable<OperationPipelines>();
+  const operationsOfApi = groupBy(config.operations, (operation) => operation.api);
+  for (const api of config.apis) {
+    const operations = (operationsOfApi.get(api.name) ?? []).map((operation) => {
+      const base: PolicyScope[] = [
+        { kind: "global" },
+        { kind: "api", api: api.name },
+        { kind: "operation", api: api.name, operation: operation.name },
+      ];
+      const byProduct = new Map<string, PipelineOrError>();
+      for (const { product } of productsOfApi.get(api.name) ?? []) {
+        byProduct.set(product.name, pipelineFor([...base, { kind: "product", product: product.name }]));
+      }
+      return { operation, value: { withoutProduct: pipelineFor(base), byProduct } };
+    });
+    routes.add(api, operations);
+  }
+
+  const openProductOf = new Map<string, Product>();
+  for (const product of config.products) {
+    if (product.subscriptionRequired) continue;
+    for (const api of product.apis) if (!openProductOf.has(api)) openProductOf.set(api, product);
+  }
+  return {
+    revision: config.revision,
+    routes,
+    access: {
+      subscriptions: new SubscriptionIndex(pepper, config.subscriptions),
+      products: new Map(config.products.map((p) => [p.name, { product: p, apis: new Set(p.apis) }])),
+      openProductOf,
+    },
+    problems,
+  };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
