@@ -18,6 +18,8 @@ export interface GatehouseGatewayOptions {
   audience: string;
   /** APIs configured in all: the bench API plus `apiCount - 1` others the router has to tell it apart from. */
   apiCount: number;
+  /** Gateway processes (`--gateway-workers`); 1 serves in this process. */
+  gatewayWorkers?: number;
 }
 
 /** The bench API's policy: validate-jwt against the bench issuer's openid-config, then APIM's default forwarding. */
@@ -82,6 +84,7 @@ export async function startGatehouseGateway(o: GatehouseGatewayOptions): Promise
       adminPort: 0,
       gatewayPort: 0,
       logLevel: "silent",
+      gatewayWorkers: o.gatewayWorkers ?? 1,
     });
     return {
       origin: new URL(running.gatewayUrl.replace("//localhost:", "//127.0.0.1:")).origin,

@@ -15,7 +15,7 @@ import { verifyTargets } from "./verify.js";
 
 const WARMUP_SEC = 2;
 const ITEM_PATH = "/items/42";
-const TARGET_KEYS = ["direct", "gatehouse", "fastify", "haproxy", "bare", "routing"] as const;
+const TARGET_KEYS = ["direct", "gatehouse", "workers", "fastify", "haproxy", "bare", "routing"] as const;
 type TargetKey = (typeof TARGET_KEYS)[number];
 
 interface Settings {
@@ -26,6 +26,8 @@ interface Settings {
   routingApis: number;
   /** Also give the fastify peer fast-jwt's verified-token cache. */
   peerCache: boolean;
+  /** Gateway worker processes of the `workers` target (`--gateway-workers`). */
+  gatewayWorkers: number;
   only: Set<TargetKey>;
 }
 
@@ -49,6 +51,7 @@ const USAGE = `Usage: node --import tsx bench/gateway/run.ts [options]
   --rounds <n>           interleaved rounds; medians are reported (default 3, env BENCH_ROUNDS)
   --connections <n>      concurrent keep-alive connections (default 32, env BENCH_CONNECTIONS)
   --routing-apis <n>     APIs configured in the routing-scale Gatehouse (default 5000)
+  --gateway-workers <n>  worker processes of the "workers" Gatehouse target (default: one per core)
   --peer-cache           give the fastify peer fast-jwt's verified-token cache (off by default in @fastify/jwt)
   --only <keys>          comma-separated subset of: ${TARGET_KEYS.join(", ")}`;
 
@@ -62,6 +65,7 @@ function parseSettings(argv: string[]): Settings {
       connections: { type: "string" },
       "routing-apis": { type: "string" },
       "peer-cache": { type: "boolean", default: false },
+      "gateway-workers": { type: "string" },
       only: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -82,6 +86,7 @@ function parseSettings(argv: string[]): Settings {
     connections: intInRange("--connections", values.connections ?? env.BENCH_CONNECTIONS ?? "32", 1, 1024),
     routingApis: intInRange("--routing-apis", values["routing-apis"] ?? "5000", 11, 20_000),
     peerCache: values["peer-cache"] ?? false,
+    gatewayWorkers: intInRange("--gateway-workers", values["gateway-workers"] ?? String(availableParallelism()), 2, 16),
     only: new Set(only as TargetKey[]),
   };
 }
@@ -154,16 +159,20 @@ async function main(): Promise<void> {
     gatehouseOverFastify: ratio("gatehouse", "fastify"),
     gatehouseOverHaproxy: ratio("gatehouse", "haproxy"),
     gatehouseOverDirect: ratio("gatehouse", "direct"),
+    workersOverFastify: ratio("workers", "fastify"),
+    workersOverHaproxy: ratio("workers", "haproxy"),
     routingApisOverTenApis: ratio("routing", "gatehouse"),
   };
-  const gh = by("gatehouse");
   const fastify = by("fastify");
+  const twiceFastify = (key: TargetKey, r: number | undefined) => {
+    const t = by(key);
+    return r === undefined || !t || !fastify ? undefined : r >= 2 && t.p99Ms <= fastify.p99Ms;
+  };
   const aims = {
-    twiceFastifyWithNoWorseP99:
-      ratios.gatehouseOverFastify === undefined || !gh || !fastify
-        ? undefined
-        : ratios.gatehouseOverFastify >= 2 && gh.p99Ms <= fastify.p99Ms,
+    twiceFastifyWithNoWorseP99: twiceFastify("gatehouse", ratios.gatehouseOverFastify),
     halfOfHaproxy: ratios.gatehouseOverHaproxy === undefined ? undefined : ratios.gatehouseOverHaproxy >= 0.5,
+    workersTwiceFastifyWithNoWorseP99: twiceFastify("workers", ratios.workersOverFastify),
+    workersHalfOfHaproxy: ratios.workersOverHaproxy === undefined ? undefined : ratios.workersOverHaproxy >= 0.5,
     routingWithin10Percent:
       ratios.routingApisOverTenApis === undefined ? undefined : Math.abs(ratios.routingApisOverTenApis - 1) < 0.1,
   };
@@ -212,7 +221,7 @@ async function startTargets(
   o: { openIdConfigUrl: string; publicKeyPem: string; workDir: string; haproxyVersion: string },
 ): Promise<void> {
   const apiUrl = (origin: string) => origin + API_PREFIX + ITEM_PATH;
-  const gatehouse = async (key: TargetKey, apiCount: number) => {
+  const gatehouse = async (key: TargetKey, apiCount: number, gatewayWorkers = 1) => {
     log(`starting Gatehouse with ${apiCount.toLocaleString("en-US")} APIs`);
     const t0 = Date.now();
     const gw = await startGatehouseGateway({
@@ -220,14 +229,17 @@ async function startTargets(
       openIdConfigUrl: o.openIdConfigUrl,
       audience: AUDIENCE,
       apiCount,
+      gatewayWorkers,
     });
     log(
       `  Gatehouse with ${apiCount.toLocaleString("en-US")} APIs started in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
-    const label = `gatehouse (validate-jwt, ${apiCount.toLocaleString("en-US")} APIs)`;
+    const processes = gatewayWorkers > 1 ? `, ${gatewayWorkers} workers` : "";
+    const label = `gatehouse (validate-jwt, ${apiCount.toLocaleString("en-US")} APIs${processes})`;
     targets.push({ key, label, url: apiUrl(gw.origin), checksTokens: true, close: gw.close });
   };
   if (s.only.has("gatehouse")) await gatehouse("gatehouse", 10);
+  if (s.only.has("workers")) await gatehouse("workers", 10, s.gatewayWorkers);
   if (s.only.has("fastify")) {
     log("starting the fastify peer");
     const peer = await spawnTarget({
@@ -354,6 +366,16 @@ function printReport(
       `aim ≥ 2 with p99 no worse: ${verdict(aims.twiceFastifyWithNoWorseP99)}`,
     ],
     ["gatehouse / haproxy", ratios.gatehouseOverHaproxy, `aim ≥ 0.5: ${verdict(aims.halfOfHaproxy)}`],
+    [
+      `gatehouse ${s.gatewayWorkers} workers / fastify peer`,
+      ratios.workersOverFastify,
+      `aim ≥ 2 with p99 no worse: ${verdict(aims.workersTwiceFastifyWithNoWorseP99)}`,
+    ],
+    [
+      `gatehouse ${s.gatewayWorkers} workers / haproxy`,
+      ratios.workersOverHaproxy,
+      `aim ≥ 0.5: ${verdict(aims.workersHalfOfHaproxy)}`,
+    ],
     ["gatehouse / direct", ratios.gatehouseOverDirect, ""],
     [
       `gatehouse ${s.routingApis.toLocaleString("en-US")} APIs / 10 APIs`,

@@ -1,10 +1,9 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import pino, { type Logger } from "pino";
 import { loadMasterKey, type MasterKey } from "./crypto/master-key.js";
-import { ensureLocalTls } from "./tls/local-ca.js";
 import { Store } from "./store/store.js";
 import type { QueryObserver } from "./store/database.js";
 import { Registry } from "./identity/registry.js";
@@ -23,12 +22,10 @@ import { startDemoBackends, type DemoBackends } from "./demo/backends/index.js";
 import { logSerializers } from "./observability/log.js";
 import { GatewayMetrics } from "./observability/gateway-metrics.js";
 import { GatewayRegistry } from "./gateway/registry.js";
-import { GatewayRuntime } from "./gateway/runtime.js";
 import { KeySources } from "./gateway/jwt/key-sources.js";
-import type { PolicyServices } from "./gateway/policy/definition.js";
-import { Forwarder } from "./gateway/proxy/forwarder.js";
-import { DataPlane } from "./gateway/data-plane.js";
-import { startGatewayListener, type GatewayListener } from "./gateway/listener.js";
+import { startGatewayNode, type GatewayNode } from "./gateway/node.js";
+import { GatewayWorkerPool } from "./gateway/workers/worker-pool.js";
+import { listenerTls, type ListenerTls } from "./tls/listener-tls.js";
 
 export interface RunningGatehouse {
   dataDir: string;
@@ -45,8 +42,10 @@ export interface RunningGatehouse {
   gateway: GatewayRegistry;
   store: Store;
   runtime: IdentityRuntime;
-  gatewayRuntime: GatewayRuntime;
-  metrics: GatewayMetrics;
+  /** Recompiles the gateway configuration now (every worker, with --gateway-workers). */
+  reloadGateway(): Promise<void>;
+  /** The gateway's Prometheus metrics, as served at /metrics. */
+  gatewayMetrics(): Promise<string>;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -90,7 +89,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   const { store, registry, masterKey } = core;
 
   let applied: ReconcileReport | undefined;
-  let https: Awaited<ReturnType<typeof httpsOptions>>;
+  let tls: ListenerTls;
   let demoBackends: DemoBackends | undefined;
   const scheme = options.tls.mode === "insecure" ? "http" : "https";
   const demoFor = (identityUrl: string, backends: DemoBackends) =>
@@ -103,7 +102,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
         ? demoFor(publicUrlOf(options, scheme, options.identityPort), demoBackends)
         : undefined;
     if (config) applied = await reconcile(registry, config, core.gateway);
-    https = await httpsOptions(options, dataDir, masterKey);
+    tls = await listenerTls(options.tls, dataDir, masterKey, options.publicUrl);
   } catch (error) {
     await demoBackends?.close();
     await store.close();
@@ -134,89 +133,85 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
       genReqId: () => randomUUID(),
       requestIdHeader: false,
       routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
-      ...(https ? { https } : {}),
+      ...(tls.https ? { https: tls.https } : {}),
     }) as unknown as FastifyInstance;
-
-  const metrics = new GatewayMetrics();
-  const localCa = options.tls.mode === "local" ? [await readFile(resolve(dataDir, "tls", "ca.pem"), "utf8")] : [];
-  // The gateway trusts the local CA, so a policy pointing at the local identity service works out of the box.
-  const keySources = new KeySources({
-    extraCa: localCa,
-    onRefresh: (_url, outcome) => metrics.keyRefresh(outcome),
-    logger: logger.child({ component: "key-sources" }),
-  });
-  const services: PolicyServices = {
-    keySources,
-    // The identity listener's URL is known only once it listens (port 0 in tests), hence a getter.
-    get azureAdAuthority() {
-      return options.azureAdAuthority ?? issuers.publicUrl;
-    },
-  };
-  const gatewayRuntime = await GatewayRuntime.start(store, masterKey, services, {
-    pollIntervalMs: options.gatewayPollIntervalMs,
-    onReloadError: (err) => logger.warn({ err }, "gateway configuration reload failed; serving the last good version"),
-    onProblems: (problems) => logger.error({ problems }, "stored policy documents that no longer load answer 500"),
-  });
-  core.gateway.subscribe(() => void gatewayRuntime.reload().catch((err: unknown) => logger.warn({ err }, "reload")));
-  const forwarder = new Forwarder({
-    extraCa: localCa,
-    scheme,
-    onBackendResponse: (context, seconds) => metrics.backendResponse(context.api.name, seconds),
-  });
-  const dataPlane = new DataPlane({
-    snapshot: gatewayRuntime.snapshot,
-    forwarder,
-    metrics,
-    logger: logger.child({ listener: "gateway" }),
-    scheme,
-  });
 
   const identity = listener("identity");
   await identity.register(identityRoutes, { runtime, tokens, issuers });
   const admin = listener("admin");
   await admin.register(adminRoutes, { core, runtime, issuers, tokens, gateway: core.gateway });
-  admin.get("/metrics", async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
+  const metrics = new GatewayMetrics();
+  let gateway: GatewayNode | GatewayWorkerPool | undefined;
+  const gatewayMetrics = async () =>
+    gateway instanceof GatewayWorkerPool
+      ? gateway.metrics()
+      : { contentType: metrics.contentType, text: await metrics.text() };
+  admin.get("/metrics", async (_request, reply) => {
+    const { contentType, text } = await gatewayMetrics();
+    return reply.type(contentType).send(text);
+  });
 
-  let gateway: GatewayListener | undefined;
-  const stopGateway = async () => {
-    await gateway?.close();
-    await forwarder.close();
-    await keySources.close();
-    await gatewayRuntime.close();
-  };
   try {
     await identity.listen({ host: options.host, port: options.identityPort });
     await admin.listen({ host: options.host, port: options.adminPort });
-    gateway = await startGatewayListener({
-      host: options.host,
-      port: options.gatewayPort,
-      tls: https,
-      dataPlane,
-    });
+    // With port 0 (tests) the real port is known only now; the public URL follows it unless it was given.
+    if (!options.publicUrl && options.identityPort === 0) {
+      issuers.rebase(publicUrlOf(options, scheme, port(identity)));
+      // The demo's validate-jwt points at this listener's discovery document, whose port is known only now.
+      if (demoBackends) await reconcile(registry, demoFor(issuers.publicUrl, demoBackends), core.gateway);
+    }
+    // The gateway starts last, so validate-azure-ad-token's default authority is this listener's final URL.
+    const azureAdAuthority = options.azureAdAuthority ?? issuers.publicUrl;
+    gateway =
+      options.gatewayWorkers > 1
+        ? await GatewayWorkerPool.start(
+            options.gatewayWorkers,
+            {
+              dataDir,
+              ...(options.database ? { database: options.database } : {}),
+              host: options.host,
+              port: options.gatewayPort,
+              tls: options.tls,
+              ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+              logLevel: options.logLevel,
+              pollIntervalMs: options.gatewayPollIntervalMs,
+              azureAdAuthority,
+            },
+            logger,
+          )
+        : await startGatewayNode({
+            store,
+            masterKey,
+            logger: logger.child({ listener: "gateway" }),
+            metrics,
+            host: options.host,
+            port: options.gatewayPort,
+            tls: tls.https,
+            extraCa: tls.extraCa,
+            pollIntervalMs: options.gatewayPollIntervalMs,
+            azureAdAuthority: () => azureAdAuthority,
+          });
   } catch (error) {
-    await Promise.allSettled([identity.close(), admin.close(), stopGateway(), runtime.close(), demoBackends?.close()]);
+    await Promise.allSettled([
+      identity.close(),
+      admin.close(),
+      gateway?.close(),
+      runtime.close(),
+      demoBackends?.close(),
+    ]);
     await store.close();
     throw error;
   }
-  const port = (app: FastifyInstance) => {
-    const address = app.server.address();
-    return typeof address === "object" && address ? address.port : 0;
-  };
-  const identityPort = port(identity);
-  // With port 0 (tests) the real port is known only now; the public URL follows it unless it was given.
-  if (!options.publicUrl && options.identityPort === 0) {
-    issuers.rebase(publicUrlOf(options, scheme, identityPort));
-    // The demo's validate-jwt points at this listener's discovery document, whose port is known only now.
-    if (demoBackends) await reconcile(registry, demoFor(issuers.publicUrl, demoBackends), core.gateway);
-    // validate-azure-ad-token's default authority is this listener: recompile with its real URL.
-    await gatewayRuntime.reload();
-  }
+  const live = gateway;
+  core.gateway.subscribe(
+    () => void live.reload().catch((err: unknown) => logger.warn({ err }, "gateway reload failed")),
+  );
 
   return {
     dataDir,
     identityUrl: issuers.publicUrl,
     adminUrl: `${scheme}://localhost:${port(admin)}`,
-    gatewayUrl: `${scheme}://localhost:${gateway.port}`,
+    gatewayUrl: `${scheme}://localhost:${live.port}`,
     ...(options.tls.mode === "local" ? { caPath: resolve(dataDir, "tls", "ca.pem") } : {}),
     management: core.management,
     ...(applied ? { applied } : {}),
@@ -224,27 +219,22 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     gateway: core.gateway,
     store,
     runtime,
-    gatewayRuntime,
-    metrics,
+    reloadGateway: () => live.reload(),
+    gatewayMetrics: async () => (await gatewayMetrics()).text,
     logger,
     async close() {
-      await Promise.allSettled([identity.close(), admin.close(), stopGateway(), demoBackends?.close()]);
+      await Promise.allSettled([identity.close(), admin.close(), live.close(), demoBackends?.close()]);
       await runtime.close();
       await store.close();
     },
   };
 }
 
+const port = (app: FastifyInstance) => {
+  const address = app.server.address();
+  return typeof address === "object" && address ? address.port : 0;
+};
+
 function publicUrlOf(options: ServerOptions, scheme: string, port: number): string {
   return (options.publicUrl ?? `${scheme}://localhost:${port}`).replace(/\/+$/, "");
-}
-
-async function httpsOptions(options: ServerOptions, dataDir: string, masterKey: MasterKey) {
-  if (options.tls.mode === "insecure") return undefined;
-  if (options.tls.mode === "files") {
-    return { cert: await readFile(options.tls.certFile), key: await readFile(options.tls.keyFile) };
-  }
-  const extra = options.publicUrl ? [new URL(options.publicUrl).hostname] : [];
-  const tls = await ensureLocalTls(dataDir, masterKey, extra);
-  return { cert: tls.cert, key: tls.key };
 }

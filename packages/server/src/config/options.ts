@@ -19,6 +19,8 @@ export interface ServerOptions {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   pollIntervalMs: number;
   signerThreads?: number;
+  /** Gateway processes: 1 serves in this process; more fork workers that share the port (node cluster). */
+  gatewayWorkers: number;
   /** How often the gateway looks for configuration changes made by other processes (`apply`, other nodes). */
   gatewayPollIntervalMs: number;
   /** Authority validate-azure-ad-token uses; defaults to this server's identity listener. */
@@ -42,5 +44,6 @@ export const defaultServerOptions: ServerOptions = {
   tokenLifetimeSeconds: 3599,
   logLevel: "info",
   pollIntervalMs: 2000,
+  gatewayWorkers: 1,
   gatewayPollIntervalMs: 500,
 };

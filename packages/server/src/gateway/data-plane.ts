@@ -69,17 +69,7 @@ export class DataPlane {
     const api = route.api.api;
     const operation = route.operation.operation;
     const host = req.headers.host ?? "localhost";
-    const request: GatewayRequest = {
-      method,
-      path: route.path,
-      query,
-      headers,
-      originalUrl: new URL(url, `${this.options.scheme}://${host}`),
-      originalMethod: method,
-      ipAddress: normaliseIp(req.socket.remoteAddress),
-      matchedParameters: route.params,
-      body: hasBody(req) ? req : undefined,
-    };
+    const request = new ClientRequest(req, this.options.scheme, route.path, query, headers, route.params);
 
     const access = decideAccess(api, subscriptionKeyOf(api, request), snapshot.access, Date.now());
     if (!access.allowed) {
@@ -131,15 +121,10 @@ export class DataPlane {
       body: undefined,
     };
     if (context.lastError) {
-      logger.info(
-        {
-          requestId,
-          source: context.lastError.source,
-          reason: context.lastError.reason,
-          detail: context.lastError.message,
-        },
-        "request refused",
-      );
+      const { source, reason, message } = context.lastError;
+      // The detail can quote what the client sent (a refused header value), so it is kept for debug logs.
+      const detail = logger.isLevelEnabled("debug") ? { detail: message } : {};
+      logger.info({ requestId, source, reason, ...detail }, "request refused");
     }
     this.finish(
       req,
@@ -206,6 +191,36 @@ export class DataPlane {
       if (!stream.readableEnded) stream.destroy();
     });
     stream.pipe(res);
+  }
+}
+
+/** The client's request as the pipeline sees it; the original URL is parsed only if a policy or the forwarder asks. */
+class ClientRequest implements GatewayRequest {
+  readonly method: string;
+  readonly originalMethod: string;
+  readonly ipAddress: string;
+  body: GatewayRequest["body"];
+  private parsedUrl: URL | undefined;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly scheme: string,
+    public path: string,
+    public query: URLSearchParams,
+    public headers: HeaderMap,
+    readonly matchedParameters: ReadonlyMap<string, string>,
+  ) {
+    this.method = req.method ?? "GET";
+    this.originalMethod = this.method;
+    this.ipAddress = normaliseIp(req.socket.remoteAddress);
+    this.body = hasBody(req) ? req : undefined;
+  }
+
+  get originalUrl(): URL {
+    return (this.parsedUrl ??= new URL(
+      this.req.url ?? "/",
+      `${this.scheme}://${this.req.headers.host ?? "localhost"}`,
+    ));
   }
 }
 

@@ -56,11 +56,12 @@ describe("loading policy documents", () => {
     assert.equal((document.sections.inbound[0] as { id?: string }).id, "key");
     assert.deepEqual(names(document.sections.backend), ["forward-request"]);
     assert.deepEqual(names(document.sections.outbound), ["set-header", "<base/>"]);
-    assert.deepEqual(names(document.sections["on-error"]), []);
+    // An absent section inherits the broader scopes' section.
+    assert.deepEqual(names(document.sections["on-error"]), ["<base/>"]);
   });
 
   it("loads an empty <policies/> and every policy of this version in the sections APIM allows", () => {
-    assert.deepEqual(names(load("<policies/>").sections.inbound), []);
+    assert.deepEqual(names(load("<policies/>").sections.inbound), ["<base/>"]);
     const xml = policies({
       inbound: `<mock-response status-code="200" content-type="application/json" />`,
       backend: `<set-header name="A" exists-action="append"><value>1</value></set-header><set-body>x</set-body><set-status code="201" reason="Created" /><forward-request />`,

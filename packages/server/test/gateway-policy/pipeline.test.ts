@@ -55,7 +55,7 @@ describe("effective pipeline", () => {
     assert.deepEqual(steps(pipeline, "on-error"), ["global:g4:on-error/set-header[1]"]);
   });
 
-  it("drops everything broader from a section without <base/>, and an absent section is such a section", () => {
+  it("drops everything broader from a section without <base/>; an absent section inherits", () => {
     const pipeline = pipelineOf({
       global: GLOBAL,
       product: PRODUCT,
@@ -63,8 +63,8 @@ describe("effective pipeline", () => {
     });
     assert.deepEqual(steps(pipeline, "inbound"), ["api:a1:inbound/set-header[1]"]);
     assert.deepEqual(steps(pipeline, "backend"), ["global:forward-request:backend/forward-request[1]"]);
-    assert.deepEqual(steps(pipeline, "outbound"), []);
-    assert.deepEqual(steps(pipeline, "on-error"), []);
+    assert.deepEqual(steps(pipeline, "outbound"), ["global:g3:outbound/set-header[1]"]);
+    assert.deepEqual(steps(pipeline, "on-error"), ["global:g4:on-error/set-header[1]"]);
   });
 
   it("lets a scope without a document inherit everything broader", () => {

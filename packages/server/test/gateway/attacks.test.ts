@@ -59,7 +59,7 @@ describe("validate-jwt against forged and invalid tokens", () => {
   <on-error><base /></on-error>
 </policies>`,
     );
-    await gh.gatewayRuntime.reload();
+    await gh.reloadGateway();
     const res = await gh.postForm(gh.tokenUrl(), exampleTokenForm());
     token = (res.body as { access_token: string }).access_token;
     claims = decodeJwt(token);
@@ -74,7 +74,7 @@ describe("validate-jwt against forged and invalid tokens", () => {
     call(gh, `${gh.gatewayUrl}/secure/items`, { headers: { authorization: `Bearer ${jwt}` } });
 
   const rejections = async (reason: string) => {
-    const text = await gh.metrics.text();
+    const text = await gh.gatewayMetrics();
     const line = text
       .split("\n")
       .find((l) => l.startsWith(`gatehouse_gateway_policy_rejections_total{source="validate-jwt",reason="${reason}"}`));

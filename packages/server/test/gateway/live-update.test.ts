@@ -38,7 +38,7 @@ describe("configuration changes while requests are in flight", () => {
 `,
     });
     await gh.gateway.putPolicy({ kind: "api", api: "live" }, policy(1));
-    await gh.gatewayRuntime.reload();
+    await gh.reloadGateway();
   });
   after(async () => {
     await gh.stop();

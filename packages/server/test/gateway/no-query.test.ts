@@ -40,7 +40,7 @@ describe("gateway request path", () => {
         <audiences><audience>${EXAMPLE.resourceAppId}</audience></audiences></validate-jwt></inbound>
         <backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`,
     );
-    await gh.gatewayRuntime.reload();
+    await gh.reloadGateway();
   });
   after(async () => {
     await gh.stop();

@@ -8,6 +8,7 @@ import { generatedCredentialLines } from "../generated-credentials.js";
 import { demoClientSecret } from "../../demo/client-secret.js";
 import { loadMasterKey } from "../../crypto/master-key.js";
 import { removeRuntimeInfo, writeRuntimeInfo } from "../../util/runtime-file.js";
+import { availableParallelism } from "node:os";
 import { dataOption, databaseOption, parsePort, parsePositiveInt } from "../options.js";
 
 interface StartFlags {
@@ -18,6 +19,7 @@ interface StartFlags {
   host: string;
   identityPort: number;
   gatewayPort: number;
+  gatewayWorkers: number;
   adminPort: number;
   publicUrl?: string;
   tlsCert?: string;
@@ -51,6 +53,12 @@ export function registerStart(program: Command): void {
         .env("GATEHOUSE_GATEWAY_PORT")
         .default(d.gatewayPort)
         .argParser(parsePort),
+    )
+    .addOption(
+      new Option("--gateway-workers <n>", "gateway processes sharing the port: a number, or 'auto' for one per core")
+        .env("GATEHOUSE_GATEWAY_WORKERS")
+        .default(d.gatewayWorkers)
+        .argParser(parseWorkers),
     )
     .addOption(
       new Option("--admin-port <port>", "admin API port")
@@ -113,6 +121,7 @@ export function registerStart(program: Command): void {
         host: flags.host,
         identityPort: flags.identityPort,
         gatewayPort: flags.gatewayPort,
+        gatewayWorkers: flags.gatewayWorkers,
         adminPort: flags.adminPort,
         ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}),
         tls: flags.insecureHttp
@@ -200,4 +209,8 @@ async function banner(running: RunningGatehouse, options: ServerOptions): Promis
   }
   lines.push("Press Ctrl+C to stop.", "");
   return lines.join("\n");
+}
+
+function parseWorkers(value: string): number {
+  return value === "auto" ? availableParallelism() : parsePositiveInt(value);
 }

@@ -57,7 +57,14 @@ export function loadPolicyDocument(
   }
   refuseAttributes(root);
   const loader = new DocumentLoader(scope, environment);
-  const sections: Record<Section, readonly DocumentNode[]> = { inbound: [], backend: [], outbound: [], "on-error": [] };
+  // An absent section inherits, as if it held only <base/>: a document that leaves out <backend> still forwards.
+  const inherit: readonly DocumentNode[] = Object.freeze([BASE]);
+  const sections: Record<Section, readonly DocumentNode[]> = {
+    inbound: inherit,
+    backend: inherit,
+    outbound: inherit,
+    "on-error": inherit,
+  };
   const seen = new Set<Section>();
   for (const child of root.children) {
     if (child.kind === "text") {

@@ -1,0 +1,31 @@
+import type { MetricObjectWithValues, MetricValue } from "prom-client";
+import type { TlsOptions } from "../../config/options.js";
+
+/** What a gateway worker process is told at start (in GATEHOUSE_GATEWAY_WORKER, as JSON). */
+export interface WorkerConfig {
+  dataDir: string;
+  database?: string;
+  host: string;
+  port: number;
+  tls: TlsOptions;
+  publicUrl?: string;
+  logLevel: string;
+  pollIntervalMs: number;
+  azureAdAuthority: string;
+}
+
+export const WORKER_CONFIG_ENV = "GATEHOUSE_GATEWAY_WORKER";
+
+export type PrimaryMessage =
+  { type: "gatehouse:reload"; id: number } | { type: "gatehouse:metrics"; id: number } | { type: "gatehouse:shutdown" };
+export type WorkerMessage =
+  | { type: "gatehouse:listening"; port: number }
+  | { type: "gatehouse:reloaded"; id: number }
+  | { type: "gatehouse:metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
+  | { type: "gatehouse:failed"; message: string };
+
+export const isWorkerMessage = (value: unknown): value is WorkerMessage =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as { type?: unknown }).type === "string" &&
+  (value as { type: string }).type.startsWith("gatehouse:");
