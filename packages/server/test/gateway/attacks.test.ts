@@ -10,54 +10,31 @@ import {
   SignJWT,
   type JWTPayload,
 } from "jose";
-import { startDemoBackends, type DemoBackends } from "../../src/demo/backends/index.js";
-import {
-  EXAMPLE,
-  EXAMPLE_CONFIG,
-  exampleTokenForm,
-  startTestGatehouse,
-  type TestGatehouse,
-} from "../helpers/gatehouse.js";
-import { call, tamper } from "../helpers/gateway.js";
+import { EXAMPLE, EXAMPLE_CONFIG, exampleTokenForm, type TestGatehouse } from "../helpers/gatehouse.js";
+import { apiYaml, call, startGatewayTest, tamper, validateJwtPolicy, type GatewayTest } from "../helpers/gateway.js";
 
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 /** Every token attack of the issue gets its own test; each must be refused with the reason it deserves. */
 describe("validate-jwt against forged and invalid tokens", () => {
+  let test: GatewayTest;
   let gh: TestGatehouse;
-  let backends: DemoBackends;
   let token: string;
   let claims: JWTPayload;
   let kid: string;
 
   before(async () => {
-    backends = await startDemoBackends({ host: "127.0.0.1" });
-    gh = await startTestGatehouse({
-      config: `${EXAMPLE_CONFIG}gateway:
-  apis:
-    - name: secure
-      displayName: Secure
-      path: secure
-      serviceUrl: ${backends.echoUrl}
-      subscriptionRequired: false
-      operations:
-        - { name: read, displayName: Read, method: GET, urlTemplate: "/*" }
-`,
-    });
+    test = await startGatewayTest(
+      (backends) =>
+        `${EXAMPLE_CONFIG}gateway:\n  apis:\n${apiYaml("secure", backends.echoUrl, ["subscriptionRequired: false"])}`,
+    );
+    gh = test.gh;
     await gh.gateway.putPolicy(
       { kind: "api", api: "secure" },
-      `<policies>
-  <inbound>
-    <base />
-    <validate-jwt header-name="Authorization" require-scheme="Bearer">
-      <openid-config url="${gh.identityUrl}/${EXAMPLE.tenantId}/v2.0/.well-known/openid-configuration" />
-      <audiences><audience>${EXAMPLE.resourceAppId}</audience></audiences>
-    </validate-jwt>
-  </inbound>
-  <backend><base /></backend>
-  <outbound><base /></outbound>
-  <on-error><base /></on-error>
-</policies>`,
+      validateJwtPolicy(
+        `${gh.identityUrl}/${EXAMPLE.tenantId}/v2.0/.well-known/openid-configuration`,
+        EXAMPLE.resourceAppId,
+      ),
     );
     await gh.reloadGateway();
     const res = await gh.postForm(gh.tokenUrl(), exampleTokenForm());
@@ -65,10 +42,7 @@ describe("validate-jwt against forged and invalid tokens", () => {
     claims = decodeJwt(token);
     kid = decodeProtectedHeader(token).kid as string;
   });
-  after(async () => {
-    await gh.stop();
-    await backends.close();
-  });
+  after(() => test.stop());
 
   const send = (jwt: string) =>
     call(gh, `${gh.gatewayUrl}/secure/items`, { headers: { authorization: `Bearer ${jwt}` } });

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { startDemoBackends, type DemoBackends } from "../../src/demo/backends/index.js";
 import { startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
-import { call } from "../helpers/gateway.js";
+import { apiYaml, call } from "../helpers/gateway.js";
 
 const KEYS = {
   product: "11111111111111111111111111111111",
@@ -29,25 +29,13 @@ describe("gateway errors and access rules", () => {
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
     closedPort = (probe.address() as AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve));
-    const api = (name: string, serviceUrl: string, extra = "") => `    - name: ${name}
-      displayName: ${name}
-      path: ${name}
-      serviceUrl: ${serviceUrl}
-${extra}      operations:
-        - { name: any, displayName: Any, method: GET, urlTemplate: "/*" }
-`;
+    const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    const slowPolicy = `<policies><inbound><base /></inbound><backend><forward-request timeout="1" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`;
+    const open = "subscriptionRequired: false";
     gh = await startTestGatehouse({
       config: `gateway:
   apis:
-${api("keyed", backends.echoUrl)}${api("other", backends.echoUrl)}${api("open", backends.echoUrl, "      subscriptionRequired: false\n")}${api("in-open-product", backends.echoUrl)}${api("down", `http://127.0.0.1:${closedPort}`, "      subscriptionRequired: false\n")}${api(
-        "slow",
-        `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
-        `      subscriptionRequired: false
-      policy: |
-        <policies><inbound><base /></inbound><backend><forward-request timeout="1" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>
-`,
-      )}${api("http-only", backends.echoUrl, "      subscriptionRequired: false\n      protocols: [http]\n")}
-  products:
+${apiYaml("keyed", backends.echoUrl)}${apiYaml("other", backends.echoUrl)}${apiYaml("open", backends.echoUrl, [open])}${apiYaml("in-open-product", backends.echoUrl)}${apiYaml("down", `http://127.0.0.1:${closedPort}`, [open])}${apiYaml("slow", slowUrl, [open, `policy: '${slowPolicy}'`])}${apiYaml("http-only", backends.echoUrl, [open, "protocols: [http]"])}  products:
     - { name: starter, displayName: Starter, apis: [keyed] }
     - { name: unlimited, displayName: Unlimited, apis: [other] }
     - { name: public, displayName: Public, subscriptionRequired: false, apis: [in-open-product] }

@@ -3,9 +3,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
-import { startDemoBackends, type DemoBackends } from "../../src/demo/backends/index.js";
-import { startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
-import { call } from "../helpers/gateway.js";
+import type { TestGatehouse } from "../helpers/gatehouse.js";
+import { apiYaml, call, startGatewayTest, type GatewayTest } from "../helpers/gateway.js";
 
 const ISSUER = "https://issuer.example.test/tenant-a/";
 
@@ -47,8 +46,8 @@ async function startForeignIssuer() {
 }
 
 describe("validate-jwt with a foreign issuer's openid-config", () => {
+  let test: GatewayTest;
   let gh: TestGatehouse;
-  let backends: DemoBackends;
   let issuer: Awaited<ReturnType<typeof startForeignIssuer>>;
   let k1: CryptoKey;
 
@@ -64,40 +63,28 @@ describe("validate-jwt with a foreign issuer's openid-config", () => {
   before(async () => {
     issuer = await startForeignIssuer();
     k1 = await issuer.addKey("k1");
-    backends = await startDemoBackends({ host: "127.0.0.1" });
-    gh = await startTestGatehouse({
-      config: `gateway:
-  apis:
-    - name: orders
-      displayName: Orders
-      path: orders
-      serviceUrl: ${backends.echoUrl}
-      subscriptionRequired: false
-      policy: |
-        <policies>
-          <inbound>
-            <base />
-            <validate-jwt header-name="Authorization" failed-validation-httpcode="403" failed-validation-error-message="Forbidden by policy">
-              <openid-config url="${issuer.url}" />
-              <audiences><audience>api://orders</audience></audiences>
-              <issuers><issuer>${ISSUER}</issuer></issuers>
-              <required-claims>
-                <claim name="roles" match="any"><value>Orders.Read</value><value>Orders.Admin</value></claim>
-              </required-claims>
-            </validate-jwt>
-          </inbound>
-          <backend><base /></backend>
-          <outbound><base /></outbound>
-          <on-error><base /></on-error>
-        </policies>
-      operations:
-        - { name: list, displayName: List, method: GET, urlTemplate: "/" }
-`,
-    });
+    const policy = `<policies>
+  <inbound>
+    <base />
+    <validate-jwt header-name="Authorization" failed-validation-httpcode="403" failed-validation-error-message="Forbidden by policy">
+      <openid-config url="${issuer.url}" />
+      <audiences><audience>api://orders</audience></audiences>
+      <issuers><issuer>${ISSUER}</issuer></issuers>
+      <required-claims>
+        <claim name="roles" match="any"><value>Orders.Read</value><value>Orders.Admin</value></claim>
+      </required-claims>
+    </validate-jwt>
+  </inbound>
+</policies>`;
+    const policyLines = ["policy: |", ...policy.split("\n").map((line) => `  ${line}`)];
+    test = await startGatewayTest(
+      (backends) =>
+        `gateway:\n  apis:\n${apiYaml("orders", backends.echoUrl, ["subscriptionRequired: false", ...policyLines])}`,
+    );
+    gh = test.gh;
   });
   after(async () => {
-    await gh.stop();
-    await backends.close();
+    await test.stop();
     await issuer.close();
   });
 

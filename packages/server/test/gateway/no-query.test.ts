@@ -1,51 +1,35 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startDemoBackends, type DemoBackends } from "../../src/demo/backends/index.js";
-import {
-  EXAMPLE,
-  EXAMPLE_CONFIG,
-  exampleTokenForm,
-  startTestGatehouse,
-  type TestGatehouse,
-} from "../helpers/gatehouse.js";
-import { call, tamper } from "../helpers/gateway.js";
+import { EXAMPLE, EXAMPLE_CONFIG, exampleTokenForm, type TestGatehouse } from "../helpers/gatehouse.js";
+import { apiYaml, call, startGatewayTest, tamper, validateJwtPolicy, type GatewayTest } from "../helpers/gateway.js";
 
 describe("gateway request path", () => {
   const queries: string[] = [];
+  let test: GatewayTest;
   let gh: TestGatehouse;
-  let backends: DemoBackends;
   before(async () => {
-    backends = await startDemoBackends({ host: "127.0.0.1" });
-    gh = await startTestGatehouse({
-      config: `${EXAMPLE_CONFIG}gateway:
+    test = await startGatewayTest(
+      (backends) => `${EXAMPLE_CONFIG}gateway:
   apis:
-    - name: echo
-      displayName: Echo
-      path: echo
-      serviceUrl: ${backends.echoUrl}
-      operations:
-        - { name: any, displayName: Any, method: GET, urlTemplate: "/*" }
-  products:
+${apiYaml("echo", backends.echoUrl)}  products:
     - { name: starter, displayName: Starter, apis: [echo] }
   subscriptions:
     - { name: s1, displayName: S1, scope: /products/starter, primaryKey: "0123456789abcdef0123456789abcdef" }
 `,
       // Long poll intervals, so the only queries in the window would come from the requests themselves.
-      overrides: { pollIntervalMs: 600_000, gatewayPollIntervalMs: 600_000, onQuery: (sql) => queries.push(sql) },
-    });
+      { overrides: { pollIntervalMs: 600_000, gatewayPollIntervalMs: 600_000, onQuery: (sql) => queries.push(sql) } },
+    );
+    gh = test.gh;
     await gh.gateway.putPolicy(
       { kind: "api", api: "echo" },
-      `<policies><inbound><base /><validate-jwt header-name="Authorization">
-        <openid-config url="${gh.identityUrl}/${EXAMPLE.tenantId}/v2.0/.well-known/openid-configuration" />
-        <audiences><audience>${EXAMPLE.resourceAppId}</audience></audiences></validate-jwt></inbound>
-        <backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`,
+      validateJwtPolicy(
+        `${gh.identityUrl}/${EXAMPLE.tenantId}/v2.0/.well-known/openid-configuration`,
+        EXAMPLE.resourceAppId,
+      ),
     );
     await gh.reloadGateway();
   });
-  after(async () => {
-    await gh.stop();
-    await backends.close();
-  });
+  after(() => test.stop());
 
   it("validates, routes, checks keys and forwards without a single database query", async () => {
     const token = ((await gh.postForm(gh.tokenUrl(), exampleTokenForm())).body as { access_token: string })

@@ -1,34 +1,21 @@
 import assert from "node:assert/strict";
 import cluster from "node:cluster";
 import { after, before, describe, it } from "node:test";
-import { startDemoBackends, type DemoBackends } from "../../src/demo/backends/index.js";
-import { startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
-import { call } from "../helpers/gateway.js";
+import type { TestGatehouse } from "../helpers/gatehouse.js";
+import { apiYaml, call, startGatewayTest, type GatewayTest } from "../helpers/gateway.js";
 
 describe("gateway worker processes (--gateway-workers)", () => {
+  let test: GatewayTest;
   let gh: TestGatehouse;
-  let backends: DemoBackends;
 
   before(async () => {
-    backends = await startDemoBackends({ host: "127.0.0.1" });
-    gh = await startTestGatehouse({
-      config: `gateway:
-  apis:
-    - name: echo
-      displayName: Echo
-      path: echo
-      serviceUrl: ${backends.echoUrl}
-      subscriptionRequired: false
-      operations:
-        - { name: any, displayName: Any, method: GET, urlTemplate: "/*" }
-`,
-      overrides: { gatewayWorkers: 2 },
-    });
+    test = await startGatewayTest(
+      (backends) => `gateway:\n  apis:\n${apiYaml("echo", backends.echoUrl, ["subscriptionRequired: false"])}`,
+      { overrides: { gatewayWorkers: 2 } },
+    );
+    gh = test.gh;
   });
-  after(async () => {
-    await gh.stop();
-    await backends.close();
-  });
+  after(() => test.stop());
 
   it("serves the gateway from two worker processes on one port", async () => {
     assert.equal(Object.keys(cluster.workers ?? {}).length, 2);
@@ -63,7 +50,7 @@ describe("gateway worker processes (--gateway-workers)", () => {
   });
 
   it("stops the workers on close", async () => {
-    await gh.stop();
+    await test.stop();
     assert.equal(Object.keys(cluster.workers ?? {}).length, 0);
   });
 });

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { Agent, request } from "undici";
+import { startDemoBackends, type DemoBackends } from "../../src/demo/backends/index.js";
 import type { RunningGatehouse } from "../../src/server.js";
+import { startTestGatehouse, type TestGatehouse, type TestOptions } from "./gatehouse.js";
 
 export interface GatewayReply {
   status: number;
@@ -60,3 +62,61 @@ export const soapEnvelope = (value: string) =>
 </soap:Envelope>`;
 
 export const NUMBER_TO_WORDS_ACTION = "http://www.dataaccess.com/webservicesserver/NumberToWords";
+
+/** One API of a YAML `gateway:` section that sends every GET to `serviceUrl`; `extra` lines go into the API. */
+export function apiYaml(name: string, serviceUrl: string, extra: string[] = []): string {
+  return [
+    `    - name: ${name}`,
+    `      displayName: ${name}`,
+    `      path: ${name}`,
+    `      serviceUrl: ${serviceUrl}`,
+    ...extra.map((line) => `      ${line}`),
+    "      operations:",
+    `        - { name: any, displayName: Any, method: GET, urlTemplate: "/*" }`,
+    "",
+  ].join("\n");
+}
+
+/** An API-scope document: validate-jwt against an openid-config and one audience, then APIM's default forwarding. */
+export function validateJwtPolicy(openIdConfigUrl: string, audience: string): string {
+  return `<policies>
+  <inbound>
+    <base />
+    <validate-jwt header-name="Authorization" require-scheme="Bearer">
+      <openid-config url="${openIdConfigUrl}" />
+      <audiences><audience>${audience}</audience></audiences>
+    </validate-jwt>
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>`;
+}
+
+export interface GatewayTest {
+  gh: TestGatehouse;
+  backends: DemoBackends;
+  stop(): Promise<void>;
+}
+
+/** The demo backends, then a Gatehouse whose configuration may point at them. */
+export async function startGatewayTest(
+  config: (backends: DemoBackends) => string,
+  options: Omit<TestOptions, "config"> = {},
+): Promise<GatewayTest> {
+  const backends = await startDemoBackends({ host: "127.0.0.1" });
+  try {
+    const gh = await startTestGatehouse({ ...options, config: config(backends) });
+    return {
+      gh,
+      backends,
+      async stop() {
+        await gh.stop();
+        await backends.close();
+      },
+    };
+  } catch (error) {
+    await backends.close();
+    throw error;
+  }
+}
