@@ -48,6 +48,8 @@ async function main(): Promise<void> {
         .finally(() => process.exit(0));
     }
   });
+  // A primary that dies without telling us (SIGKILL) closes the IPC channel: the worker must not outlive it.
+  process.once("disconnect", () => process.exit(0));
   send({ type: "gatehouse:listening", port: node.port });
 }
 
