@@ -66,6 +66,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
       tls: options.tls,
       dataPlane,
     });
+    logger.info(`Gateway listening at ${scheme}://${options.host}:${listener.port}`);
     return {
       port: listener.port,
       reload: () => live.reload(),
