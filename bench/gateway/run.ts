@@ -1,6 +1,7 @@
 // CLI entry: `node --import tsx bench/gateway/run.ts [--duration 5] [--rounds 3] [--connections 32] ...`
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { machineInfo, saveResults } from "../shared/results.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startGatehouseGateway } from "./gatehouse.js";
@@ -193,24 +194,13 @@ async function main(): Promise<void> {
       loadGenerator: generator.name,
       haproxy: haproxyVersion || null,
     },
-    machine: {
-      node: process.version,
-      platform: `${process.platform}/${process.arch}`,
-      cpuModel: cpus()[0]?.model ?? "unknown",
-      availableParallelism: availableParallelism(),
-      loadavgStart,
-      loadavgEnd,
-    },
+    machine: machineInfo(loadavgStart, loadavgEnd),
     verification,
     targets: reports,
     ratios,
     aims,
   };
-  const dir = new URL("../results/", import.meta.url);
-  await mkdir(dir, { recursive: true });
-  const file = new URL(`gateway-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`, dir);
-  await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
-  console.log(`\nresults: ${file.pathname}`);
+  await saveResults("gateway", startedAt, json);
 }
 
 /** Starts every selected proxy in front of the backend, adding each to `targets` as soon as it runs (for cleanup). */

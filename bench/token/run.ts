@@ -1,6 +1,7 @@
 // CLI entry: `node --import tsx bench/token/run.ts [--duration 10] [--connections 32] --gatehouse-url ... --gatehouse-form ...`
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus, loadavg } from "node:os";
+import { machineInfo, saveResults } from "../shared/results.js";
+import { readFile } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { gatehouseTarget, type GatehouseTarget } from "./gatehouse-target.js";
 import { assertJwtTokenResponse, postForm, type FormResponse, type TokenCheck } from "./http-form.js";
@@ -152,24 +153,13 @@ async function main(): Promise<void> {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     settings: { durationSec: s.durationSec, rounds: s.rounds, warmupSec: WARMUP_SEC, connections: s.connections },
-    machine: {
-      node: process.version,
-      platform: `${process.platform}/${process.arch}`,
-      cpuModel: cpus()[0]?.model ?? "unknown",
-      availableParallelism: threads,
-      loadavgStart,
-      loadavgEnd,
-    },
+    machine: machineInfo(loadavgStart, loadavgEnd),
     rawSigning: { keyBits: 2048, singleThread: rawSingle, allCores: rawAll },
     peer,
     gatehouse: gh,
     ratios,
   };
-  const dir = new URL("../results/", import.meta.url);
-  await mkdir(dir, { recursive: true });
-  const file = new URL(`token-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`, dir);
-  await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
-  console.log(`\nresults: ${file.pathname}`);
+  await saveResults("token", startedAt, json);
 }
 
 /**

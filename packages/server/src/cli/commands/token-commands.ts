@@ -1,41 +1,17 @@
-import { createHash, randomUUID, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { rootCertificates } from "node:tls";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { importPKCS8, SignJWT } from "jose";
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from "undici";
+import { ClientCredentials, type ClientCredentialsOptions, type TokenResult } from "@gatehouse/client";
 import { loadMasterKey } from "../../crypto/master-key.js";
 import { readAdminClient } from "../../admin/management.js";
 import { readRuntimeInfo } from "../../util/runtime-file.js";
-import { fetchJson } from "../../util/https-fetch.js";
 import { dataOption } from "../options.js";
 
 export class TokenCommandError extends Error {
   override name = "TokenCommandError";
-}
-
-interface TokenEndpointTarget {
-  tokenUrl: string;
-  caPath?: string;
-}
-
-async function postForm(target: TokenEndpointTarget, form: Record<string, string>) {
-  const response = await fetchJson(
-    target.tokenUrl,
-    {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(form).toString(),
-    },
-    target.caPath,
-  );
-  const body = response.body as Record<string, unknown> | undefined;
-  if (response.status !== 200 || typeof body?.access_token !== "string") {
-    const description =
-      typeof body?.error_description === "string" ? body.error_description.split("\r\n")[0] : undefined;
-    throw new TokenCommandError(description ?? `token endpoint answered ${response.status}`);
-  }
-  return body as Record<string, unknown> & { access_token: string };
 }
 
 async function runningServer(data: string, identityUrl?: string) {
@@ -48,24 +24,30 @@ async function runningServer(data: string, identityUrl?: string) {
   return { dataDir, identityUrl: url.replace(/\/+$/, ""), ...(info?.caPath ? { caPath: info.caPath } : {}) };
 }
 
-/** A private_key_jwt assertion as @azure/identity sends it: PS256 with the certificate's SHA-256 thumbprint. */
-async function certificateAssertion(clientId: string, tokenUrl: string, certFile: string, keyFile: string) {
-  const certificate = new X509Certificate(await readFile(certFile));
-  const key = await importPKCS8(await readFile(keyFile, "utf8"), "PS256");
-  return new SignJWT({})
-    .setProtectedHeader({
-      alg: "PS256",
-      typ: "JWT",
-      "x5t#S256": createHash("sha256").update(certificate.raw).digest("base64url"),
-    })
-    .setIssuer(clientId)
-    .setSubject(clientId)
-    .setAudience(tokenUrl)
-    .setJti(randomUUID())
-    .setNotBefore("0s")
-    .setIssuedAt()
-    .setExpirationTime("10m")
-    .sign(key);
+/**
+ * One token with the client package, trusting the running server's local CA besides the system roots (as
+ * util/https-fetch.ts does). The package's errors (AADSTS first line, unreachable endpoint) are the command's.
+ */
+async function clientCredentialsToken(
+  options: Omit<ClientCredentialsOptions, "fetch">,
+  caPath: string | undefined,
+): Promise<TokenResult> {
+  const agent = caPath
+    ? new Agent({ connect: { ca: [...rootCertificates, await readFile(caPath, "utf8")] } })
+    : undefined;
+  // undici's Request/Response types differ from the global ones in name only.
+  const fetch = agent
+    ? (((input: string | URL, init?: RequestInit) =>
+        undiciFetch(input, {
+          ...(init as UndiciRequestInit),
+          dispatcher: agent,
+        })) as unknown as typeof globalThis.fetch)
+    : undefined;
+  try {
+    return await new ClientCredentials({ ...options, ...(fetch ? { fetch } : {}) }).getToken();
+  } finally {
+    await agent?.close();
+  }
 }
 
 export function registerTokenCommands(program: Command): void {
@@ -81,19 +63,16 @@ export function registerTokenCommands(program: Command): void {
     .action(async (flags: { data: string; identityUrl?: string }) => {
       const server = await runningServer(flags.data, flags.identityUrl);
       const admin = await readAdminClient(server.dataDir, await loadMasterKey(server.dataDir));
-      const body = await postForm(
+      const token = await clientCredentialsToken(
         {
-          tokenUrl: `${server.identityUrl}/${admin.tenantId}/oauth2/v2.0/token`,
-          ...(server.caPath ? { caPath: server.caPath } : {}),
-        },
-        {
-          grant_type: "client_credentials",
-          client_id: admin.clientId,
-          client_secret: admin.clientSecret,
+          authority: `${server.identityUrl}/${admin.tenantId}`,
+          clientId: admin.clientId,
+          clientSecret: admin.clientSecret,
           scope: admin.scope,
         },
+        server.caPath,
       );
-      process.stdout.write(`${body.access_token}\n`);
+      process.stdout.write(`${token.accessToken}\n`);
     });
 
   program
@@ -105,7 +84,7 @@ export function registerTokenCommands(program: Command): void {
     .option("--resource <uri>", "resource (v1 endpoint)")
     .addOption(new Option("--client-secret <secret>", "client secret").env("GATEHOUSE_CLIENT_SECRET"))
     .option("--certificate <file>", "PEM certificate registered on the application (with --key)")
-    .option("--key <file>", "PEM PKCS#8 private key of --certificate")
+    .option("--key <file>", "PEM private key of --certificate (PKCS#8 or PKCS#1)")
     .addOption(dataOption())
     .addOption(
       new Option("--identity-url <url>", "authority host (default: the running server's)").env(
@@ -134,22 +113,24 @@ export function registerTokenCommands(program: Command): void {
           throw new TokenCommandError("give either --client-secret or --certificate with --key");
         }
         const server = await runningServer(flags.data, flags.identityUrl);
-        const tokenUrl = `${server.identityUrl}/${flags.tenant}/oauth2/${flags.scope ? "v2.0/" : ""}token`;
-        const form: Record<string, string> = { grant_type: "client_credentials", client_id: flags.clientId };
-        if (flags.scope) form.scope = flags.scope;
-        if (flags.resource) form.resource = flags.resource;
-        if (flags.clientSecret) form.client_secret = flags.clientSecret;
-        else {
-          form.client_assertion_type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-          form.client_assertion = await certificateAssertion(
-            flags.clientId,
-            tokenUrl,
-            flags.certificate as string,
-            flags.key as string,
-          );
-        }
-        const body = await postForm({ tokenUrl, ...(server.caPath ? { caPath: server.caPath } : {}) }, form);
-        process.stdout.write(flags.json ? `${JSON.stringify(body, null, 2)}\n` : `${body.access_token}\n`);
+        const credential = flags.clientSecret
+          ? { clientSecret: flags.clientSecret }
+          : {
+              certificate: {
+                certificate: await readFile(flags.certificate as string, "utf8"),
+                privateKey: await readFile(flags.key as string, "utf8"),
+              },
+            };
+        const token = await clientCredentialsToken(
+          {
+            authority: `${server.identityUrl}/${flags.tenant}`,
+            clientId: flags.clientId,
+            ...credential,
+            ...(flags.scope ? { scope: flags.scope } : { resource: flags.resource as string }),
+          },
+          server.caPath,
+        );
+        process.stdout.write(flags.json ? `${JSON.stringify(token.response, null, 2)}\n` : `${token.accessToken}\n`);
       },
     );
 }
