@@ -10,10 +10,11 @@ import { redactUrl } from "../observability/log.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
 import { ACCESS_MESSAGES, decideAccess, subscriptionKeyOf } from "./access.js";
 import type { GatewayRequest, GatewayResponse, PipelineContext, PipelineServices } from "./pipeline/context.js";
-import { executePipeline } from "./pipeline/executor.js";
+import { executePipeline, failBeforePipeline } from "./pipeline/executor.js";
 import { gatewayError } from "./pipeline/gateway-error.js";
 import { HeaderMap } from "./pipeline/headers.js";
-import { PolicyLoadError } from "./policy/definition.js";
+import { PolicyFailure, PolicyLoadError } from "./policy/definition.js";
+import type { Api } from "./model.js";
 import type { Forwarder } from "./proxy/forwarder.js";
 import type { GatewaySnapshot } from "./snapshot.js";
 
@@ -72,20 +73,11 @@ export class DataPlane {
     const request = new ClientRequest(req, this.options.scheme, route.path, query, headers, route.params);
 
     const access = decideAccess(api, subscriptionKeyOf(api, request), snapshot.access, Date.now());
-    if (!access.allowed) {
-      metrics.rejected("authorization", access.reason);
-      const failure = gatewayError(401, ACCESS_MESSAGES[access.reason], {
-        reason: "Access Denied",
-        headers: {
-          "WWW-Authenticate": `AzureApiManagementKey realm="${this.options.scheme}://${host}/${api.path}",name="${api.subscriptionKeyParameterNames.header}",type="header"`,
-        },
-      });
-      this.finish(req, res, failure, requestId, startedAt, api.name, operation.name);
-      return;
-    }
     const pipelines = route.operation.value;
-    const pipeline = access.product
-      ? (pipelines.byProduct.get(access.product.name) ?? pipelines.withoutProduct)
+    // A refused key runs the on-error section without product context, as APIM does.
+    const product = access.allowed ? access.product : undefined;
+    const pipeline = product
+      ? (pipelines.byProduct.get(product.name) ?? pipelines.withoutProduct)
       : pipelines.withoutProduct;
     if (pipeline instanceof PolicyLoadError) {
       logger.error(
@@ -102,8 +94,8 @@ export class DataPlane {
       startedAt,
       api,
       operation,
-      product: access.product,
-      subscription: access.subscription,
+      product,
+      subscription: access.allowed ? access.subscription : undefined,
       request,
       response: undefined,
       backend: { baseUrl: api.serviceUrl, backendId: null, credentials: null, validateCertificate: true },
@@ -113,7 +105,8 @@ export class DataPlane {
       ended: false,
       services: this.services,
     };
-    await executePipeline(pipeline, context);
+    if (access.allowed) await executePipeline(pipeline, context);
+    else await failBeforePipeline(pipeline, context, accessFailure(access.reason, api, this.options.scheme, host));
     const response = context.response ?? {
       statusCode: 200,
       statusReason: "OK",
@@ -192,6 +185,22 @@ export class DataPlane {
     });
     stream.pipe(res);
   }
+}
+
+function accessFailure(reason: keyof typeof ACCESS_MESSAGES, api: Api, scheme: string, host: string): PolicyFailure {
+  const realm = `${scheme}://${host}/${api.path}`;
+  const challenge = `AzureApiManagementKey realm="${realm}",name="${api.subscriptionKeyParameterNames.header}",type="header"`;
+  const message = ACCESS_MESSAGES[reason];
+  return new PolicyFailure(
+    401,
+    message,
+    "authorization",
+    reason,
+    message,
+    { "WWW-Authenticate": challenge },
+    false,
+    "Access Denied",
+  );
 }
 
 /** The client's request as the pipeline sees it; the original URL is parsed only if a policy or the forwarder asks. */

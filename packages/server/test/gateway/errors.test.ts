@@ -32,10 +32,11 @@ describe("gateway errors and access rules", () => {
     const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
     const slowPolicy = `<policies><inbound><base /></inbound><backend><forward-request timeout="1" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`;
     const open = "subscriptionRequired: false";
+    const onErrorPolicy = `<policies><on-error><base /><set-header name="X-On-Error" exists-action="override"><value>ran</value></set-header></on-error></policies>`;
     gh = await startTestGatehouse({
       config: `gateway:
   apis:
-${apiYaml("keyed", backends.echoUrl)}${apiYaml("other", backends.echoUrl)}${apiYaml("open", backends.echoUrl, [open])}${apiYaml("in-open-product", backends.echoUrl)}${apiYaml("down", `http://127.0.0.1:${closedPort}`, [open])}${apiYaml("slow", slowUrl, [open, `policy: '${slowPolicy}'`])}${apiYaml("http-only", backends.echoUrl, [open, "protocols: [http]"])}  products:
+${apiYaml("keyed", backends.echoUrl)}${apiYaml("other", backends.echoUrl)}${apiYaml("open", backends.echoUrl, [open])}${apiYaml("in-open-product", backends.echoUrl)}${apiYaml("down", `http://127.0.0.1:${closedPort}`, [open])}${apiYaml("slow", slowUrl, [open, `policy: '${slowPolicy}'`])}${apiYaml("http-only", backends.echoUrl, [open, "protocols: [http]"])}${apiYaml("guarded", backends.echoUrl, [`policy: '${onErrorPolicy}'`])}  products:
     - { name: starter, displayName: Starter, apis: [keyed] }
     - { name: unlimited, displayName: Unlimited, apis: [other] }
     - { name: public, displayName: Public, subscriptionRequired: false, apis: [in-open-product] }
@@ -79,6 +80,16 @@ ${apiYaml("keyed", backends.echoUrl)}${apiYaml("other", backends.echoUrl)}${apiY
     assert.equal((await get("/in-open-product/x")).status, 200);
     assert.equal((await get("/open/x", "not-a-key")).status, 401);
     assert.equal((await get("/keyed/x")).status, 401);
+  });
+
+  it("runs on-error for a refused key, as APIM does, keeping APIM's answer unless a policy changes it", async () => {
+    const reply = await get("/guarded/x");
+    assert.equal(reply.status, 401);
+    assert.equal(reply.statusText, "Access Denied");
+    assert.equal(reply.headers["x-on-error"], "ran");
+    assert.match(String(reply.headers["www-authenticate"]), /^AzureApiManagementKey realm=/);
+    assert.match(reply.text, /missing subscription key/);
+    assert.equal((await get("/guarded/x", KEYS.all)).headers["x-on-error"], undefined);
   });
 
   it("answers 500 with an activityId when the backend cannot be reached", async () => {

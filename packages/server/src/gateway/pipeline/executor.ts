@@ -31,6 +31,18 @@ export async function executePipeline(pipeline: Pipeline, context: PipelineConte
   }
 }
 
+/**
+ * A refusal before the pipeline runs (the subscription check): as in APIM, it is recorded as LastError (source
+ * `authorization`) and the effective on-error section runs.
+ */
+export function failBeforePipeline(
+  pipeline: Pipeline,
+  context: PipelineContext,
+  failure: PolicyFailure,
+): Promise<void> {
+  return handleFailure(pipeline, context, undefined, failure);
+}
+
 async function handleFailure(
   pipeline: Pipeline,
   context: PipelineContext,
@@ -80,6 +92,7 @@ function failureResponse(failure: PolicyFailure, context: PipelineContext) {
   return gatewayError(failure.status, failure.clientMessage, {
     headers: failure.headers,
     activityId: failure.withActivityId ? context.requestId : undefined,
+    reason: failure.statusText,
   });
 }
 

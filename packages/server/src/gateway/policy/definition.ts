@@ -43,6 +43,8 @@ export class PolicyFailure extends Error {
     readonly headers: Readonly<Record<string, string>> = {},
     /** 5xx bodies carry APIM's `activityId`. */
     readonly withActivityId = false,
+    /** The status line's reason phrase when it is not the standard one ("Access Denied" for key refusals). */
+    readonly statusText?: string,
   ) {
     super(message);
   }
