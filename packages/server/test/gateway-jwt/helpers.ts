@@ -8,9 +8,8 @@ import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from "jose";
 import { masterKeyFromBytes } from "../../src/crypto/master-key.js";
 import { KeySources, type KeySourcesOptions } from "../../src/gateway/jwt/key-sources.js";
-import type { Api, Operation } from "../../src/gateway/model.js";
 import type { PipelineContext } from "../../src/gateway/pipeline/context.js";
-import { HeaderMap } from "../../src/gateway/pipeline/headers.js";
+import { harness } from "../gateway-policy/helpers.js";
 import {
   PolicyFailure,
   PolicyLoadError,
@@ -162,58 +161,9 @@ export function loadError(definition: PolicyDefinition, spec: ElementSpec, servi
 
 // ---- pipeline context and running a step ----
 
-const API: Api = {
-  name: "echo",
-  displayName: "Echo",
-  description: null,
-  path: "echo",
-  serviceUrl: "http://127.0.0.1:1",
-  protocols: ["https"],
-  apiType: "http",
-  subscriptionRequired: false,
-  subscriptionKeyParameterNames: { header: "Ocp-Apim-Subscription-Key", query: "subscription-key" },
-};
-
-const OPERATION: Operation = {
-  api: "echo",
-  name: "get",
-  displayName: "GET",
-  method: "GET",
-  urlTemplate: "/*",
-  description: null,
-  responses: [],
-};
-
+/** A request context with these headers and query, as the engine's tests build it. */
 export function requestContext(request: { headers?: Record<string, string>; query?: string } = {}): PipelineContext {
-  const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(request.headers ?? {})) headers.append(name, value);
-  const url = new URL(`https://127.0.0.1/echo/x${request.query ? `?${request.query}` : ""}`);
-  return {
-    requestId: "test",
-    startedAt: process.hrtime.bigint(),
-    api: API,
-    operation: OPERATION,
-    product: undefined,
-    subscription: undefined,
-    request: {
-      method: "GET",
-      path: "/x",
-      query: new URLSearchParams(url.search),
-      headers,
-      originalUrl: url,
-      originalMethod: "GET",
-      ipAddress: "127.0.0.1",
-      matchedParameters: new Map(),
-      body: undefined,
-    },
-    response: undefined,
-    backend: { baseUrl: API.serviceUrl, backendId: null, credentials: null, validateCertificate: true },
-    variables: new Map(),
-    lastError: undefined,
-    section: "inbound",
-    ended: false,
-    services: { forward: () => Promise.resolve(), rejected: () => undefined },
-  };
+  return harness({ ...request, path: "/x" }).context;
 }
 
 export interface Outcome {
