@@ -1,5 +1,5 @@
 // CLI entry: `node --import tsx bench/gateway/run.ts [--duration 5] [--rounds 3] [--connections 32] ...`
-import { machineInfo, saveResults } from "../shared/results.js";
+import { machineInfo, medianBy, saveResults } from "../shared/results.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -311,14 +311,6 @@ async function runRounds(
       rounds: rounds.map((r) => r.requestsPerSec),
     };
   });
-}
-
-/** The element with the median value (the lower middle one for an even count). */
-function medianBy<T>(items: T[], value: (item: T) => number): T {
-  const sorted = [...items].sort((a, b) => value(a) - value(b));
-  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (middle === undefined) throw new Error("no rounds were measured");
-  return middle;
 }
 
 function printReport(

@@ -21,3 +21,11 @@ export async function saveResults(benchmark: string, startedAt: Date, json: obje
   await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
   console.log(`\nresults: ${file.pathname}`);
 }
+
+/** The element with the median value (the lower middle one for an even count): the round a report shows. */
+export function medianBy<T>(items: T[], value: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => value(a) - value(b));
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (middle === undefined) throw new Error("no rounds were measured");
+  return middle;
+}

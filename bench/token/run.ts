@@ -1,5 +1,5 @@
 // CLI entry: `node --import tsx bench/token/run.ts [--duration 10] [--connections 32] --gatehouse-url ... --gatehouse-form ...`
-import { machineInfo, saveResults } from "../shared/results.js";
+import { machineInfo, medianBy, saveResults } from "../shared/results.js";
 import { readFile } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -208,14 +208,6 @@ async function runPhases(
     peer: { ...medianBy(peerRounds, (r) => r.requestsPerSec), rounds: peerRounds.map((r) => r.requestsPerSec) },
     gh: { ...medianBy(ghRounds, (r) => r.requestsPerSec), rounds: ghRounds.map((r) => r.requestsPerSec) },
   };
-}
-
-/** The element with the median value (the lower middle one for an even count). */
-function medianBy<T>(items: T[], value: (item: T) => number): T {
-  const sorted = [...items].sort((a, b) => value(a) - value(b));
-  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (middle === undefined) throw new Error("no rounds were measured");
-  return middle;
 }
 
 function printTable(
