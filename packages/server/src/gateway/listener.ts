@@ -15,25 +15,57 @@ export interface GatewayListener {
   close(): Promise<void>;
 }
 
-/** The gateway's own node server: no framework between the socket and the data plane, for speed. */
+/** Errors that mean "this machine has no such address family", not "the port is taken". */
+const NO_ADDRESS = new Set(["EADDRNOTAVAIL", "EAFNOSUPPORT"]);
+
+/**
+ * The gateway's own node servers: no framework between the socket and the data plane, for speed. `localhost` listens
+ * on both 127.0.0.1 and ::1, as the fastify listeners do, whichever of them a client resolves the name to.
+ */
 export async function startGatewayListener(options: GatewayListenerOptions): Promise<GatewayListener> {
+  const hosts = options.host === "localhost" ? ["127.0.0.1", "::1"] : [options.host];
+  const servers: Server[] = [];
+  let port = options.port;
+  try {
+    for (const [index, host] of hosts.entries()) {
+      const server = createServer(options);
+      try {
+        await listen(server, host, port);
+      } catch (error) {
+        // IPv6 may be disabled: then 127.0.0.1 alone serves `localhost`.
+        if (index > 0 && NO_ADDRESS.has((error as NodeJS.ErrnoException).code ?? "")) continue;
+        throw error;
+      }
+      servers.push(server);
+      port = (server.address() as AddressInfo).port;
+    }
+  } catch (error) {
+    await Promise.all(servers.map(close));
+    throw error;
+  }
+  return { port, close: () => Promise.all(servers.map(close)).then(() => undefined) };
+}
+
+function createServer(options: GatewayListenerOptions): Server {
   const serverOptions = { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 };
-  const server: Server = options.tls
+  return options.tls
     ? createHttpsServer({ ...serverOptions, ...options.tls }, options.dataPlane.handle)
     : createHttpServer(serverOptions, options.dataPlane.handle);
-  await new Promise<void>((resolve, reject) => {
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen({ host: options.host, port: options.port }, () => {
+    server.listen({ host, port }, () => {
       server.off("error", reject);
       resolve();
     });
   });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  };
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
 }

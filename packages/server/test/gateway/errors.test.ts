@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { startDemoBackends, type DemoBackends } from "../../src/demo/backends/index.js";
 import { startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
@@ -111,6 +112,14 @@ ${apiYaml("keyed", backends.echoUrl)}${apiYaml("other", backends.echoUrl)}${apiY
     const reply = await get("/http-only/x");
     assert.equal(reply.status, 404);
     assert.equal(reply.text, '{ "statusCode": 404, "message": "Resource not found" }');
+  });
+
+  it("answers on both loopback addresses when it listens on localhost", async (t) => {
+    const port = new URL(gh.gatewayUrl).port;
+    assert.equal((await call(gh, `https://127.0.0.1:${port}/open/x`)).status, 200);
+    const ipv6 = Object.values(networkInterfaces()).some((list) => list?.some((a) => a.address === "::1"));
+    if (!ipv6) return t.skip("this machine has no ::1");
+    assert.equal((await call(gh, `https://[::1]:${port}/open/x`)).status, 200);
   });
 
   it("exports Prometheus metrics on the admin listener", async () => {
