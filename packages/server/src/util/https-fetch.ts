@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { rootCertificates } from "node:tls";
-import { Agent, fetch, type RequestInit } from "undici";
+import { fetch, type RequestInit } from "undici";
+import { agentTrusting } from "./trusted-tls.js";
 
 export interface JsonResponse {
   status: number;
@@ -14,9 +13,7 @@ export class HttpError extends Error {
 
 /** Fetches and parses JSON, trusting a given CA file (the local Gatehouse CA) besides the system roots. */
 export async function fetchJson(url: string, init: RequestInit, caPath?: string): Promise<JsonResponse> {
-  const dispatcher = caPath
-    ? new Agent({ connect: { ca: [...rootCertificates, await readFile(caPath, "utf8")] } })
-    : undefined;
+  const dispatcher = await agentTrusting(caPath);
   try {
     const response = await fetch(url, { ...init, ...(dispatcher ? { dispatcher } : {}) });
     const text = await response.text();

@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { rootCertificates } from "node:tls";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from "undici";
+import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from "undici";
 import { ClientCredentials, type ClientCredentialsOptions, type TokenResult } from "@gatehouse/client";
 import { loadMasterKey } from "../../crypto/master-key.js";
 import { readAdminClient } from "../../admin/management.js";
 import { readRuntimeInfo } from "../../util/runtime-file.js";
+import { agentTrusting } from "../../util/trusted-tls.js";
 import { dataOption } from "../options.js";
 
 export class TokenCommandError extends Error {
@@ -25,16 +25,13 @@ async function runningServer(data: string, identityUrl?: string) {
 }
 
 /**
- * One token with the client package, trusting the running server's local CA besides the system roots (as
- * util/https-fetch.ts does). The package's errors (AADSTS first line, unreachable endpoint) are the command's.
+ * One token with the client package, trusting the running server's local CA besides the usual ones. The package's errors (AADSTS first line, unreachable endpoint) are the command's.
  */
 async function clientCredentialsToken(
   options: Omit<ClientCredentialsOptions, "fetch">,
   caPath: string | undefined,
 ): Promise<TokenResult> {
-  const agent = caPath
-    ? new Agent({ connect: { ca: [...rootCertificates, await readFile(caPath, "utf8")] } })
-    : undefined;
+  const agent = await agentTrusting(caPath);
   // undici's Request/Response types differ from the global ones in name only.
   const fetch = agent
     ? (((input: string | URL, init?: RequestInit) =>

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import { createSecureContext, rootCertificates } from "node:tls";
 import { Agent, request } from "undici";
+import { trustingConnect } from "../../util/trusted-tls.js";
 
 /** Discovery and JWKS documents are a few kilobytes; anything far larger is not one. */
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -16,35 +15,15 @@ export interface DocumentFetcherOptions {
   logger: { warn(obj: object, msg: string): void } | undefined;
 }
 
-/**
- * The certificates to trust: node's roots, NODE_EXTRA_CA_CERTS and the extra ones. Node adds the env file to its
- * default store only; an explicit `ca` list replaces that store, so the file is read here. undefined: node's default.
- */
-function trustedCertificates(options: DocumentFetcherOptions): string[] | undefined {
-  if (options.extraCa.length === 0) return undefined;
-  const ca = [...rootCertificates, ...options.extraCa];
-  const extraCaPath = process.env.NODE_EXTRA_CA_CERTS;
-  if (extraCaPath) {
-    try {
-      ca.push(readFileSync(extraCaPath, "utf8"));
-    } catch (error) {
-      options.logger?.warn(
-        { path: extraCaPath, code: (error as NodeJS.ErrnoException).code },
-        "cannot read NODE_EXTRA_CA_CERTS",
-      );
-    }
-  }
-  return ca;
-}
-
 /** GETs JSON documents over one keep-alive agent, with a timeout and a size limit. */
 export class DocumentFetcher {
   private readonly agent: Agent;
 
   constructor(private readonly options: DocumentFetcherOptions) {
-    const ca = trustedCertificates(options);
-    // One secure context for every connection, rather than parsing ~150 root certificates per handshake.
-    this.agent = new Agent(ca ? { connect: { secureContext: createSecureContext({ ca }) } } : {});
+    const connect = trustingConnect(options.extraCa, (path, code) =>
+      options.logger?.warn({ path, code }, "cannot read NODE_EXTRA_CA_CERTS"),
+    );
+    this.agent = new Agent(connect ? { connect } : {});
   }
 
   async json(url: string): Promise<unknown> {

@@ -2,8 +2,8 @@
  * forward-request's transport: undici agents with pooled keep-alive connections, bodies streamed both ways.
  */
 import { STATUS_CODES } from "node:http";
-import { rootCertificates } from "node:tls";
 import { Agent, errors, interceptors, type Dispatcher } from "undici";
+import { trustingConnect } from "../../util/trusted-tls.js";
 import { PolicyFailure } from "../policy/definition.js";
 import type { ForwardOptions, PipelineContext } from "../pipeline/context.js";
 import { HeaderMap } from "../pipeline/headers.js";
@@ -40,9 +40,9 @@ export class Forwarder {
   private readonly agents: Agent[];
 
   constructor(private readonly options: ForwarderOptions) {
-    const ca = [...rootCertificates, ...(options.extraCa ?? [])];
     const common = { connections: options.connections ?? 128, keepAliveTimeout: 30_000, pipelining: 1 };
-    const verifying = new Agent({ ...common, connect: { ca } });
+    const connect = trustingConnect(options.extraCa ?? []);
+    const verifying = new Agent(connect ? { ...common, connect } : common);
     const notVerifying = new Agent({ ...common, connect: { rejectUnauthorized: false } });
     this.agents = [verifying, notVerifying];
     this.verifying = verifying;
