@@ -6,9 +6,8 @@ import type { AppRoleAssignment, ServicePrincipal } from "../identity/model.js";
 import type { ApplicationConfig, GatehouseConfig, GatewaySectionConfig } from "./schema.js";
 import { DEFAULT_TENANT_SETTING } from "./reconcile.js";
 import type { GatewayRegistry } from "../gateway/registry.js";
-import type { GatewayConfiguration, PolicyScope } from "../gateway/model.js";
+import { policyScopeKey, type GatewayConfiguration, type PolicyScope } from "../gateway/model.js";
 import { formatSubscriptionScope } from "../gateway/subscription-scope.js";
-import { policyScopeKey } from "../gateway/policy-check.js";
 
 /**
  * The store as a configuration file that `apply` accepts. Secrets are never exported: password credentials appear

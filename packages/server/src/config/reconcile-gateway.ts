@@ -3,11 +3,11 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { digestsEqual } from "../crypto/secrets.js";
-import type { GatewayConfiguration, PolicyScope } from "../gateway/model.js";
+import { policyScopeKey, type GatewayConfiguration, type PolicyScope } from "../gateway/model.js";
 import type { GatewayRegistry } from "../gateway/registry.js";
 import type { GatewayWriter, NewApi } from "../gateway/registry-writer.js";
 import { GatewayConflictError, GatewayNotFoundError, GatewayValidationError } from "../gateway/registry-errors.js";
-import { describePolicyScope, policyScopeKey } from "../gateway/policy-check.js";
+import { describePolicyScope } from "../gateway/policy-check.js";
 import { parseSubscriptionScope } from "../gateway/subscription-scope.js";
 import {
   apiFrom,

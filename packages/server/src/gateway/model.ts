@@ -123,6 +123,16 @@ export type PolicyScope =
 
 export type PolicyScopeKind = PolicyScope["kind"];
 
+/** A string key for a scope, for maps of documents. */
+export const policyScopeKey = (scope: PolicyScope): string =>
+  scope.kind === "global"
+    ? "global"
+    : scope.kind === "product"
+      ? `product:${scope.product}`
+      : scope.kind === "api"
+        ? `api:${scope.api}`
+        : `operation:${scope.api}/${scope.operation}`;
+
 export interface PolicyDocument {
   scope: PolicyScope;
   /** The XML exactly as given (APIM's `rawxml`: expressions may hold characters XML forbids). */

@@ -1,7 +1,7 @@
 import type { Repositories } from "../store/store.js";
 import type { Backend, Operation, PolicyScope } from "./model.js";
 import { PolicyLoadError, type PolicyServices } from "./policy/definition.js";
-import { loadPolicyDocument } from "./policy/document.js";
+import { loadPolicyDocument, namedValueLookup } from "./policy/document.js";
 import { GatewayValidationError } from "./registry-errors.js";
 import type { GatewaySecrets } from "./sealing.js";
 
@@ -14,16 +14,6 @@ export function describePolicyScope(scope: PolicyScope): string {
   if (scope.kind === "api") return `the policy of api '${scope.api}'`;
   return `the policy of operation '${scope.api}/${scope.operation}'`;
 }
-
-/** A string key for a scope, for maps of documents. */
-export const policyScopeKey = (scope: PolicyScope): string =>
-  scope.kind === "global"
-    ? "global"
-    : scope.kind === "product"
-      ? `product:${scope.product}`
-      : scope.kind === "api"
-        ? `api:${scope.api}`
-        : `operation:${scope.api}/${scope.operation}`;
 
 /** Whether the policy text uses `{{displayName}}` (named values are matched case-insensitively). */
 export function referencesNamedValue(xml: string, displayName: string): boolean {
@@ -109,7 +99,7 @@ export class PolicyChecker {
     ]);
     const values = namedValues.map((nv) => ({ ...nv, value: this.secrets.namedValue(nv) }));
     return {
-      namedValues: new Map(values.map((nv) => [nv.displayName.toLowerCase(), nv.value])),
+      namedValues: namedValueLookup(values),
       backends: new Map(backends.map((b) => [b.name, this.secrets.backend(b)])),
       secrets: values.filter((nv) => nv.secret).map((nv) => [nv.value, `{{${nv.displayName}}}`]),
     };

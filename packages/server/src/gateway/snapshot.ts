@@ -2,8 +2,7 @@
  * One configuration version compiled for the data plane: the route table, each operation's pipelines (one per
  * product it can be called under, and one without product) and the access rules. Immutable; replaced whole.
  */
-import type { AccessRules } from "./access.js";
-import { SubscriptionIndex } from "./access.js";
+import { SubscriptionIndex, type AccessRules } from "./access.js";
 import {
   DEFAULT_GLOBAL_POLICY,
   type Backend,
@@ -11,9 +10,10 @@ import {
   type Operation,
   type PolicyScope,
   type Product,
+  policyScopeKey,
 } from "./model.js";
 import { PolicyLoadError, type PolicyServices } from "./policy/definition.js";
-import { loadPolicyDocument, type CompiledDocument } from "./policy/document.js";
+import { loadPolicyDocument, namedValueLookup, type CompiledDocument } from "./policy/document.js";
 import { effectivePipeline, type Pipeline } from "./policy/pipeline.js";
 import { RouteTable } from "./routing/route-table.js";
 
@@ -34,37 +34,27 @@ export interface GatewaySnapshot {
   problems: string[];
 }
 
-const scopeKey = (scope: PolicyScope): string => {
-  switch (scope.kind) {
-    case "global":
-      return "global";
-    case "product":
-      return `product:${scope.product}`;
-    case "api":
-      return `api:${scope.api}`;
-    case "operation":
-      return `operation:${scope.api}/${scope.operation}`;
-  }
-};
-
 export function compileSnapshot(
   config: GatewayConfiguration,
   services: PolicyServices,
   pepper: Buffer,
 ): GatewaySnapshot {
   const problems: string[] = [];
-  const namedValues = new Map(config.namedValues.map((v) => [v.displayName.toLowerCase(), v.value]));
+  const namedValues = namedValueLookup(config.namedValues);
   const backends = new Map<string, Backend>(config.backends.map((b) => [b.name, b]));
   const operationsByKey = new Map(config.operations.map((o) => [`${o.api}/${o.name}`, o]));
   const documents = new Map<string, CompiledDocument | PolicyLoadError>();
   const load = (scope: PolicyScope, xml: string, operation: Operation | undefined) => {
     try {
-      documents.set(scopeKey(scope), loadPolicyDocument(xml, scope, { namedValues, backends, operation, services }));
+      documents.set(
+        policyScopeKey(scope),
+        loadPolicyDocument(xml, scope, { namedValues, backends, operation, services }),
+      );
     } catch (error) {
       const failure =
         error instanceof PolicyLoadError ? error : new PolicyLoadError((error as Error).message, undefined);
-      problems.push(`${scopeKey(scope)}: ${failure.message}`);
-      documents.set(scopeKey(scope), failure);
+      problems.push(`${policyScopeKey(scope)}: ${failure.message}`);
+      documents.set(policyScopeKey(scope), failure);
     }
   };
   load({ kind: "global" }, DEFAULT_GLOBAL_POLICY, undefined);
@@ -83,7 +73,7 @@ export function compileSnapshot(
   const pipelineFor = (scopes: PolicyScope[]): PipelineOrError => {
     const chain: Partial<Record<PolicyScope["kind"], CompiledDocument>> = {};
     for (const scope of scopes) {
-      const document = documents.get(scopeKey(scope));
+      const document = documents.get(policyScopeKey(scope));
       if (document instanceof PolicyLoadError) return document;
       if (document) chain[scope.kind] = document;
     }

@@ -26,6 +26,11 @@ export interface DocumentEnvironment {
   services: PolicyServices;
 }
 
+/** The named values as documents look them up: `{{name}}` matches the displayName case-insensitively. */
+export function namedValueLookup(values: readonly { displayName: string; value: string }[]): Map<string, string> {
+  return new Map(values.map((nv) => [nv.displayName.toLowerCase(), nv.value]));
+}
+
 /** `<base/>`: where the next broader scope's section is spliced in. */
 export const BASE: unique symbol = Symbol("base");
 
