@@ -181,7 +181,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
           )
         : await startGatewayNode({
             store,
-            masterKey,
+            registry: core.gateway,
             logger: logger.child({ listener: "gateway" }),
             metrics,
             host: options.host,

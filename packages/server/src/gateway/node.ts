@@ -1,16 +1,17 @@
 import type { Logger } from "pino";
-import type { MasterKey } from "../crypto/master-key.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
 import type { Store } from "../store/store.js";
 import { DataPlane } from "./data-plane.js";
 import { KeySources } from "./jwt/key-sources.js";
 import { startGatewayListener } from "./listener.js";
 import { Forwarder } from "./proxy/forwarder.js";
+import type { GatewayRegistry } from "./registry.js";
 import { GatewayRuntime } from "./runtime.js";
 
 export interface GatewayNodeOptions {
   store: Store;
-  masterKey: MasterKey;
+  /** The configuration is read through the registry (the gateway itself never writes). */
+  registry: GatewayRegistry;
   logger: Logger;
   metrics: GatewayMetrics;
   host: string;
@@ -52,7 +53,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
   });
   let runtime: GatewayRuntime | undefined;
   try {
-    runtime = await GatewayRuntime.start(options.store, options.masterKey, services, {
+    runtime = await GatewayRuntime.start(options.store, options.registry, services, {
       pollIntervalMs: options.pollIntervalMs,
       onReloadError: (err) =>
         logger.warn({ err }, "gateway configuration reload failed; serving the last good version"),

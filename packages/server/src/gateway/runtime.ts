@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { MasterKey } from "../crypto/master-key.js";
 import type { Store } from "../store/store.js";
 import { LiveSnapshot } from "../util/live-snapshot.js";
-import { loadGatewayConfiguration } from "./configuration.js";
 import type { PolicyServices } from "./policy/definition.js";
+import type { GatewayRegistry } from "./registry.js";
 import { compileSnapshot, type GatewaySnapshot } from "./snapshot.js";
 
 export interface GatewayRuntimeOptions {
@@ -19,19 +18,14 @@ export class GatewayRuntime {
 
   static async start(
     store: Store,
-    masterKey: MasterKey,
+    registry: GatewayRegistry,
     services: PolicyServices,
     options: GatewayRuntimeOptions,
   ): Promise<GatewayRuntime> {
     // Keys are indexed by an HMAC under a per-process key: the index lives in memory only.
     const pepper = randomBytes(32);
     const live = await LiveSnapshot.start<GatewaySnapshot>({
-      load: async () => {
-        const config = await store.readConsistent((repos, revision) =>
-          loadGatewayConfiguration(repos, revision, masterKey),
-        );
-        return compileSnapshot(config, services, pepper);
-      },
+      load: async () => compileSnapshot(await registry.configuration(), services, pepper),
       revisionOf: (snapshot) => snapshot.revision,
       currentRevision: () => store.revision(),
       pollIntervalMs: options.pollIntervalMs,

@@ -7,7 +7,6 @@ import {
   GatewayNotFoundError,
   GatewayValidationError,
 } from "../../src/gateway/registry-errors.js";
-import { loadGatewayConfiguration } from "../../src/gateway/configuration.js";
 import { DEFAULT_KEY_NAMES } from "../../src/gateway/model.js";
 
 const targets = await databaseTargets();
@@ -516,9 +515,7 @@ for (const target of targets) {
       await f.gateway.putNamedValue("cfg-secret", { value: "cfg-secret-value", secret: true });
       await f.gateway.putSubscription("cfg-sub", { displayName: "C", scope: { kind: "allApis" } });
       const keys = await f.gateway.listSecrets("cfg-sub");
-      const config = await f.store.readConsistent((repos, revision) =>
-        loadGatewayConfiguration(repos, revision, f.masterKey),
-      );
+      const config = await f.gateway.configuration();
       assert.equal(config.revision, await f.store.revision());
       assert.deepEqual(
         config.subscriptions.find((s) => s.name === "cfg-sub"),

@@ -7,7 +7,9 @@ import { loadMasterKey } from "../../crypto/master-key.js";
 import { GatewayMetrics } from "../../observability/gateway-metrics.js";
 import { Store } from "../../store/store.js";
 import { listenerTls } from "../../tls/listener-tls.js";
+import { KeySources } from "../jwt/key-sources.js";
 import { startGatewayNode } from "../node.js";
+import { GatewayRegistry } from "../registry.js";
 import { WORKER_CONFIG_ENV, type PrimaryMessage, type WorkerConfig, type WorkerMessage } from "./messages.js";
 
 const send = (message: WorkerMessage) => process.send?.(message);
@@ -19,9 +21,11 @@ async function main(): Promise<void> {
   const store = await Store.open(config.database, config.dataDir);
   const tls = await listenerTls(config.tls, config.dataDir, masterKey, config.publicUrl);
   const metrics = new GatewayMetrics();
+  // The registry only reads here; compiling for validation would never fetch keys.
+  const registry = new GatewayRegistry(store, masterKey, { keySources: new KeySources(), azureAdAuthority: "" });
   const node = await startGatewayNode({
     store,
-    masterKey,
+    registry,
     logger,
     metrics,
     host: config.host,
