@@ -401,7 +401,10 @@ export class GatewayWriter extends GatewayReader {
     });
     this.policies.invalidate();
     if (existing) {
-      const broken = await this.policies.firstBroken((xml) => referencesNamedValue(xml, existing.displayName));
+      // Documents that name a backend use its URL and credentials, which may refer to the named value too.
+      const broken = await this.policies.firstBroken(
+        (xml) => referencesNamedValue(xml, existing.displayName) || referencesBackends(xml),
+      );
       if (broken) {
         const message = `Named value '${name}' cannot change this way: ${describePolicyScope(broken.scope)} would no longer load (${broken.error}).`;
         throw new GatewayValidationError(message, [
@@ -424,8 +427,16 @@ export class GatewayWriter extends GatewayReader {
         `Named value '${name}' is used by ${describePolicyScope(user.scope)} as {{${existing.displayName}}} and cannot be deleted.`,
       );
     }
+    const deleted = await this.repos.gatewayNamedValues.delete(name);
     this.policies.invalidate();
-    return this.repos.gatewayNamedValues.delete(name);
+    // A backend entity a policy names may use it in its URL or credentials.
+    const broken = await this.policies.firstBroken(referencesBackends);
+    if (broken) {
+      throw new GatewayConflictError(
+        `Named value '${name}' is used through a backend by ${describePolicyScope(broken.scope)} and cannot be deleted (${broken.error}).`,
+      );
+    }
+    return deleted;
   }
 
   // Backends

@@ -74,6 +74,11 @@ class TestElement implements PolicyElement {
     return value;
   }
 
+  /** The JWT policies bring in no text from elsewhere; no named values here. */
+  withNamedValues(text: string): string {
+    return text;
+  }
+
   booleanAttribute(name: string, fallback: boolean): boolean {
     const value = this.attribute(name)?.toLowerCase();
     if (value === undefined) return fallback;

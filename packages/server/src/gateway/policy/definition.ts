@@ -75,6 +75,11 @@ export interface PolicyElement {
   allChildren(): PolicyElement[];
   /** Text content (named values substituted), trimmed; "" when empty. */
   text(): string;
+  /**
+   * Named values substituted into text the policy brings in from elsewhere (a backend entity's URL and credentials);
+   * an unknown one is a load error at `attribute` (or at the element).
+   */
+  withNamedValues(text: string, attribute?: string): string;
   /** A load error at this element (or at one of its attributes). */
   error(message: string, attribute?: string): PolicyLoadError;
 }

@@ -18,13 +18,7 @@ function literalValue(
   position: SourcePosition,
   namedValues: ReadonlyMap<string, string>,
 ): string {
-  const value = raw.includes("{{")
-    ? raw.replace(NAMED_VALUE, (_match, name: string) => {
-        const found = namedValues.get(name.toLowerCase());
-        if (found === undefined) throw new PolicyLoadError(`Named value '{{${name}}}' does not exist`, position);
-        return found;
-      })
-    : raw;
+  const value = substituteNamedValues(raw, position, namedValues);
   if (expression || EXPRESSION_START.test(value)) {
     throw new PolicyLoadError(
       "Policy expressions (@(...) and @{...}) are not supported by this Gatehouse version",
@@ -32,6 +26,19 @@ function literalValue(
     );
   }
   return value;
+}
+
+function substituteNamedValues(
+  raw: string,
+  position: SourcePosition,
+  namedValues: ReadonlyMap<string, string>,
+): string {
+  if (!raw.includes("{{")) return raw;
+  return raw.replace(NAMED_VALUE, (_match, name: string) => {
+    const found = namedValues.get(name.toLowerCase());
+    if (found === undefined) throw new PolicyLoadError(`Named value '{{${name}}}' does not exist`, position);
+    return found;
+  });
 }
 
 export class XmlPolicyElement implements PolicyElement {
@@ -108,6 +115,10 @@ export class XmlPolicyElement implements PolicyElement {
       `Attribute '${name}' must be one of ${allowed.map((a) => `'${a}'`).join(", ")}, not '${this.asWritten(name)}'`,
       name,
     );
+  }
+
+  withNamedValues(text: string, attribute?: string): string {
+    return substituteNamedValues(text, attribute ? this.attributePosition(attribute) : this.position, this.namedValues);
   }
 
   attributePosition(name: string): SourcePosition {

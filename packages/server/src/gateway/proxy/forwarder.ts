@@ -64,10 +64,14 @@ export class Forwarder {
       );
     }
     const base = new URL(backend.baseUrl);
-    const query = new URLSearchParams(request.query);
     const headers = outgoingHeaders(context, this.options.scheme);
-    for (const [name, values] of Object.entries(backend.credentials?.query ?? {})) {
-      for (const value of values) query.append(name, value);
+    // The request's own query is sent as is; it is copied only when the backend's credentials add parameters.
+    let query = request.query;
+    const credentialQuery = backend.credentials?.query;
+    if (credentialQuery) {
+      query = new URLSearchParams(query);
+      for (const [name, values] of Object.entries(credentialQuery))
+        for (const value of values) query.append(name, value);
     }
     for (const [name, values] of Object.entries(backend.credentials?.header ?? {}))
       headers[name.toLowerCase()] = values;

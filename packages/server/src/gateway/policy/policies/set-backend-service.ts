@@ -1,4 +1,5 @@
 /** `set-backend-service` (reference apim.md §2.11): where forward-request sends the request. */
+import type { BackendCredentials } from "../../model.js";
 import type { BackendTarget } from "../../pipeline/context.js";
 import type { PolicyDefinition } from "../definition.js";
 
@@ -37,10 +38,12 @@ export const setBackendService: PolicyDefinition = {
     } else if (backendId !== undefined && baseUrl === undefined) {
       const backend = environment.backends.get(backendId);
       if (!backend) throw element.error(`Backend '${backendId}' does not exist`, "backend-id");
+      // The entity's URL and credentials may hold `{{named values}}` (secrets belong there), resolved like the policy's.
+      const resolve = (text: string) => element.withNamedValues(text, "backend-id");
       target = {
-        baseUrl: backend.url,
+        baseUrl: resolve(backend.url),
         backendId: backend.name,
-        credentials: backend.credentials,
+        credentials: backend.credentials && resolveCredentials(backend.credentials, resolve),
         validateCertificate: backend.tls.validateCertificateChain && backend.tls.validateCertificateName,
       };
     } else {
@@ -59,6 +62,19 @@ export const setBackendService: PolicyDefinition = {
     };
   },
 };
+
+function resolveCredentials(credentials: BackendCredentials, resolve: (text: string) => string): BackendCredentials {
+  const values = (entries: Record<string, string[]> | undefined) =>
+    entries && Object.fromEntries(Object.entries(entries).map(([name, list]) => [name, list.map(resolve)]));
+  const { header, query, authorization } = credentials;
+  return {
+    ...(header ? { header: values(header) } : {}),
+    ...(query ? { query: values(query) } : {}),
+    ...(authorization
+      ? { authorization: { scheme: authorization.scheme, parameter: resolve(authorization.parameter) } }
+      : {}),
+  };
+}
 
 function isHttpUrl(value: string): boolean {
   try {
