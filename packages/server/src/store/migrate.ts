@@ -13,7 +13,7 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
-  if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  if (schema) await createSchema(db, schema);
   // With a schema, the migrator's own tables must live there too, or it finds another schema's by introspection.
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
@@ -22,5 +22,18 @@ export async function migrateToLatest(db: Kysely<Database>, schema?: string): Pr
     throw new StoreError(
       `database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
     );
+  }
+}
+
+/**
+ * `create schema if not exists` is not atomic in PostgreSQL: two nodes starting together on a fresh database can both
+ * try, and the loser fails on the catalog's unique index. The schema then exists, which is all that was wanted.
+ */
+async function createSchema(db: Kysely<Database>, schema: string): Promise<void> {
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== "23505" && code !== "42P06") throw error;
   }
 }
