@@ -9,7 +9,13 @@ import type { Logger } from "pino";
 import { redactUrl } from "../observability/log.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
 import { ACCESS_MESSAGES, decideAccess, subscriptionKeyOf } from "./access.js";
-import type { GatewayRequest, GatewayResponse, PipelineContext, PipelineServices } from "./pipeline/context.js";
+import type {
+  Deployment,
+  GatewayRequest,
+  GatewayResponse,
+  PipelineContext,
+  PipelineServices,
+} from "./pipeline/context.js";
 import { executePipeline, failBeforePipeline } from "./pipeline/executor.js";
 import { gatewayError } from "./pipeline/gateway-error.js";
 import { HeaderMap } from "./pipeline/headers.js";
@@ -27,6 +33,7 @@ export interface DataPlaneOptions {
   logger: Logger;
   /** The listener's scheme: APIs answer only on the protocols they list. */
   scheme: "http" | "https";
+  deployment: Deployment;
 }
 
 export class DataPlane {
@@ -34,6 +41,7 @@ export class DataPlane {
 
   constructor(private readonly options: DataPlaneOptions) {
     this.services = {
+      deployment: options.deployment,
       forward: options.forwarder.forward,
       rejected: (source, reason) => options.metrics.rejected(source, reason),
     };
@@ -103,6 +111,8 @@ export class DataPlane {
       lastError: undefined,
       section: "inbound",
       ended: false,
+      completions: [],
+      trace: undefined,
       services: this.services,
     };
     if (access.allowed) await executePipeline(pipeline, context);

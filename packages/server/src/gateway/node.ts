@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
+import type { Deployment } from "./pipeline/context.js";
 import type { Store } from "../store/store.js";
 import { DataPlane } from "./data-plane.js";
 import { KeySources } from "./jwt/key-sources.js";
@@ -22,7 +23,11 @@ export interface GatewayNodeOptions {
   pollIntervalMs: number;
   /** validate-azure-ad-token's authority, read when policies compile. */
   azureAdAuthority: () => string;
+  /** `context.Deployment`; Gatehouse's own values by default. */
+  deployment?: Deployment;
 }
+
+export const DEFAULT_DEPLOYMENT: Deployment = { serviceName: "gatehouse", region: "local", gatewayId: "managed" };
 
 /** One gateway: live compiled configuration, key sources, forwarder and listener. In-process or in a worker. */
 export interface GatewayNode {
@@ -60,7 +65,14 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
       onProblems: (problems) => logger.error({ problems }, "stored policy documents that no longer load answer 500"),
     });
     const live = runtime;
-    const dataPlane = new DataPlane({ snapshot: live.snapshot, forwarder, metrics, logger, scheme });
+    const dataPlane = new DataPlane({
+      snapshot: live.snapshot,
+      forwarder,
+      metrics,
+      logger,
+      scheme,
+      deployment: options.deployment ?? DEFAULT_DEPLOYMENT,
+    });
     const listener = await startGatewayListener({
       host: options.host,
       port: options.port,

@@ -14,14 +14,14 @@ import {
   PolicyFailure,
   PolicyLoadError,
   type PolicyDefinition,
-  type PolicyElement,
   type PolicyServices,
-  type SourcePosition,
   type Step,
 } from "../../src/gateway/policy/definition.js";
+import { XmlPolicyElement } from "../../src/gateway/policy/element.js";
+import { parseXml } from "../../src/gateway/policy/xml.js";
 import { ensureLocalTls, type LocalTls } from "../../src/tls/local-ca.js";
 
-// ---- a tiny PolicyElement over a plain object (the real one comes with the policy engine) ----
+// ---- policy elements written as plain objects, read by the engine's own element ----
 
 export interface ElementSpec {
   name: string;
@@ -44,102 +44,18 @@ export function el(
   };
 }
 
-const POSITION: SourcePosition = { line: 1, column: 1 };
+const escapeXml = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** Records what the policy read so a test fails when it ignores an attribute or child, as the real engine refuses. */
-class TestElement implements PolicyElement {
-  readonly position = POSITION;
-  readonly id: string | undefined;
-  private readonly read = new Set<string>(["id"]);
-  private readonly elements: TestElement[];
-  private readonly readElements = new Set<TestElement>();
-
-  constructor(private readonly spec: ElementSpec) {
-    this.elements = spec.children.map((c) => new TestElement(c));
-    this.id = spec.attributes.id;
-  }
-
-  get name(): string {
-    return this.spec.name;
-  }
-
-  attribute(name: string): string | undefined {
-    this.read.add(name);
-    return this.spec.attributes[name];
-  }
-
-  requiredAttribute(name: string): string {
-    const value = this.attribute(name);
-    if (value === undefined || value === "") throw this.error(`Attribute '${name}' is required`);
-    return value;
-  }
-
-  /** The JWT policies bring in no text from elsewhere; no named values here. */
-  withNamedValues(text: string): string {
-    return text;
-  }
-
-  booleanAttribute(name: string, fallback: boolean): boolean {
-    const value = this.attribute(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (value !== "true" && value !== "false") throw this.error(`Attribute '${name}' must be 'true' or 'false'`, name);
-    return value === "true";
-  }
-
-  integerAttribute(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
-    const value = this.attribute(name);
-    if (value === undefined) return fallback;
-    const number = Number(value);
-    if (!Number.isInteger(number) || number < (range.min ?? -Infinity) || number > (range.max ?? Infinity)) {
-      throw this.error(`Attribute '${name}' must be an integer in range`, name);
-    }
-    return number;
-  }
-
-  enumAttribute<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.attribute(name);
-    if (value === undefined) return fallback;
-    const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-    if (match === undefined) throw this.error(`Attribute '${name}' must be one of ${allowed.join(", ")}`, name);
-    return match;
-  }
-
-  attributePosition(): SourcePosition {
-    return POSITION;
-  }
-
-  children(name: string): PolicyElement[] {
-    const found = this.elements.filter((e) => e.name === name);
-    for (const element of found) this.readElements.add(element);
-    return found;
-  }
-
-  allChildren(): PolicyElement[] {
-    for (const element of this.elements) this.readElements.add(element);
-    return [...this.elements];
-  }
-
-  text(): string {
-    return this.spec.text.trim();
-  }
-
-  error(message: string, _attribute?: string): PolicyLoadError {
-    return new PolicyLoadError(message, POSITION);
-  }
-
-  verifyConsumed(): void {
-    for (const name of Object.keys(this.spec.attributes)) {
-      if (!this.read.has(name)) throw new Error(`attribute '${name}' of '${this.name}' was not read`);
-    }
-    for (const element of this.elements) {
-      if (!this.readElements.has(element)) throw new Error(`element '${element.name}' in '${this.name}' was not read`);
-      element.verifyConsumed();
-    }
-  }
+function xmlOf(spec: ElementSpec): string {
+  const attributes = Object.entries(spec.attributes)
+    .map(([name, value]) => ` ${name}="${escapeXml(value)}"`)
+    .join("");
+  return `<${spec.name}${attributes}>${escapeXml(spec.text)}${spec.children.map(xmlOf).join("")}</${spec.name}>`;
 }
 
 export function compile(definition: PolicyDefinition, spec: ElementSpec, services: PolicyServices): Step {
-  const element = new TestElement(spec);
+  const element = new XmlPolicyElement(parseXml(xmlOf(spec)), new Map());
   const step = definition.compile(element, {
     scope: "api",
     section: "inbound",

@@ -2,6 +2,7 @@
 import { KeySources } from "../../src/gateway/jwt/key-sources.js";
 import type { Api, Backend, Operation, PolicyScope } from "../../src/gateway/model.js";
 import type { ForwardOptions, GatewayResponse, PipelineContext } from "../../src/gateway/pipeline/context.js";
+import { DEFAULT_DEPLOYMENT } from "../../src/gateway/node.js";
 import { executePipeline } from "../../src/gateway/pipeline/executor.js";
 import { HeaderMap } from "../../src/gateway/pipeline/headers.js";
 import { PolicyLoadError, type PolicyServices } from "../../src/gateway/policy/definition.js";
@@ -171,7 +172,10 @@ export function harness(request: TestRequest = {}): Harness {
     lastError: undefined,
     section: "inbound",
     ended: false,
+    completions: [],
+    trace: undefined,
     services: {
+      deployment: DEFAULT_DEPLOYMENT,
       async forward(ctx, options) {
         forwarded.push({
           options,

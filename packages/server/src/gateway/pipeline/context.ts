@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Api, BackendCredentials, Operation, PolicyScopeKind, Product, Subscription } from "../model.js";
 import type { HeaderMap } from "./headers.js";
+import type { TraceRecorder } from "./trace.js";
 
 export type Section = "inbound" | "backend" | "outbound" | "on-error";
 export const SECTIONS: readonly Section[] = ["inbound", "backend", "outbound", "on-error"];
@@ -59,8 +60,17 @@ export interface ForwardOptions {
   failOnErrorStatusCode: boolean;
 }
 
+/** `context.Deployment` (reference apim.md §3.2). */
+export interface Deployment {
+  readonly serviceName: string;
+  readonly region: string;
+  /** `managed` for APIM's cloud gateway; a self-hosted gateway's name otherwise. */
+  readonly gatewayId: string;
+}
+
 /** What the data plane lends the pipeline: the forwarder and telemetry hooks. */
 export interface PipelineServices {
+  readonly deployment: Deployment;
   forward(context: PipelineContext, options: ForwardOptions): Promise<void>;
   /** Counts a policy rejection for /metrics (`reason` as in LastError.Reason). */
   rejected(policy: string, reason: string): void;
@@ -93,5 +103,12 @@ export interface PipelineContext {
   section: Section;
   /** Set by return-response / mock-response: the rest of the pipeline, outbound included, is skipped. */
   ended: boolean;
+  /**
+   * Work that must see the final response (rate-limit-by-key's increment-condition, cache-store): run in order by
+   * the executor once the pipeline, on-error included, has finished and before the response is sent.
+   */
+  readonly completions: (() => void | Promise<void>)[];
+  /** Set for a traced request (Ocp-Apim-Trace, or tracing turned on for the API). */
+  trace: TraceRecorder | undefined;
   readonly services: PipelineServices;
 }

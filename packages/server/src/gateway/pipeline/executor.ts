@@ -4,7 +4,9 @@
  */
 import { PolicyFailure, type Step } from "../policy/definition.js";
 import type { Pipeline, PipelineStep } from "../policy/pipeline.js";
+import { ExpressionEvaluationError } from "../expressions/errors.js";
 import type { PipelineContext, Section } from "./context.js";
+import type { TraceRecorder } from "./trace.js";
 import { emptyResponse, gatewayError } from "./gateway-error.js";
 
 const MAIN_SECTIONS: readonly Section[] = ["inbound", "backend", "outbound"];
@@ -12,16 +14,16 @@ const MAIN_SECTIONS: readonly Section[] = ["inbound", "backend", "outbound"];
 export async function executePipeline(pipeline: Pipeline, context: PipelineContext): Promise<void> {
   let current: PipelineStep | undefined;
   try {
-    for (let s = 0; s < MAIN_SECTIONS.length; s++) {
+    sections: for (let s = 0; s < MAIN_SECTIONS.length; s++) {
       const section = MAIN_SECTIONS[s] as Section;
       context.section = section;
       const steps = pipeline[section];
       for (let i = 0; i < steps.length; i++) {
         current = steps[i] as PipelineStep;
-        const pending = current.step.run(context);
+        const pending = context.trace ? traced(current, context) : current.step.run(context);
         // Most steps need no I/O and return nothing: awaiting only promises keeps them off the microtask queue.
         if (pending !== undefined) await pending;
-        if (context.ended) return;
+        if (context.ended) break sections;
       }
       // No forward-request ran: outbound starts from what policies set, or APIM's empty 200.
       if (section === "backend") context.response ??= emptyResponse();
@@ -29,6 +31,60 @@ export async function executePipeline(pipeline: Pipeline, context: PipelineConte
   } catch (error) {
     await handleFailure(pipeline, context, current, error);
   }
+  if (context.completions.length > 0) await runCompletions(context);
+}
+
+/** Completion work never changes the answer: a failure there is logged by its owner, not sent to the client. */
+async function runCompletions(context: PipelineContext): Promise<void> {
+  for (const completion of context.completions) {
+    try {
+      await completion();
+    } catch {
+      // Each completion reports its own failures (Redis down, for instance); the response stands.
+    }
+  }
+}
+
+/** Runs one step with its timing and outcome recorded in the request's trace. */
+function traced(current: PipelineStep, context: PipelineContext): void | Promise<void> {
+  const trace = context.trace as TraceRecorder;
+  const startMs = elapsedMs(context);
+  const record = (error?: unknown) => {
+    const failure = error === undefined ? undefined : asFailure(current, error);
+    trace.step({
+      section: context.section,
+      scope: current.scope,
+      path: current.path,
+      policy: current.step.policy,
+      policyId: current.step.id,
+      startMs,
+      elapsedMs: elapsedMs(context) - startMs,
+      outcome: failure ? "failed" : "ok",
+      ...(failure ? { error: { source: failure.source, reason: failure.reason, message: failure.message } } : {}),
+    });
+  };
+  let pending: void | Promise<void>;
+  try {
+    pending = current.step.run(context);
+  } catch (error) {
+    record(error);
+    throw error;
+  }
+  if (pending === undefined) {
+    record();
+    return;
+  }
+  return pending.then(
+    () => record(),
+    (error: unknown) => {
+      record(error);
+      throw error;
+    },
+  );
+}
+
+function elapsedMs(context: PipelineContext): number {
+  return Number(process.hrtime.bigint() - context.startedAt) / 1e6;
 }
 
 /**
@@ -49,7 +105,7 @@ async function handleFailure(
   failed: PipelineStep | undefined,
   error: unknown,
 ): Promise<void> {
-  const failure = error instanceof PolicyFailure ? error : internalFailure(failed, error);
+  const failure = asFailure(failed, error);
   context.lastError = {
     source: failure.source,
     reason: failure.reason,
@@ -74,18 +130,15 @@ async function handleFailure(
   }
 }
 
-/** Any error that is not a policy's decision: a 500 whose body says nothing of the cause. */
-function internalFailure(failed: PipelineStep | undefined, error: unknown): PolicyFailure {
+/**
+ * A policy's decision as it is; anything else is a 500 whose body says nothing of the cause, with APIM's reason
+ * `ExpressionValueEvaluationFailure` when a policy expression threw.
+ */
+function asFailure(failed: PipelineStep | undefined, error: unknown): PolicyFailure {
+  if (error instanceof PolicyFailure) return error;
   const detail = error instanceof Error ? error.message : String(error);
-  return new PolicyFailure(
-    500,
-    "Internal server error",
-    failed?.step.policy ?? "pipeline",
-    "Unknown",
-    detail,
-    {},
-    true,
-  );
+  const reason = error instanceof ExpressionEvaluationError ? "ExpressionValueEvaluationFailure" : "Unknown";
+  return new PolicyFailure(500, "Internal server error", failed?.step.policy ?? "pipeline", reason, detail, {}, true);
 }
 
 function failureResponse(failure: PolicyFailure, context: PipelineContext) {

@@ -51,6 +51,21 @@ export class PolicyFailure extends Error {
 }
 
 /**
+ * A value that may be a policy expression (reference apim.md §3.1). Policies precompute from `constant` when the
+ * document gave literal text, and evaluate per request otherwise.
+ */
+export interface PolicyValue {
+  /** The literal text (named values substituted), or undefined for an expression. */
+  readonly constant: string | undefined;
+  /** The value for this request: the expression's typed result, or the literal string. */
+  evaluate(context: PipelineContext): unknown;
+  /** As text, as C#'s ToString gives it (`True`/`False`, "" for null). */
+  text(context: PipelineContext): string;
+  /** As a condition: a bool result, or literal `true`/`false`; anything else fails the request. */
+  condition(context: PipelineContext): boolean;
+}
+
+/**
  * The checked view of one policy element. Accessors substitute named values (`{{name}}`) and record what was read;
  * after `compile` returns, any attribute or child element the policy did not read is a load error at its position.
  */
@@ -75,6 +90,14 @@ export interface PolicyElement {
   allChildren(): PolicyElement[];
   /** Text content (named values substituted), trimmed; "" when empty. */
   text(): string;
+  /**
+   * An attribute that may hold a policy expression, compiled now; undefined when absent. The plain accessors above
+   * refuse expressions: APIM documents which attributes take them.
+   */
+  valueAttribute(name: string): PolicyValue | undefined;
+  requiredValueAttribute(name: string): PolicyValue;
+  /** Text content that may be a policy expression (`@(…)`/`@{…}` as the whole content); "" when empty. */
+  valueText(): PolicyValue;
   /**
    * Named values substituted into text the policy brings in from elsewhere (a backend entity's URL and credentials);
    * an unknown one is a load error at `attribute` (or at the element).

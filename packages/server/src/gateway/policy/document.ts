@@ -3,6 +3,7 @@
  * a Step. Everything wrong with a document is found here, with its position, never at request time.
  */
 import type { Backend, Operation, PolicyScope, PolicyScopeKind } from "../model.js";
+import { withBufferedBodies } from "../pipeline/body-buffer.js";
 import { SECTIONS, type Section } from "../pipeline/context.js";
 import { isUnsupportedPolicy, POLICY_CATALOG } from "./catalog.js";
 import {
@@ -170,7 +171,7 @@ class DocumentLoader {
     }
     const step = definition.compile(element, environment);
     element.verifyConsumed();
-    return step;
+    return withBufferedBodies(step, element.readsBody());
   }
 }
 

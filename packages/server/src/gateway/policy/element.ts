@@ -2,30 +2,45 @@
  * PolicyElement over a parsed XML element: named values substituted, values checked, and every attribute, child and
  * text the policy reads recorded, so that what it did not read is refused when the document is loaded.
  */
-import { PolicyLoadError, type PolicyElement, type SourcePosition } from "./definition.js";
+import { compileExpression, toPolicyBoolean, toPolicyString, type CompiledExpression } from "../expressions/index.js";
+import { PolicyLoadError, type PolicyElement, type PolicyValue, type SourcePosition } from "./definition.js";
 import { contentPosition, EXPRESSION_START, type XmlElement, type XmlText } from "./xml.js";
 
 /** `{{displayName}}`: names are letters, digits, `-`, `.` and `_`; any other `{{…}}` is literal text. */
 const NAMED_VALUE = /\{\{([A-Za-z0-9._-]+)\}\}/g;
 
-/**
- * A value as the policy will use it: named values substituted, then refused if it is a policy expression. This is
- * the one place expressions are met; the expression language replaces the refusal with compilation.
- */
+/** A value that must be literal: named values substituted, then refused if it is a policy expression. */
 function literalValue(
   raw: string,
   expression: boolean,
   position: SourcePosition,
   namedValues: ReadonlyMap<string, string>,
+  where: string,
 ): string {
   const value = substituteNamedValues(raw, position, namedValues);
   if (expression || EXPRESSION_START.test(value)) {
-    throw new PolicyLoadError(
-      "Policy expressions (@(...) and @{...}) are not supported by this Gatehouse version",
-      position,
-    );
+    throw new PolicyLoadError(`${where} does not accept policy expressions`, position);
   }
   return value;
+}
+
+/** Literal text as a PolicyValue. */
+function constantValue(value: string): PolicyValue {
+  return {
+    constant: value,
+    evaluate: () => value,
+    text: () => value,
+    condition: () => toPolicyBoolean(value),
+  };
+}
+
+function expressionValue(expression: CompiledExpression): PolicyValue {
+  return {
+    constant: undefined,
+    evaluate: (context) => expression.evaluate(context),
+    text: (context) => toPolicyString(expression.evaluate(context)),
+    condition: (context) => toPolicyBoolean(expression.evaluate(context)),
+  };
 }
 
 function substituteNamedValues(
@@ -49,6 +64,8 @@ export class XmlPolicyElement implements PolicyElement {
   private readonly attributesRead = new Set<string>(["id"]);
   private readonly elementsRead = new Set<XmlPolicyElement>();
   private textRead = false;
+  /** Expressions compiled for this element (not its children): which bodies they read. */
+  private readonly reads = { request: false, response: false };
 
   constructor(
     private readonly node: XmlElement,
@@ -67,7 +84,48 @@ export class XmlPolicyElement implements PolicyElement {
   attribute(name: string): string | undefined {
     this.attributesRead.add(name);
     const attribute = this.node.attributes.find((a) => a.name === name);
-    return attribute && literalValue(attribute.value, attribute.expression, attribute.position, this.namedValues);
+    return (
+      attribute &&
+      literalValue(
+        attribute.value,
+        attribute.expression,
+        attribute.position,
+        this.namedValues,
+        `Attribute '${name}' of ${this.describe()}`,
+      )
+    );
+  }
+
+  valueAttribute(name: string): PolicyValue | undefined {
+    this.attributesRead.add(name);
+    const attribute = this.node.attributes.find((a) => a.name === name);
+    return attribute && this.value(attribute.value, attribute.expression, attribute.position);
+  }
+
+  requiredValueAttribute(name: string): PolicyValue {
+    const value = this.valueAttribute(name);
+    if (value === undefined) throw this.error(`Attribute '${name}' is required in ${this.describe()}`);
+    if (value.constant === "") throw this.error(`Attribute '${name}' of ${this.describe()} must not be empty`, name);
+    return value;
+  }
+
+  valueText(): PolicyValue {
+    this.textRead = true;
+    const { raw, expression, position } = this.rawText();
+    if (position === undefined) return constantValue("");
+    const value = this.value(raw, expression, position);
+    return value.constant === undefined ? value : constantValue(value.constant.trim());
+  }
+
+  /** Whether an expression of this element, or of a child it read, reads the request's or the response's body. */
+  readsBody(): { request: boolean; response: boolean } {
+    const reads = { ...this.reads };
+    for (const element of this.elementsRead) {
+      const child = element.readsBody();
+      reads.request ||= child.request;
+      reads.response ||= child.response;
+    }
+    return reads;
   }
 
   requiredAttribute(name: string): string {
@@ -138,16 +196,9 @@ export class XmlPolicyElement implements PolicyElement {
 
   text(): string {
     this.textRead = true;
-    const texts = this.node.children.filter((c): c is XmlText => c.kind === "text");
-    const first = texts[0];
-    if (first === undefined) return "";
-    const raw = texts.length === 1 ? first.value : texts.map((t) => t.value).join("");
-    return literalValue(
-      raw,
-      texts.some((t) => t.expression),
-      first.position,
-      this.namedValues,
-    ).trim();
+    const { raw, expression, position } = this.rawText();
+    if (position === undefined) return "";
+    return literalValue(raw, expression, position, this.namedValues, `The text of '${this.name}'`).trim();
   }
 
   error(message: string, attribute?: string): PolicyLoadError {
@@ -181,6 +232,24 @@ export class XmlPolicyElement implements PolicyElement {
       }
       element.verifyConsumed();
     }
+  }
+
+  private rawText(): { raw: string; expression: boolean; position: SourcePosition | undefined } {
+    const texts = this.node.children.filter((c): c is XmlText => c.kind === "text");
+    const first = texts[0];
+    if (first === undefined) return { raw: "", expression: false, position: undefined };
+    const raw = texts.length === 1 ? first.value : texts.map((t) => t.value).join("");
+    return { raw, expression: texts.some((t) => t.expression), position: first.position };
+  }
+
+  /** Named values substituted first (APIM substitutes them textually, inside expressions too), then compiled. */
+  private value(raw: string, expression: boolean, position: SourcePosition): PolicyValue {
+    const substituted = substituteNamedValues(raw, position, this.namedValues);
+    if (!expression && !EXPRESSION_START.test(substituted)) return constantValue(substituted);
+    const compiled = compileExpression(substituted.trim(), position);
+    this.reads.request ||= compiled.readsBody.request;
+    this.reads.response ||= compiled.readsBody.response;
+    return expressionValue(compiled);
   }
 
   /** An attribute's value as the document spells it: messages never show named values, which may be secret. */

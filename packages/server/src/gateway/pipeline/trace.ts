@@ -1,0 +1,29 @@
+/**
+ * What a traced request records (reference apim.md §4.15, `Ocp-Apim-Trace`): every policy step in order with its
+ * outcome and time, and the messages policies add (the trace policy, context.Trace, validate-jwt's hidden reason).
+ */
+import type { PolicyScopeKind } from "../model.js";
+import type { Section } from "./context.js";
+
+export type TraceSeverity = "verbose" | "information" | "error";
+
+export interface TraceStep {
+  section: Section;
+  scope: PolicyScopeKind | undefined;
+  /** LastError.Path form, e.g. `inbound/set-header[2]`. */
+  path: string;
+  policy: string;
+  policyId: string | undefined;
+  /** Milliseconds since the request arrived, when the step started. */
+  startMs: number;
+  elapsedMs: number;
+  /** `ok`, or the failure that ended the section. */
+  outcome: "ok" | "failed";
+  /** For a failure: LastError's source, reason and message, which the client never sees. */
+  error?: { source: string; reason: string; message: string };
+}
+
+export interface TraceRecorder {
+  step(entry: TraceStep): void;
+  message(source: string, severity: TraceSeverity, message: string, metadata?: Readonly<Record<string, string>>): void;
+}
