@@ -19,7 +19,7 @@ async function run(spec: AutocannonRequest): Promise<AutocannonReply> {
   const result = await autocannon({
     url: spec.url,
     method: "GET",
-    headers: spec.authorization ? { authorization: spec.authorization } : {},
+    headers: { ...spec.headers, ...(spec.authorization ? { authorization: spec.authorization } : {}) },
     connections: spec.connections,
     pipelining: 1,
     duration: spec.durationSec,

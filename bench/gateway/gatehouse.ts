@@ -69,11 +69,16 @@ export function gatewayYaml(o: GatehouseGatewayOptions): string {
  * Gatehouse in this process (as bench/token does), on plain HTTP like every other target, with the bench API and
  * `apiCount - 1` more APIs configured from a YAML file.
  */
-export async function startGatehouseGateway(o: GatehouseGatewayOptions): Promise<GatehouseGateway> {
+export function startGatehouseGateway(o: GatehouseGatewayOptions): Promise<GatehouseGateway> {
+  return startGatehouseWithConfig(gatewayYaml(o), o.gatewayWorkers ?? 1);
+}
+
+/** Gatehouse in this process on plain HTTP, configured from this YAML (bench/policies brings its own APIs). */
+export async function startGatehouseWithConfig(yaml: string, gatewayWorkers: number): Promise<GatehouseGateway> {
   const dataDir = await mkdtemp(join(tmpdir(), "gatehouse-bench-gateway-"));
   try {
     const configFile = join(dataDir, "gatehouse.yaml");
-    await writeFile(configFile, gatewayYaml(o));
+    await writeFile(configFile, yaml);
     const running = await startGatehouse({
       ...defaultServerOptions,
       dataDir,
@@ -84,7 +89,7 @@ export async function startGatehouseGateway(o: GatehouseGatewayOptions): Promise
       adminPort: 0,
       gatewayPort: 0,
       logLevel: "silent",
-      gatewayWorkers: o.gatewayWorkers ?? 1,
+      gatewayWorkers,
     });
     return {
       origin: new URL(running.gatewayUrl.replace("//localhost:", "//127.0.0.1:")).origin,

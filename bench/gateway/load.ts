@@ -6,6 +6,8 @@ export interface LoadSpec {
   url: string;
   /** Sent as the Authorization header of every request; absent for the targets that check no token. */
   authorization?: string;
+  /** Further request headers (bench/policies sends the one its check-header policy wants). */
+  headers?: Readonly<Record<string, string>>;
   connections: number;
   durationSec: number;
   /** An unmeasured run at the same concurrency right before the measured one. */
@@ -75,7 +77,8 @@ function wrk(spec: LoadSpec, durationSec: number): Promise<WrkReport> {
   // One thread: the machine's cores are better left to the target; one wrk thread outruns every target here.
   const args = ["-t1", `-c${spec.connections}`, `-d${durationSec}s`, "--timeout", "10s", "-s", luaScript, spec.url];
   // The token goes through the environment, not the command line, so it does not show in the process list.
-  const env = { ...process.env, BENCH_AUTHORIZATION: spec.authorization ?? "" };
+  const headerLines = Object.entries(spec.headers ?? {}).map(([name, value]) => `${name}: ${value}\n`);
+  const env = { ...process.env, BENCH_AUTHORIZATION: spec.authorization ?? "", BENCH_HEADERS: headerLines.join("") };
   return new Promise((resolve, reject) => {
     const child = spawn("wrk", args, { env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

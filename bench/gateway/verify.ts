@@ -10,6 +10,8 @@ export interface VerifiedTarget {
   url: string;
   /** Whether the target checks tokens; those that do must refuse every bad one. */
   checksTokens: boolean;
+  /** Sent with every request besides the token. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** The comparison is void: a target does not do the work it is compared on. */
@@ -26,14 +28,14 @@ export async function verifyTargets(targets: VerifiedTarget[], valid: string, ba
   const lines: string[] = [];
   const failures: string[] = [];
   for (const t of targets) {
-    const ok = await get(t.url, valid);
+    const ok = await get(t, valid);
     const accepted = ok.status === 200 && ok.body === BACKEND_BODY;
     (accepted ? lines : failures).push(
       `${t.label}: valid token → ${ok.status}${accepted ? "" : ` (expected 200 with the backend's body): ${ok.body.slice(0, 200)}`}`,
     );
     if (!t.checksTokens) continue;
     for (const c of [{ label: "no token", token: undefined }, ...bad]) {
-      const res = await get(t.url, c.token);
+      const res = await get(t, c.token);
       const refused = res.status === 401 || res.status === 403;
       (refused ? lines : failures).push(
         `${t.label}: ${c.label} → ${res.status}${refused ? "" : " (expected 401 or 403)"}`,
@@ -48,9 +50,9 @@ export async function verifyTargets(targets: VerifiedTarget[], valid: string, ba
   return lines;
 }
 
-async function get(url: string, token: string | undefined): Promise<{ status: number; body: string }> {
-  const res = await fetch(url, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+async function get(t: VerifiedTarget, token: string | undefined): Promise<{ status: number; body: string }> {
+  const res = await fetch(t.url, {
+    headers: { ...t.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     signal: AbortSignal.timeout(10_000),
   });
   return { status: res.status, body: await res.text() };

@@ -25,6 +25,7 @@ import { GatewayRegistry } from "./gateway/registry.js";
 import { KeySources } from "./gateway/jwt/key-sources.js";
 import { startGatewayNode, type GatewayNode } from "./gateway/node.js";
 import { GatewayWorkerPool } from "./gateway/workers/worker-pool.js";
+import { MemoryState } from "./gateway/state/memory-state.js";
 import { listenerTls, type ListenerTls } from "./tls/listener-tls.js";
 
 export interface RunningGatehouse {
@@ -68,7 +69,11 @@ export async function openCore(dataDir: string, database: string | undefined, on
   const pepper = masterKey.derive("client-secret-pepper");
   const registry = new Registry(store, pepper);
   // The registry only compiles documents to validate them; compiling never fetches keys, so these sources stay idle.
-  const gateway = new GatewayRegistry(store, masterKey, { keySources: new KeySources(), azureAdAuthority: "" });
+  const gateway = new GatewayRegistry(store, masterKey, {
+    keySources: new KeySources(),
+    azureAdAuthority: "",
+    state: new MemoryState(),
+  });
   // Nodes (or a node and the CLI) starting together on a fresh database must initialise it once.
   const management = await store.exclusive("init", async () => {
     const created = await ensureManagement(store, registry, masterKey, dataDir);
@@ -162,6 +167,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     }
     // The gateway starts last, so validate-azure-ad-token's default authority is this listener's final URL.
     const azureAdAuthority = options.azureAdAuthority ?? issuers.publicUrl;
+    const adminUrl = adminUrlOf(scheme, admin);
     gateway =
       options.gatewayWorkers > 1
         ? await GatewayWorkerPool.start(
@@ -176,6 +182,8 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
               logLevel: options.logLevel,
               pollIntervalMs: options.gatewayPollIntervalMs,
               azureAdAuthority,
+              redis: options.redis,
+              adminUrl,
             },
             logger,
           )
@@ -190,6 +198,9 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
             extraCa: tls.extraCa,
             pollIntervalMs: options.gatewayPollIntervalMs,
             azureAdAuthority: () => azureAdAuthority,
+            redis: options.redis,
+            adminUrl,
+            masterKey,
           });
   } catch (error) {
     await Promise.allSettled([
@@ -210,7 +221,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   return {
     dataDir,
     identityUrl: issuers.publicUrl,
-    adminUrl: `${scheme}://localhost:${port(admin)}`,
+    adminUrl: adminUrlOf(scheme, admin),
     gatewayUrl: `${scheme}://localhost:${live.port}`,
     ...(options.tls.mode === "local" ? { caPath: resolve(dataDir, "tls", "ca.pem") } : {}),
     management: core.management,
@@ -234,6 +245,8 @@ const port = (app: FastifyInstance) => {
   const address = app.server.address();
   return typeof address === "object" && address ? address.port : 0;
 };
+
+const adminUrlOf = (scheme: string, admin: FastifyInstance) => `${scheme}://localhost:${port(admin)}`;
 
 function publicUrlOf(options: ServerOptions, scheme: string, port: number): string {
   return (options.publicUrl ?? `${scheme}://localhost:${port}`).replace(/\/+$/, "");

@@ -5,6 +5,7 @@ import type { IdentityRuntime } from "../identity/runtime.js";
 import type { TokenService } from "../identity/token/token-service.js";
 import type { Core } from "../server.js";
 import { apimMount } from "./apim/routes.js";
+import { isSignedTraceLink, traceAdmin } from "./apim/resources/traces.js";
 import { adminAuthenticator } from "./auth.js";
 import { BuiltInObjects } from "./built-in.js";
 import { graphDialect } from "./graph-dialect.js";
@@ -38,6 +39,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
   const { registry, management } = core;
   const builtIn = new BuiltInObjects(management);
   const authenticate = adminAuthenticator({ runtime, issuers, management });
+  const tracing = traceAdmin(core.store, core.masterKey);
   const tenantOf = (request: FastifyRequest) =>
     resolveTenant(registry, management, (request.params as { tenantId?: string } | undefined)?.tenantId);
 
@@ -84,7 +86,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       dialect: graphDialect,
       operations: [...tenantOperations(registry, builtIn), ...signingKeyOperations(core, runtime)],
     },
-    apimMount(opts.gateway),
+    apimMount(opts.gateway, tracing),
   ];
 
   // An empty body is no body (clients send Content-Type on DELETE too); anything else must be strict JSON.
@@ -130,6 +132,8 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
   // Hooks are encapsulated: only the routes registered inside this context require the admin token.
   await app.register(async (secured) => {
     secured.addHook("onRequest", async (request) => {
+      // A trace link (Ocp-Apim-Trace-Location) carries a signature instead, which its route checks.
+      if (isSignedTraceLink(request)) return;
       await authenticate(request);
     });
     await mountAll(secured, securedMounts);

@@ -3,6 +3,7 @@ import { registerStart } from "./commands/start.js";
 import { registerStoreCommands } from "./commands/store-commands.js";
 import { registerTokenCommands } from "./commands/token-commands.js";
 import { registerDecode } from "./commands/decode.js";
+import { registerPolicyCommands } from "./commands/policy-commands.js";
 
 export function buildProgram(): Command {
   const program = new Command("gatehouse")
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerStoreCommands(program);
   registerTokenCommands(program);
   registerDecode(program);
+  registerPolicyCommands(program);
   return program;
 }
 

@@ -25,9 +25,21 @@ export interface ServerOptions {
   gatewayPollIntervalMs: number;
   /** Authority validate-azure-ad-token uses; defaults to this server's identity listener. */
   azureAdAuthority?: string;
+  /** Rate limits, quotas and caches in this Redis, shared by every gateway process; in each process's memory without. */
+  redis?: RedisOptions;
   /** Called with the text of every SQL statement (embedding and diagnostics). */
   onQuery?: (sql: string) => void;
 }
+
+export interface RedisOptions {
+  /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
+  url: string;
+  /** How long a request waits for Redis before the policy's fail-open choice applies. */
+  commandTimeoutMs: number;
+}
+
+/** Long enough for a loaded Redis on the same network, short enough that a dead one never stalls requests. */
+export const DEFAULT_REDIS_TIMEOUT_MS = 250;
 
 export type TlsOptions =
   { mode: "local" } | { mode: "files"; certFile: string; keyFile: string } | { mode: "insecure" };

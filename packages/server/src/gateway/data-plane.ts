@@ -2,9 +2,10 @@
  * The gateway's request path: route, check the subscription, run the compiled pipeline, answer. Everything it reads
  * comes from the current immutable snapshot; nothing here touches the database or parses XML.
  */
-import { randomUUID } from "node:crypto";
+import { randomUUID, type X509Certificate } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
+import { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import { redactUrl } from "../observability/log.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
@@ -20,9 +21,13 @@ import { executePipeline, failBeforePipeline } from "./pipeline/executor.js";
 import { gatewayError } from "./pipeline/gateway-error.js";
 import { HeaderMap } from "./pipeline/headers.js";
 import { PolicyFailure, PolicyLoadError } from "./policy/definition.js";
+import { answerPreflight, corsPolicies, isPreflightRequest } from "./policy/policies/cors.js";
 import type { Api } from "./model.js";
 import type { Forwarder } from "./proxy/forwarder.js";
+import type { RequestSender } from "./proxy/request-sender.js";
 import type { GatewaySnapshot } from "./snapshot.js";
+import type { GatewayTracing } from "./tracing/gateway-tracing.js";
+import type { CertificateTrust } from "../tls/certificate-trust.js";
 
 export const REQUEST_ID_HEADER = "x-gatehouse-request-id";
 
@@ -34,6 +39,11 @@ export interface DataPlaneOptions {
   /** The listener's scheme: APIs answer only on the protocols they list. */
   scheme: "http" | "https";
   deployment: Deployment;
+  /** send-request's transport. */
+  sender: RequestSender;
+  /** validate-client-certificate's trusted authorities. */
+  certificateTrust: CertificateTrust;
+  tracing: GatewayTracing;
 }
 
 export class DataPlane {
@@ -43,7 +53,10 @@ export class DataPlane {
     this.services = {
       deployment: options.deployment,
       forward: options.forwarder.forward,
+      send: options.sender.send,
       rejected: (source, reason) => options.metrics.rejected(source, reason),
+      metric: (metric) => options.metrics.custom(metric),
+      certificateTrust: options.certificateTrust,
     };
   }
 
@@ -69,7 +82,17 @@ export class DataPlane {
     const method = req.method ?? "GET";
     const headers = HeaderMap.fromIncoming(req.headers, req.rawHeaders);
 
-    const route = snapshot.routes.match({ method, path, query, soapAction: soapActionOf(headers) });
+    const soapAction = soapActionOf(headers);
+    let route = snapshot.routes.match({ method, path, query, soapAction });
+    // A CORS preflight to an API without an OPTIONS operation is answered by the cors policies of the operation it
+    // asks about (its Access-Control-Request-Method, else any on the path), without a subscription key.
+    const preflight = route === undefined && isPreflightRequest(method, headers);
+    if (preflight) {
+      const asked = headers.get("access-control-request-method") ?? "";
+      route =
+        snapshot.routes.match({ method: asked, path, query, soapAction }) ??
+        snapshot.routes.matchAnyMethod({ path, query, soapAction });
+    }
     if (!route || !route.api.api.protocols.includes(this.options.scheme)) {
       metrics.rejected("configuration", "OperationNotFound");
       this.finish(req, res, gatewayError(404, "Resource not found"), requestId, startedAt, "", "");
@@ -96,14 +119,22 @@ export class DataPlane {
       this.finish(req, res, failure, requestId, startedAt, api.name, operation.name);
       return;
     }
+    const preflightPolicies = preflight ? corsPolicies(pipeline.inbound.map((s) => s.step)) : [];
+    if (preflight && preflightPolicies.length === 0) {
+      metrics.rejected("configuration", "OperationNotFound");
+      this.finish(req, res, gatewayError(404, "Resource not found"), requestId, startedAt, "", "");
+      return;
+    }
 
+    const subscription = access.allowed ? access.subscription : undefined;
+    const trace = this.options.tracing.start(api, request, subscription, requestId, startedAt);
     const context: PipelineContext = {
       requestId,
       startedAt,
       api,
       operation,
       product,
-      subscription: access.allowed ? access.subscription : undefined,
+      subscription,
       request,
       response: undefined,
       backend: { baseUrl: api.serviceUrl, backendId: null, credentials: null, validateCertificate: true },
@@ -111,11 +142,13 @@ export class DataPlane {
       lastError: undefined,
       section: "inbound",
       ended: false,
+      skipToOutbound: false,
       completions: [],
-      trace: undefined,
-      services: this.services,
+      trace,
+      services: trace ? this.options.tracing.services(this.services, trace) : this.services,
     };
-    if (access.allowed) await executePipeline(pipeline, context);
+    if (preflight) context.response = answerPreflight(preflightPolicies, context);
+    else if (access.allowed) await executePipeline(pipeline, context);
     else await failBeforePipeline(pipeline, context, accessFailure(access.reason, api, this.options.scheme, host));
     const response = context.response ?? {
       statusCode: 200,
@@ -129,6 +162,7 @@ export class DataPlane {
       const detail = logger.isLevelEnabled("debug") ? { detail: message } : {};
       logger.info({ requestId, source, reason, ...detail }, "request refused");
     }
+    if (trace) this.options.tracing.complete(trace, context, response, res);
     this.finish(
       req,
       res,
@@ -197,7 +231,13 @@ export class DataPlane {
   }
 }
 
-function accessFailure(reason: keyof typeof ACCESS_MESSAGES, api: Api, scheme: string, host: string): PolicyFailure {
+/** A refused subscription key: 401 with APIM's challenge (the offline policy test runner refuses keys the same way). */
+export function accessFailure(
+  reason: keyof typeof ACCESS_MESSAGES,
+  api: Api,
+  scheme: string,
+  host: string,
+): PolicyFailure {
   const realm = `${scheme}://${host}/${api.path}`;
   const challenge = `AzureApiManagementKey realm="${realm}",name="${api.subscriptionKeyParameterNames.header}",type="header"`;
   const message = ACCESS_MESSAGES[reason];
@@ -240,6 +280,12 @@ class ClientRequest implements GatewayRequest {
       this.req.url ?? "/",
       `${this.scheme}://${this.req.headers.host ?? "localhost"}`,
     ));
+  }
+
+  /** The TLS peer's certificate, looked up only when a policy asks. */
+  get certificate(): X509Certificate | undefined {
+    const socket = this.req.socket;
+    return socket instanceof TLSSocket ? socket.getPeerX509Certificate() : undefined;
   }
 }
 

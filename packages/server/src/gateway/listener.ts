@@ -48,8 +48,10 @@ export async function startGatewayListener(options: GatewayListenerOptions): Pro
 
 function createServer(options: GatewayListenerOptions): Server {
   const serverOptions = { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 };
+  // Clients may present a certificate (validate-client-certificate judges it); TLS itself never requires or checks one.
+  const clientCertificates = { requestCert: true, rejectUnauthorized: false };
   return options.tls
-    ? createHttpsServer({ ...serverOptions, ...options.tls }, options.dataPlane.handle)
+    ? createHttpsServer({ ...serverOptions, ...options.tls, ...clientCertificates }, options.dataPlane.handle)
     : createHttpServer(serverOptions, options.dataPlane.handle);
 }
 

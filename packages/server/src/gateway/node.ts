@@ -1,4 +1,7 @@
 import type { Logger } from "pino";
+import type { RedisOptions } from "../config/options.js";
+import type { MasterKey } from "../crypto/master-key.js";
+import { CertificateTrust } from "../tls/certificate-trust.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
 import type { Deployment } from "./pipeline/context.js";
 import type { Store } from "../store/store.js";
@@ -6,8 +9,16 @@ import { DataPlane } from "./data-plane.js";
 import { KeySources } from "./jwt/key-sources.js";
 import { startGatewayListener } from "./listener.js";
 import { Forwarder } from "./proxy/forwarder.js";
+import { RequestSender } from "./proxy/request-sender.js";
+import { ApiTracingSettings, ApiTracingView } from "./tracing/api-tracing.js";
+import { GatewayTracing } from "./tracing/gateway-tracing.js";
+import { TraceSignatures } from "./tracing/location.js";
+import { TraceStore } from "./tracing/trace-store.js";
 import type { GatewayRegistry } from "./registry.js";
 import { GatewayRuntime } from "./runtime.js";
+import type { GatewayState } from "./state/gateway-state.js";
+import { MemoryState } from "./state/memory-state.js";
+import { RedisState } from "./state/redis-state.js";
 
 export interface GatewayNodeOptions {
   store: Store;
@@ -25,6 +36,12 @@ export interface GatewayNodeOptions {
   azureAdAuthority: () => string;
   /** `context.Deployment`; Gatehouse's own values by default. */
   deployment?: Deployment;
+  /** Counters and caches in Redis, shared with other gateway processes; in this process's memory without. */
+  redis?: RedisOptions;
+  /** The admin API's base URL: Ocp-Apim-Trace-Location points there. */
+  adminUrl: string;
+  /** Signs trace locations, so the admin API honours them whichever node traced the request. */
+  masterKey: MasterKey;
 }
 
 export const DEFAULT_DEPLOYMENT: Deployment = { serviceName: "gatehouse", region: "local", gatewayId: "managed" };
@@ -39,6 +56,7 @@ export interface GatewayNode {
 export async function startGatewayNode(options: GatewayNodeOptions): Promise<GatewayNode> {
   const { logger, metrics } = options;
   const scheme = options.tls ? "https" : "http";
+  const state = await openState(options.redis, logger);
   // The gateway trusts the local CA, so a policy pointing at the local identity service works out of the box.
   const keySources = new KeySources({
     extraCa: options.extraCa,
@@ -50,14 +68,21 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
     get azureAdAuthority() {
       return options.azureAdAuthority();
     },
+    state,
   };
   const forwarder = new Forwarder({
     extraCa: options.extraCa,
     scheme,
     onBackendResponse: (context, seconds) => metrics.backendResponse(context.api.name, seconds),
   });
+  const sender = new RequestSender(options.extraCa);
+  const tracedApis = new ApiTracingView(new ApiTracingSettings(options.store.db), (err) =>
+    logger.warn({ err }, "cannot read which APIs are traced; keeping the last known set"),
+  );
+  const closeTransports = () => Promise.allSettled([sender.close(), tracedApis.close()]);
   let runtime: GatewayRuntime | undefined;
   try {
+    await tracedApis.start(options.pollIntervalMs);
     runtime = await GatewayRuntime.start(options.store, options.registry, services, {
       pollIntervalMs: options.pollIntervalMs,
       onReloadError: (err) =>
@@ -72,6 +97,15 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
       logger,
       scheme,
       deployment: options.deployment ?? DEFAULT_DEPLOYMENT,
+      sender,
+      certificateTrust: CertificateTrust.withSystemRoots(options.extraCa),
+      tracing: new GatewayTracing({
+        store: new TraceStore(options.store.db),
+        apis: tracedApis,
+        signatures: new TraceSignatures(options.masterKey),
+        adminUrl: options.adminUrl,
+        logger,
+      }),
     });
     const listener = await startGatewayListener({
       host: options.host,
@@ -82,14 +116,32 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
     logger.info(`Gateway listening at ${scheme}://${options.host}:${listener.port}`);
     return {
       port: listener.port,
-      reload: () => live.reload(),
+      reload: () => Promise.all([live.reload(), tracedApis.refresh()]).then(() => undefined),
       async close() {
         await listener.close();
-        await Promise.allSettled([forwarder.close(), keySources.close(), live.close()]);
+        await Promise.allSettled([
+          forwarder.close(),
+          keySources.close(),
+          live.close(),
+          state.close(),
+          closeTransports(),
+        ]);
       },
     };
   } catch (error) {
-    await Promise.allSettled([forwarder.close(), keySources.close(), runtime?.close()]);
+    await Promise.allSettled([
+      forwarder.close(),
+      keySources.close(),
+      runtime?.close(),
+      state.close(),
+      closeTransports(),
+    ]);
     throw error;
   }
+}
+
+/** Redis when configured (the gateway starts even if it does not answer yet), else this process's memory. */
+async function openState(redis: RedisOptions | undefined, logger: Logger): Promise<GatewayState> {
+  if (!redis) return new MemoryState();
+  return RedisState.connect({ ...redis, logger: logger.child({ component: "redis" }) });
 }

@@ -1,4 +1,6 @@
 import { Counter, Histogram, Registry } from "prom-client";
+import type { CustomMetric } from "../gateway/pipeline/context.js";
+import { CustomMetrics } from "./custom-metrics.js";
 
 /** Seconds; from sub-millisecond cached-token requests to the 300 s forward-request timeout. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -38,6 +40,7 @@ export class GatewayMetrics {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
+  private readonly customMetrics = new CustomMetrics(this.registry);
 
   request(api: string, operation: string, status: number, seconds: number): void {
     this.requests.inc({ api, operation, status: String(status) });
@@ -54,6 +57,11 @@ export class GatewayMetrics {
 
   keyRefresh(outcome: "ok" | "failed"): void {
     this.keyRefreshes.inc({ outcome });
+  }
+
+  /** emit-metric's observations. */
+  custom(metric: CustomMetric): void {
+    this.customMetrics.add(metric);
   }
 
   text(): Promise<string> {

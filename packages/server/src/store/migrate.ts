@@ -2,12 +2,14 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import type { Database } from "./schema.js";
 import { identityMigration } from "./migrations/001-identity.js";
 import { gatewayMigration } from "./migrations/002-gateway.js";
+import { tracingMigration } from "./migrations/003-tracing.js";
 import { StoreError } from "./errors.js";
 
 /** Migrations are compiled in (no directory scan), so the built package and tsx behave the same. */
 const migrations: Record<string, Migration> = {
   "001-identity": identityMigration,
   "002-gateway": gatewayMigration,
+  "003-tracing": tracingMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

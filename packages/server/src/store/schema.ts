@@ -168,6 +168,20 @@ export interface GatewayPolicyTable {
   xml: string;
 }
 
+/** A traced request's record (gateway/tracing), kept for a limited time and number. */
+export interface GatewayTraceTable {
+  id: string;
+  api: string;
+  created_at: string;
+  document: string; // JSON TraceDocument
+}
+
+/** Tracing turned on for every request of an API, until `expires_at`. */
+export interface GatewayApiTracingTable {
+  api: string;
+  expires_at: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   applications: ApplicationTable;
@@ -186,4 +200,6 @@ export interface Database {
   gateway_named_values: GatewayNamedValueTable;
   gateway_backends: GatewayBackendTable;
   gateway_policies: GatewayPolicyTable;
+  gateway_traces: GatewayTraceTable;
+  gateway_api_tracing: GatewayApiTracingTable;
 }

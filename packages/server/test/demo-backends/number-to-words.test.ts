@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { startDemoBackends, type DemoBackends } from "../../src/demo/backends/index.js";
-import { parseXml, type XmlElement } from "../../src/demo/backends/xml-reader.js";
+import { parseXml, type XmlElement } from "../../src/gateway/transform/xml-reader.js";
 
 const SOAP = "http://schemas.xmlsoap.org/soap/envelope/";
 const NS = "http://www.dataaccess.com/webservicesserver/";

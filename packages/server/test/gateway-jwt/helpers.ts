@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from "jose";
 import { masterKeyFromBytes } from "../../src/crypto/master-key.js";
 import { KeySources, type KeySourcesOptions } from "../../src/gateway/jwt/key-sources.js";
+import { MemoryState } from "../../src/gateway/state/memory-state.js";
 import type { PipelineContext } from "../../src/gateway/pipeline/context.js";
 import { harness } from "../gateway-policy/helpers.js";
 import {
@@ -226,7 +227,7 @@ export async function localTls(): Promise<LocalTls> {
 }
 
 export function services(keySources: KeySources, azureAdAuthority = "http://127.0.0.1:1"): PolicyServices {
-  return { keySources, azureAdAuthority };
+  return { keySources, azureAdAuthority, state: new MemoryState() };
 }
 
 export function keySources(options: KeySourcesOptions = {}): KeySources {

@@ -1,10 +1,20 @@
 /** Hand-built pipeline contexts and document loading for the policy engine's tests. */
 import { KeySources } from "../../src/gateway/jwt/key-sources.js";
+import { MemoryState } from "../../src/gateway/state/memory-state.js";
 import type { Api, Backend, Operation, PolicyScope } from "../../src/gateway/model.js";
-import type { ForwardOptions, GatewayResponse, PipelineContext } from "../../src/gateway/pipeline/context.js";
+import type {
+  CustomMetric,
+  ForwardOptions,
+  GatewayRequest,
+  GatewayResponse,
+  PipelineContext,
+} from "../../src/gateway/pipeline/context.js";
+import { RequestSender } from "../../src/gateway/proxy/request-sender.js";
+import { CertificateTrust } from "../../src/tls/certificate-trust.js";
 import { DEFAULT_DEPLOYMENT } from "../../src/gateway/node.js";
 import { executePipeline } from "../../src/gateway/pipeline/executor.js";
 import { HeaderMap } from "../../src/gateway/pipeline/headers.js";
+import { newPipelineContext } from "../../src/policy-tools/testing/pipeline-context.js";
 import { PolicyLoadError, type PolicyServices } from "../../src/gateway/policy/definition.js";
 import {
   loadPolicyDocument,
@@ -56,9 +66,13 @@ export const BACKEND: Backend = {
 
 let sharedServices: PolicyServices | undefined;
 
-/** Real key sources: the policies under test never fetch from them. */
+/** Real key sources (the policies under test never fetch from them) and in-memory counters and cache. */
 export function policyServices(): PolicyServices {
-  sharedServices ??= { keySources: new KeySources({}), azureAdAuthority: "http://127.0.0.1:1" };
+  sharedServices ??= {
+    keySources: new KeySources({}),
+    azureAdAuthority: "http://127.0.0.1:1",
+    state: new MemoryState(),
+  };
   return sharedServices;
 }
 
@@ -131,6 +145,10 @@ export interface TestRequest {
   query?: string;
   headers?: Record<string, string>;
   matched?: Record<string, string>;
+  /** The client's body: text, bytes, or a stream as the data plane passes it on. */
+  body?: GatewayRequest["body"];
+  /** The TCP peer; 127.0.0.1 by default. */
+  ipAddress?: string;
   /** What the backend answers; a function may also throw, as the forwarder does. */
   backend?: (context: PipelineContext) => GatewayResponse | Promise<GatewayResponse>;
 }
@@ -139,18 +157,24 @@ export interface Harness {
   context: PipelineContext;
   forwarded: Forwarded[];
   rejections: [string, string][];
+  /** What emit-metric recorded. */
+  metrics: CustomMetric[];
 }
+
+/** send-request's real transport (loopback servers in tests); validate-client-certificate trusts node's roots. */
+let sender: RequestSender | undefined;
+const systemTrust = CertificateTrust.withSystemRoots([]);
 
 export function harness(request: TestRequest = {}): Harness {
   const forwarded: Forwarded[] = [];
   const rejections: [string, string][] = [];
+  const metrics: CustomMetric[] = [];
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers ?? {})) headers.append(name, value);
   const path = request.path ?? "/users/5";
   const query = new URLSearchParams(request.query ?? "");
-  const context: PipelineContext = {
+  const context = newPipelineContext({
     requestId: "6f1c9a52-3d8e-4b7a-9c61-2f0e4d5a8b13",
-    startedAt: process.hrtime.bigint(),
     api: API,
     operation: OPERATION,
     product: undefined,
@@ -162,18 +186,10 @@ export function harness(request: TestRequest = {}): Harness {
       headers,
       originalUrl: new URL(`http://127.0.0.1:8080/echo${path}${request.query ? `?${request.query}` : ""}`),
       originalMethod: request.method ?? "GET",
-      ipAddress: "127.0.0.1",
+      ipAddress: request.ipAddress ?? "127.0.0.1",
       matchedParameters: new Map(Object.entries(request.matched ?? { id: "5" })),
-      body: undefined,
+      body: request.body,
     },
-    response: undefined,
-    backend: { baseUrl: API.serviceUrl, backendId: null, credentials: null, validateCertificate: true },
-    variables: new Map(),
-    lastError: undefined,
-    section: "inbound",
-    ended: false,
-    completions: [],
-    trace: undefined,
     services: {
       deployment: DEFAULT_DEPLOYMENT,
       async forward(ctx, options) {
@@ -191,9 +207,12 @@ export function harness(request: TestRequest = {}): Harness {
       rejected(source, reason) {
         rejections.push([source, reason]);
       },
+      send: (outbound) => (sender ??= new RequestSender()).send(outbound),
+      metric: (metric) => void metrics.push(metric),
+      certificateTrust: systemTrust,
     },
-  };
-  return { context, forwarded, rejections };
+  });
+  return { context, forwarded, rejections, metrics };
 }
 
 export function backendResponse(status: number, body: string): GatewayResponse {

@@ -73,6 +73,7 @@ describe("XML reader: well-formed documents", () => {
       name: "b",
       value: "x y z\n",
       position: { line: 2, column: 3 },
+      valuePosition: { line: 2, column: 6 },
       expression: false,
     });
     assert.deepEqual(root.children, [
@@ -94,6 +95,7 @@ describe("XML reader: policy expressions", () => {
       name: "value",
       value: `@(context.Request.Headers.GetValueOrDefault("Authorization", "<none>") != "" && context.Variables.Count < 3)`,
       position: { line: 1, column: 22 },
+      valuePosition: { line: 1, column: 29 },
       expression: true,
     });
   });

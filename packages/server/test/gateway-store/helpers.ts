@@ -6,6 +6,7 @@ import { masterKeyFromBytes, type MasterKey } from "../../src/crypto/master-key.
 import { Store } from "../../src/store/store.js";
 import { GatewayRegistry } from "../../src/gateway/registry.js";
 import { KeySources } from "../../src/gateway/jwt/key-sources.js";
+import { MemoryState } from "../../src/gateway/state/memory-state.js";
 import type { DatabaseTarget } from "../helpers/databases.js";
 
 export interface GatewayFixture {
@@ -21,7 +22,11 @@ export async function openGateway(target: DatabaseTarget): Promise<GatewayFixtur
   const store = await Store.open(target.url(), dataDir);
   const masterKey = masterKeyFromBytes(randomBytes(32));
   // Compiling documents never fetches keys, so these sources stay idle.
-  const gateway = new GatewayRegistry(store, masterKey, { keySources: new KeySources(), azureAdAuthority: "" });
+  const gateway = new GatewayRegistry(store, masterKey, {
+    keySources: new KeySources(),
+    azureAdAuthority: "",
+    state: new MemoryState(),
+  });
   return {
     store,
     masterKey,

@@ -8,9 +8,10 @@ import { namedValueOperations } from "./resources/named-values.js";
 import { policyOperations } from "./resources/policies.js";
 import { productOperations } from "./resources/products.js";
 import { subscriptionOperations } from "./resources/subscriptions.js";
+import { tracingOperations, type TraceAdmin } from "./resources/traces.js";
 
 /** The gateway's configuration as API Management's management resources, at the ARM prefix and at `/gateway`. */
-export function apimMount(gateway: GatewayRegistry): Mount {
+export function apimMount(gateway: GatewayRegistry, tracing: TraceAdmin): Mount {
   return {
     prefixes: [ARM_PREFIX, SHORT_PREFIX],
     scoped: false,
@@ -22,6 +23,7 @@ export function apimMount(gateway: GatewayRegistry): Mount {
       ...subscriptionOperations(gateway),
       ...namedValueOperations(gateway),
       ...backendOperations(gateway),
+      ...tracingOperations(tracing, gateway),
     ],
   };
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { Option } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import { startGatehouse, type RunningGatehouse } from "../../server.js";
-import { defaultServerOptions, type ServerOptions } from "../../config/options.js";
+import { DEFAULT_REDIS_TIMEOUT_MS, defaultServerOptions, type ServerOptions } from "../../config/options.js";
 import { DEMO } from "../../demo/config.js";
 import { DEMO_GATEWAY } from "../../demo/gateway.js";
 import { generatedCredentialLines } from "../generated-credentials.js";
@@ -29,6 +29,8 @@ interface StartFlags {
   issuerV2?: string;
   tokenLifetime: number;
   azureAdAuthority?: string;
+  redis?: string;
+  redisTimeout: number;
   logLevel: ServerOptions["logLevel"];
 }
 
@@ -103,6 +105,20 @@ export function registerStart(program: Command): void {
       ).env("GATEHOUSE_AZURE_AD_AUTHORITY"),
     )
     .addOption(
+      new Option(
+        "--redis <url>",
+        "keep rate limits, quotas and caches in this Redis (redis://host:port), shared by every gateway process",
+      )
+        .env("GATEHOUSE_REDIS")
+        .argParser(parseRedisUrl),
+    )
+    .addOption(
+      new Option("--redis-timeout <ms>", "how long a request waits for Redis before a policy fails open or closed")
+        .env("GATEHOUSE_REDIS_TIMEOUT")
+        .default(DEFAULT_REDIS_TIMEOUT_MS)
+        .argParser(parsePositiveInt),
+    )
+    .addOption(
       new Option("--log-level <level>", "log level")
         .env("GATEHOUSE_LOG_LEVEL")
         .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
@@ -133,6 +149,7 @@ export function registerStart(program: Command): void {
         ...(flags.issuerV2 ? { issuerV2Template: flags.issuerV2 } : {}),
         tokenLifetimeSeconds: flags.tokenLifetime,
         ...(flags.azureAdAuthority ? { azureAdAuthority: flags.azureAdAuthority.replace(/\/+$/, "") } : {}),
+        ...(flags.redis ? { redis: { url: flags.redis, commandTimeoutMs: flags.redisTimeout } } : {}),
         logLevel: flags.logLevel,
       };
       process.stderr.write(`Starting Gatehouse (data: ${flags.data}) …\n`);
@@ -209,6 +226,14 @@ async function banner(running: RunningGatehouse, options: ServerOptions): Promis
   }
   lines.push("Press Ctrl+C to stop.", "");
   return lines.join("\n");
+}
+
+function parseRedisUrl(value: string): string {
+  const protocol = URL.canParse(value) ? new URL(value).protocol : undefined;
+  if (protocol !== "redis:" && protocol !== "rediss:") {
+    throw new InvalidArgumentError("expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379");
+  }
+  return value;
 }
 
 function parseWorkers(value: string): number {

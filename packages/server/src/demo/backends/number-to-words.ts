@@ -11,7 +11,7 @@ import {
   faultEnvelope,
   soapEnvelope,
 } from "./soap.js";
-import { XmlSyntaxError, parseXml, type XmlElement } from "./xml-reader.js";
+import { XmlSyntaxError, parseXml, type XmlElement } from "../../gateway/transform/xml-reader.js";
 
 /** Larger request bodies are answered with a fault without being parsed. */
 export const NUMBERS_BODY_LIMIT = 64 * 1024;

@@ -1,12 +1,10 @@
 /** How expression results become what policies use: C#'s ToString for text, a real bool for conditions. */
 import { ExpressionEvaluationError } from "./errors.js";
+import { csString } from "./values.js";
 
-/** C# `ToString()` of a result: `True`/`False` for booleans, "" for null. */
+/** C# `ToString()` of a result: `True`/`False` for booleans, "" for null, invariant-culture numbers and dates. */
 export function toPolicyString(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
-  if (typeof value === "boolean") return value ? "True" : "False";
-  return String(value);
+  return csString(value);
 }
 
 /** A condition: a bool result, or the text `true`/`false` (any case) as APIM parses constants. */

@@ -15,8 +15,15 @@ export interface DocumentFetcherOptions {
   logger: { warn(obj: object, msg: string): void } | undefined;
 }
 
+/** Where openid-config and JWKS documents come from: the network, or memory for the offline policy test runner. */
+export interface JsonDocumentSource {
+  /** The parsed document; rejects with KeyDocumentError when it cannot be had. */
+  json(url: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
 /** GETs JSON documents over one keep-alive agent, with a timeout and a size limit. */
-export class DocumentFetcher {
+export class DocumentFetcher implements JsonDocumentSource {
   private readonly agent: Agent;
 
   constructor(private readonly options: DocumentFetcherOptions) {

@@ -1,4 +1,4 @@
-import { DocumentFetcher, KeyDocumentError } from "./document-fetcher.js";
+import { DocumentFetcher, KeyDocumentError, type JsonDocumentSource } from "./document-fetcher.js";
 import { KeyImportError, keySetFromJwks, type ResolvedKeySet, type SkippedKey } from "./key-set.js";
 import { VerifyCache } from "./verify-cache.js";
 
@@ -18,6 +18,8 @@ export interface KeySourcesOptions {
   /** Metrics hook, called once per refresh attempt of an openid-config (document and JWKS). */
   onRefresh?: (url: string, outcome: "ok" | "failed") => void;
   logger?: { warn(obj: object, msg: string): void };
+  /** Serves the documents instead of fetching them over the network (the offline policy test runner). */
+  documents?: JsonDocumentSource;
 }
 
 /** What an openid-config yields: its `issuer` and the signing keys of its `jwks_uri`. */
@@ -59,7 +61,7 @@ class OpenIdSource implements OpenIdKeySource {
 
   constructor(
     readonly url: string,
-    private readonly fetcher: DocumentFetcher,
+    private readonly fetcher: JsonDocumentSource,
     private readonly timing: Timing,
     private readonly options: KeySourcesOptions,
   ) {}
@@ -157,15 +159,17 @@ class OpenIdSource implements OpenIdKeySource {
 export class KeySources {
   readonly verifyCache: VerifyCache;
   private readonly sources = new Map<string, OpenIdSource>();
-  private readonly fetcher: DocumentFetcher;
+  private readonly fetcher: JsonDocumentSource;
   private readonly timing: Timing;
 
   constructor(private readonly options: KeySourcesOptions = {}) {
-    this.fetcher = new DocumentFetcher({
-      extraCa: options.extraCa ?? [],
-      timeoutMs: options.fetchTimeoutMs ?? 10_000,
-      logger: options.logger,
-    });
+    this.fetcher =
+      options.documents ??
+      new DocumentFetcher({
+        extraCa: options.extraCa ?? [],
+        timeoutMs: options.fetchTimeoutMs ?? 10_000,
+        logger: options.logger,
+      });
     this.timing = {
       refreshIntervalMs: options.refreshIntervalMs ?? 60 * 60_000,
       unknownKidRefreshMs: options.unknownKidRefreshMs ?? 5 * 60_000,

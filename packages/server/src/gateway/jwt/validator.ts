@@ -1,11 +1,13 @@
 import type { PipelineContext } from "../pipeline/context.js";
 import { PolicyFailure, type Step } from "../policy/definition.js";
+import { valueOf, type Setting } from "../policy/setting.js";
 import { checkLifetime, checkRequiredClaims, issuerMatches, issuerNotAllowed } from "./claims.js";
 import type { AudienceRule, LifetimeRules, RequiredClaim } from "./claims.js";
 import type { OpenIdKeySource } from "./key-sources.js";
 import type { ResolvedKeySet } from "./key-set.js";
 import { verifySignature } from "./signature.js";
 import { decodeToken, type DecodedToken } from "./token.js";
+import type { FailureSettings } from "./policy-elements.js";
 import type { TokenLocator } from "./token-locator.js";
 import type { CachedVerification, VerifyCache } from "./verify-cache.js";
 import { JwtValidationError } from "./validation-error.js";
@@ -17,22 +19,22 @@ export interface JwtValidatorSettings {
   id: string | undefined;
   locate: TokenLocator;
   /** failed-validation-httpcode and failed-validation-error-message. */
-  failure: { status: number; message: string | undefined };
+  failure: FailureSettings;
   /**
    * false accepts unsigned (`alg: none`) tokens, whatever keys are configured: the attribute maps onto
    * Microsoft.IdentityModel's RequireSignedTokens, which skips signature validation only for a token that has no
    * signature. A signed token is always verified, and every claim check still runs on an unsigned one.
    */
-  requireSignedTokens: boolean;
-  lifetime: LifetimeRules;
+  requireSignedTokens: Setting<boolean>;
+  lifetime: Setting<LifetimeRules>;
   /** issuer-signing-keys. */
   staticKeys: ResolvedKeySet | undefined;
   /** openid-config documents: keys, and their `issuer` as an accepted issuer. */
   sources: readonly OpenIdKeySource[];
   /** `<issuers>`. With neither these nor sources, any issuer is accepted. */
-  issuers: readonly string[];
-  audiences: AudienceRule | undefined;
-  requiredClaims: readonly RequiredClaim[];
+  issuers: Setting<readonly string[]>;
+  audiences: Setting<AudienceRule | undefined>;
+  requiredClaims: Setting<readonly RequiredClaim[]>;
   /** A further check of a policy built on this one (validate-azure-ad-token's client application ids). */
   check: ((token: DecodedToken) => void) | undefined;
   /** output-token-variable-name: receives the `Jwt` object. */
@@ -45,40 +47,44 @@ const seconds = () => Date.now() / 1000;
 /**
  * validate-jwt's compiled step. For a token verified before, `run` stays synchronous: a header lookup, a cache hit
  * (still trusted by a current key set) and the claim checks. Otherwise it returns a promise that decodes, fetches
- * keys if needed, verifies the signature and caches the verification.
+ * keys if needed, verifies the signature and caches the verification. Settings given as policy expressions are
+ * evaluated when the request needs them; literal ones were prepared at load.
  */
 export class JwtValidator implements Step {
   readonly policy: string;
   readonly id: string | undefined;
-  private readonly validatesIssuer: boolean;
 
   constructor(private readonly settings: JwtValidatorSettings) {
     this.policy = settings.policy;
     this.id = settings.id;
-    this.validatesIssuer = settings.issuers.length > 0 || settings.sources.length > 0;
   }
 
   run(context: PipelineContext): void | Promise<void> {
     try {
-      const raw = this.settings.locate(context.request);
+      const raw = this.settings.locate(context);
       const now = seconds();
       const cached = this.settings.cache.get(raw, now);
       if (cached !== undefined && this.trusts(cached)) {
         this.accept(cached.token, now, context);
         return;
       }
-      return this.verify(raw, context).catch(this.fail);
+      return this.verify(raw, context).catch((error: unknown) => this.fail(error, context));
     } catch (error) {
-      return this.fail(error);
+      return this.fail(error, context);
     }
   }
 
-  private readonly fail = (error: unknown): never => {
+  private fail(error: unknown, context: PipelineContext): never {
     if (!(error instanceof JwtValidationError)) throw error;
     const { status, message } = this.settings.failure;
-    const clientMessage = message ?? (error.reason === "TokenNotPresent" ? "JWT not present." : "Invalid JWT.");
-    throw new PolicyFailure(status, clientMessage, this.policy, error.reason, error.message);
-  };
+    const clientMessage =
+      message === undefined
+        ? error.reason === "TokenNotPresent"
+          ? "JWT not present."
+          : "Invalid JWT."
+        : valueOf(message, context);
+    throw new PolicyFailure(valueOf(status, context), clientMessage, this.policy, error.reason, error.message);
+  }
 
   private trusts(cached: CachedVerification): boolean {
     const { staticKeys, sources } = this.settings;
@@ -93,7 +99,7 @@ export class JwtValidator implements Step {
   private async verify(raw: string, context: PipelineContext): Promise<void> {
     const token = decodeToken(raw);
     if (token.unsigned) {
-      if (this.settings.requireSignedTokens) {
+      if (valueOf(this.settings.requireSignedTokens, context)) {
         throw new JwtValidationError(
           "TokenSignatureInvalid",
           "IDX10504: Unable to validate signature, token does not have a signature.",
@@ -135,24 +141,26 @@ export class JwtValidator implements Step {
 
   private accept(token: DecodedToken, now: number, context: PipelineContext): void {
     const { settings } = this;
-    checkLifetime(token, settings.lifetime, now);
-    settings.audiences?.check(token);
-    if (this.validatesIssuer) this.checkIssuer(token);
-    if (settings.requiredClaims.length > 0) checkRequiredClaims(token, settings.requiredClaims);
+    checkLifetime(token, valueOf(settings.lifetime, context), now);
+    valueOf(settings.audiences, context)?.check(token);
+    const issuers = valueOf(settings.issuers, context);
+    if (issuers.length > 0 || settings.sources.length > 0) this.checkIssuer(token, issuers);
+    const requiredClaims = valueOf(settings.requiredClaims, context);
+    if (requiredClaims.length > 0) checkRequiredClaims(token, requiredClaims);
     settings.check?.(token);
     if (settings.outputVariable !== undefined) context.variables.set(settings.outputVariable, token.jwt);
   }
 
-  private checkIssuer(token: DecodedToken): void {
+  private checkIssuer(token: DecodedToken, issuers: readonly string[]): void {
     const iss = token.payload.iss;
     if (typeof iss === "string") {
-      if (this.settings.issuers.includes(iss)) return;
+      if (issuers.includes(iss)) return;
       for (const source of this.settings.sources) {
         const issuer = source.peek()?.issuer;
         if (issuer !== undefined && issuerMatches(issuer, token, iss)) return;
       }
     }
     const known = this.settings.sources.map((s) => s.peek()?.issuer).filter((i) => i !== undefined);
-    throw issuerNotAllowed(iss, [...this.settings.issuers, ...known]);
+    throw issuerNotAllowed(iss, [...issuers, ...known]);
   }
 }

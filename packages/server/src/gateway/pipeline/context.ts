@@ -1,4 +1,6 @@
+import type { X509Certificate } from "node:crypto";
 import type { Readable } from "node:stream";
+import type { CertificateTrust } from "../../tls/certificate-trust.js";
 import type { Api, BackendCredentials, Operation, PolicyScopeKind, Product, Subscription } from "../model.js";
 import type { HeaderMap } from "./headers.js";
 import type { TraceRecorder } from "./trace.js";
@@ -33,6 +35,11 @@ export interface GatewayRequest {
   readonly matchedParameters: ReadonlyMap<string, string>;
   /** The client's body, streamed to the backend unless a policy replaces it. */
   body: Readable | Buffer | string | undefined;
+  /**
+   * The TLS client certificate the caller presented (HTTPS listener), undefined without one. Its `issuerCertificate`
+   * chain holds the intermediates the client sent.
+   */
+  readonly certificate?: X509Certificate;
 }
 
 export interface GatewayResponse {
@@ -68,12 +75,37 @@ export interface Deployment {
   readonly gatewayId: string;
 }
 
-/** What the data plane lends the pipeline: the forwarder and telemetry hooks. */
+/** A request a policy sends itself (send-request, send-one-way-request), not the one being forwarded. */
+export interface OutboundRequest {
+  url: URL;
+  method: string;
+  headers: HeaderMap;
+  body: Buffer | string | undefined;
+  /** For the whole exchange, the response's body included. */
+  timeoutMs: number;
+}
+
+/** One emit-metric observation (reference apim.md §2.27). */
+export interface CustomMetric {
+  namespace: string;
+  name: string;
+  value: number;
+  /** Dimension name and value, in the policy's order. */
+  dimensions: readonly (readonly [name: string, value: string])[];
+}
+
+/** What the data plane lends the pipeline: the forwarder, send-request's transport and telemetry hooks. */
 export interface PipelineServices {
   readonly deployment: Deployment;
   forward(context: PipelineContext, options: ForwardOptions): Promise<void>;
+  /** Sends a policy's own request; the response's body is read into memory. Throws OutboundRequestError. */
+  send(request: OutboundRequest): Promise<GatewayResponse>;
   /** Counts a policy rejection for /metrics (`reason` as in LastError.Reason). */
   rejected(policy: string, reason: string): void;
+  /** emit-metric's sink: a counter on /metrics. */
+  metric(metric: CustomMetric): void;
+  /** The certificate authorities validate-client-certificate's validate-trust accepts. */
+  readonly certificateTrust: CertificateTrust;
 }
 
 export interface SubscriptionContext extends Subscription {
@@ -103,6 +135,8 @@ export interface PipelineContext {
   section: Section;
   /** Set by return-response / mock-response: the rest of the pipeline, outbound included, is skipped. */
   ended: boolean;
+  /** Set by a cache-lookup hit: the rest of inbound and the backend section are skipped; outbound runs on the hit. */
+  skipToOutbound: boolean;
   /**
    * Work that must see the final response (rate-limit-by-key's increment-condition, cache-store): run in order by
    * the executor once the pipeline, on-error included, has finished and before the response is sent.

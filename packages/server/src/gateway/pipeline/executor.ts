@@ -24,6 +24,11 @@ export async function executePipeline(pipeline: Pipeline, context: PipelineConte
         // Most steps need no I/O and return nothing: awaiting only promises keeps them off the microtask queue.
         if (pending !== undefined) await pending;
         if (context.ended) break sections;
+        // The outbound section is the third: continuing the outer loop from the second lands there.
+        if (context.skipToOutbound && s < 2) {
+          s = 1;
+          continue sections;
+        }
       }
       // No forward-request ran: outbound starts from what policies set, or APIM's empty 200.
       if (section === "backend") context.response ??= emptyResponse();
@@ -121,7 +126,8 @@ async function handleFailure(
   const steps = pipeline["on-error"];
   try {
     for (let i = 0; i < steps.length && !context.ended; i++) {
-      const pending = (steps[i] as PipelineStep).step.run(context);
+      const step = steps[i] as PipelineStep;
+      const pending = context.trace ? traced(step, context) : step.step.run(context);
       if (pending !== undefined) await pending;
     }
   } catch {
@@ -150,11 +156,11 @@ function failureResponse(failure: PolicyFailure, context: PipelineContext) {
 }
 
 /**
- * Runs nested steps in order (return-response's children), synchronously while they are: a promise is returned only
- * once a step returns one.
+ * Runs nested steps in order (return-response's children, a choose branch), synchronously while they are: a promise
+ * is returned only once a step returns one. A step that ends the pipeline (return-response in a branch) ends them too.
  */
 export function runSteps(steps: readonly Step[], context: PipelineContext, from = 0): void | Promise<void> {
-  for (let i = from; i < steps.length; i++) {
+  for (let i = from; i < steps.length && !context.ended; i++) {
     const pending = (steps[i] as Step).run(context);
     if (pending !== undefined) return pending.then(() => runSteps(steps, context, i + 1));
   }

@@ -15,6 +15,28 @@ import { setQueryParameter } from "./policies/set-query-parameter.js";
 import { setStatus } from "./policies/set-status.js";
 import { validateAzureAdToken } from "./policies/validate-azure-ad-token.js";
 import { validateJwt } from "./policies/validate-jwt.js";
+import { emitMetric } from "./policies/emit-metric.js";
+import { sendOneWayRequest } from "./policies/send-one-way-request.js";
+import { sendRequest } from "./policies/send-request.js";
+import { trace } from "./policies/trace.js";
+import { validateClientCertificate } from "./policies/validate-client-certificate.js";
+import { cacheLookup } from "./policies/cache-lookup.js";
+import { cacheLookupValue } from "./policies/cache-lookup-value.js";
+import { cacheRemoveValue } from "./policies/cache-remove-value.js";
+import { cacheStore } from "./policies/cache-store.js";
+import { cacheStoreValue } from "./policies/cache-store-value.js";
+import { quota } from "./policies/quota.js";
+import { quotaByKey } from "./policies/quota-by-key.js";
+import { rateLimit } from "./policies/rate-limit.js";
+import { rateLimitByKey } from "./policies/rate-limit-by-key.js";
+import { choose } from "./policies/choose.js";
+import { cors } from "./policies/cors.js";
+import { findAndReplace } from "./policies/find-and-replace.js";
+import { ipFilter } from "./policies/ip-filter.js";
+import { jsonToXmlPolicy } from "./policies/json-to-xml.js";
+import { setMethod } from "./policies/set-method.js";
+import { setVariable } from "./policies/set-variable.js";
+import { xmlToJsonPolicy } from "./policies/xml-to-json.js";
 
 export const POLICY_CATALOG: ReadonlyMap<string, PolicyDefinition> = new Map(
   [
@@ -30,6 +52,28 @@ export const POLICY_CATALOG: ReadonlyMap<string, PolicyDefinition> = new Map(
     mockResponse,
     setStatus,
     setBody,
+    sendRequest,
+    sendOneWayRequest,
+    trace,
+    emitMetric,
+    validateClientCertificate,
+    rateLimit,
+    rateLimitByKey,
+    quota,
+    quotaByKey,
+    cacheLookup,
+    cacheStore,
+    cacheLookupValue,
+    cacheStoreValue,
+    cacheRemoveValue,
+    choose,
+    setVariable,
+    setMethod,
+    findAndReplace,
+    cors,
+    ipFilter,
+    jsonToXmlPolicy,
+    xmlToJsonPolicy,
   ].map((definition) => [definition.name, definition]),
 );
 
@@ -37,40 +81,19 @@ const NOT_YET = new Set([
   "authentication-basic",
   "authentication-certificate",
   "authentication-managed-identity",
-  "cache-lookup",
-  "cache-lookup-value",
-  "cache-remove-value",
-  "cache-store",
-  "cache-store-value",
-  "choose",
-  "cors",
   "cosmosdb-data-source",
-  "emit-metric",
-  "find-and-replace",
   "get-authorization-context",
   "http-data-source",
   "include-fragment",
   "invoke-dapr-binding",
-  "ip-filter",
-  "json-to-xml",
   "limit-concurrency",
   "log-to-eventhub",
   "proxy",
   "publish-to-dapr",
-  "quota",
-  "quota-by-key",
-  "rate-limit",
-  "rate-limit-by-key",
   "retry",
-  "send-one-way-request",
-  "send-request",
   "send-service-bus-message",
   "set-graphql-resolver",
-  "set-method",
-  "set-variable",
   "sql-data-source",
-  "trace",
-  "validate-client-certificate",
   "validate-content",
   "validate-graphql-request",
   "validate-headers",
@@ -78,7 +101,6 @@ const NOT_YET = new Set([
   "validate-parameters",
   "validate-status-code",
   "wait",
-  "xml-to-json",
   "xsl-transform",
 ]);
 
@@ -87,4 +109,9 @@ const NOT_YET_PREFIXES = ["llm-", "azure-openai-"];
 /** A real API Management policy that this version does not run. */
 export function isUnsupportedPolicy(name: string): boolean {
   return NOT_YET.has(name) || NOT_YET_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
+/** The API Management policy names this version knows, run or not, for "did you mean" suggestions. */
+export function knownPolicyNames(): string[] {
+  return [...POLICY_CATALOG.keys(), ...NOT_YET];
 }

@@ -6,6 +6,7 @@
 import type { Backend, Operation, PolicyScopeKind } from "../model.js";
 import type { PipelineContext, Section } from "../pipeline/context.js";
 import type { KeySources } from "../jwt/key-sources.js";
+import type { GatewayState } from "../state/gateway-state.js";
 
 /** A position in the policy document, 1-based. */
 export interface SourcePosition {
@@ -99,6 +100,11 @@ export interface PolicyElement {
   /** Text content that may be a policy expression (`@(…)`/`@{…}` as the whole content); "" when empty. */
   valueText(): PolicyValue;
   /**
+   * The content as written, child elements as XML markup (a Liquid template may build a SOAP envelope), trimmed.
+   * Only named values that exist are substituted: any other `{{…}}` is the template's own. Marks all content read.
+   */
+  templateText(): { text: string; position: SourcePosition };
+  /**
    * Named values substituted into text the policy brings in from elsewhere (a backend entity's URL and credentials);
    * an unknown one is a load error at `attribute` (or at the element).
    */
@@ -137,6 +143,8 @@ export interface PolicyServices {
   readonly keySources: KeySources;
   /** Base URL validate-azure-ad-token builds `{authority}/{tenant-id}/v2.0/...` from (Gatehouse identity or Entra). */
   readonly azureAdAuthority: string;
+  /** Rate and quota counters and the cache: in process, or in Redis shared by every gateway process (--redis). */
+  readonly state: GatewayState;
 }
 
 /** A compiled statement. `run` may return a promise; steps that need no I/O return nothing, to avoid one per call. */
@@ -152,5 +160,7 @@ export interface PolicyDefinition {
   readonly sections: readonly Section[];
   /** Scopes where APIM allows the policy; all when absent. */
   readonly scopes?: readonly PolicyScopeKind[];
+  /** APIM allows the policy only once per policy document, or once per section of it. */
+  readonly once?: "document" | "section";
   compile(element: PolicyElement, environment: CompileEnvironment): Step;
 }

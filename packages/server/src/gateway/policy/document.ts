@@ -42,9 +42,6 @@ export interface CompiledDocument {
   sections: Readonly<Record<Section, readonly DocumentNode[]>>;
 }
 
-/** Policies API Management allows only once per document. */
-const ONCE_PER_DOCUMENT = new Set(["forward-request"]);
-
 /** Throws PolicyLoadError, with the position, for anything this version cannot run exactly as written. */
 export function loadPolicyDocument(
   xml: string,
@@ -92,8 +89,21 @@ export function loadPolicyDocument(
   return { scope, sections: Object.freeze(sections) };
 }
 
+/**
+ * Compiles policy elements one at a time, as loadPolicyDocument compiles them in a section (once-per-document
+ * policies counted across calls): the linter compiles each policy on its own, so one bad policy hides no other.
+ */
+export function policyElementLoader(
+  scope: PolicyScope,
+  environment: DocumentEnvironment,
+): (node: XmlElement, section: Section) => Step {
+  const loader = new DocumentLoader(scope, environment);
+  return (node, section) => loader.element(node, section);
+}
+
 class DocumentLoader {
-  private readonly used = new Set<string>();
+  /** Policies allowed once, by `document` or by section name, that this document already holds. */
+  private readonly used = new Map<string, Set<string>>();
 
   constructor(
     private readonly scope: PolicyScope,
@@ -101,10 +111,7 @@ class DocumentLoader {
   ) {}
 
   section(node: XmlElement, section: Section): DocumentNode[] {
-    const environment = this.compileEnvironment(
-      section,
-      section === "inbound" || section === "backend" ? "request" : "response",
-    );
+    const environment = this.sectionEnvironment(section);
     const nodes: DocumentNode[] = [];
     for (const child of node.children) {
       if (child.kind === "text") {
@@ -121,6 +128,15 @@ class DocumentLoader {
       }
     }
     return nodes;
+  }
+
+  /** One policy element directly inside `section`. */
+  element(node: XmlElement, section: Section): Step {
+    return this.compile(new XmlPolicyElement(node, this.environment.namedValues), this.sectionEnvironment(section));
+  }
+
+  private sectionEnvironment(section: Section): CompileEnvironment {
+    return this.compileEnvironment(section, section === "inbound" || section === "backend" ? "request" : "response");
   }
 
   private compileEnvironment(section: Section, target: MessageTarget): CompileEnvironment {
@@ -165,13 +181,22 @@ class DocumentLoader {
     }
     const misplaced = placementProblem(definition, environment.section, this.scope.kind);
     if (misplaced) throw element.error(misplaced);
-    if (ONCE_PER_DOCUMENT.has(name)) {
-      if (this.used.has(name)) throw element.error(`Policy '${name}' may appear only once in a policy document`);
-      this.used.add(name);
-    }
+    if (definition.once) this.claimOnce(element, definition.once, environment.section);
     const step = definition.compile(element, environment);
     element.verifyConsumed();
     return withBufferedBodies(step, element.readsBody());
+  }
+
+  private claimOnce(element: XmlPolicyElement, once: "document" | "section", section: Section): void {
+    const where = once === "document" ? "document" : section;
+    let names = this.used.get(where);
+    if (names === undefined) this.used.set(where, (names = new Set()));
+    if (names.has(element.name)) {
+      throw element.error(
+        `Policy '${element.name}' may appear only once in ${once === "document" ? "a policy document" : "a section"}`,
+      );
+    }
+    names.add(element.name);
   }
 }
 

@@ -5,6 +5,7 @@
 import { compileExpression, toPolicyBoolean, toPolicyString, type CompiledExpression } from "../expressions/index.js";
 import { PolicyLoadError, type PolicyElement, type PolicyValue, type SourcePosition } from "./definition.js";
 import { contentPosition, EXPRESSION_START, type XmlElement, type XmlText } from "./xml.js";
+import { escapeXmlAttribute, escapeXmlText } from "../transform/xml-escape.js";
 
 /** `{{displayName}}`: names are letters, digits, `-`, `.` and `_`; any other `{{…}}` is literal text. */
 const NAMED_VALUE = /\{\{([A-Za-z0-9._-]+)\}\}/g;
@@ -56,6 +57,24 @@ function substituteNamedValues(
   });
 }
 
+/** Named values that exist, substituted; any other `{{…}}` stays as written (Liquid's own output syntax). */
+function substituteKnownNamedValues(raw: string, namedValues: ReadonlyMap<string, string>): string {
+  if (!raw.includes("{{")) return raw;
+  return raw.replace(NAMED_VALUE, (match, name: string) => namedValues.get(name.toLowerCase()) ?? match);
+}
+
+/** An element as XML again: its text escaped (it was decoded when read), its attributes double-quoted. */
+function elementMarkup(element: XmlElement): string {
+  const attributes = element.attributes.map((a) => ` ${a.name}="${escapeXmlAttribute(a.value)}"`).join("");
+  if (element.children.length === 0) return `<${element.name}${attributes} />`;
+  const content = element.children
+    .map((child) =>
+      child.kind === "text" ? (child.expression ? child.value : escapeXmlText(child.value)) : elementMarkup(child),
+    )
+    .join("");
+  return `<${element.name}${attributes}>${content}</${element.name}>`;
+}
+
 export class XmlPolicyElement implements PolicyElement {
   readonly name: string;
   readonly position: SourcePosition;
@@ -64,6 +83,8 @@ export class XmlPolicyElement implements PolicyElement {
   private readonly attributesRead = new Set<string>(["id"]);
   private readonly elementsRead = new Set<XmlPolicyElement>();
   private textRead = false;
+  /** templateText() took the whole content, child elements included, as markup. */
+  private contentRead = false;
   /** Expressions compiled for this element (not its children): which bodies they read. */
   private readonly reads = { request: false, response: false };
 
@@ -99,7 +120,7 @@ export class XmlPolicyElement implements PolicyElement {
   valueAttribute(name: string): PolicyValue | undefined {
     this.attributesRead.add(name);
     const attribute = this.node.attributes.find((a) => a.name === name);
-    return attribute && this.value(attribute.value, attribute.expression, attribute.position);
+    return attribute && this.value(attribute.value, attribute.expression, attribute.valuePosition);
   }
 
   requiredValueAttribute(name: string): PolicyValue {
@@ -115,6 +136,19 @@ export class XmlPolicyElement implements PolicyElement {
     if (position === undefined) return constantValue("");
     const value = this.value(raw, expression, position);
     return value.constant === undefined ? value : constantValue(value.constant.trim());
+  }
+
+  templateText(): { text: string; position: SourcePosition } {
+    this.textRead = true;
+    this.contentRead = true;
+    const first = this.node.children[0];
+    const text = this.node.children
+      .map((child) => (child.kind === "text" ? child.value : elementMarkup(child)))
+      .join("")
+      .trim();
+    const position =
+      first === undefined ? this.position : first.kind === "text" ? contentPosition(first) : first.position;
+    return { text: substituteKnownNamedValues(text, this.namedValues), position };
   }
 
   /** Whether an expression of this element, or of a child it read, reads the request's or the response's body. */
@@ -218,6 +252,7 @@ export class XmlPolicyElement implements PolicyElement {
         );
       }
     }
+    if (this.contentRead) return;
     let index = 0;
     for (const child of this.node.children) {
       if (child.kind === "text") {

@@ -10,6 +10,8 @@ export interface XmlAttribute {
   name: string;
   value: string;
   position: SourcePosition;
+  /** Where the value starts, after the quote: expression errors point inside it. */
+  valuePosition: SourcePosition;
   /** The value is a policy expression (`@(…)`/`@{…}`), kept as written with entities decoded. */
   expression: boolean;
 }
@@ -218,15 +220,17 @@ class XmlParser {
     if (quote !== DQUOTE && quote !== SQUOTE) this.fail(`Expected a quoted value for attribute '${name}'`, this.pos);
     this.pos++;
     const position = this.position(at);
+    const valuePosition = this.position(this.pos);
     if (startsExpression(src, this.pos)) {
       const value = this.expression(this.pos);
       if (src.charCodeAt(this.pos) !== quote) {
         this.fail(`Expected the closing quote of attribute '${name}' after the policy expression`, this.pos);
       }
       this.pos++;
-      element.attributes.push({ name, value, position, expression: true });
+      element.attributes.push({ name, value, position, valuePosition, expression: true });
     } else {
-      element.attributes.push({ name, value: this.attributeValue(quote, name, at), position, expression: false });
+      const value = this.attributeValue(quote, name, at);
+      element.attributes.push({ name, value, position, valuePosition, expression: false });
     }
   }
 

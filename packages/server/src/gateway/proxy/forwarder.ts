@@ -52,35 +52,7 @@ export class Forwarder {
   /** forward-request: sends context.request to context.backend and sets context.response. */
   forward = async (context: PipelineContext, options: ForwardOptions): Promise<void> => {
     const { request, backend } = context;
-    if (!backend.baseUrl) {
-      throw new PolicyFailure(
-        500,
-        "Internal server error",
-        "forward-request",
-        "BackendConnectionFailure",
-        `API '${context.api.name}' has no backend: set serviceUrl or use set-backend-service`,
-        {},
-        true,
-      );
-    }
-    const base = new URL(backend.baseUrl);
-    const headers = outgoingHeaders(context, this.options.scheme);
-    // The request's own query is sent as is; it is copied only when the backend's credentials add parameters.
-    let query = request.query;
-    const credentialQuery = backend.credentials?.query;
-    if (credentialQuery) {
-      query = new URLSearchParams(query);
-      for (const [name, values] of Object.entries(credentialQuery))
-        for (const value of values) query.append(name, value);
-    }
-    for (const [name, values] of Object.entries(backend.credentials?.header ?? {}))
-      headers[name.toLowerCase()] = values;
-    if (backend.credentials?.authorization) {
-      const { scheme, parameter } = backend.credentials.authorization;
-      headers.authorization = `${scheme} ${parameter}`;
-    }
-    const search = query.toString();
-    const path = `${base.pathname.replace(/\/+$/, "")}${request.path}${search ? `?${search}` : ""}`;
+    const { origin, path, headers } = backendRequest(context, this.options.scheme);
 
     let dispatcher = backend.validateCertificate ? this.verifying : this.notVerifying;
     if (options.followRedirects) dispatcher = this.withRedirects(dispatcher);
@@ -88,7 +60,7 @@ export class Forwarder {
     let response: Dispatcher.ResponseData;
     try {
       response = await dispatcher.request({
-        origin: base.origin,
+        origin,
         path,
         method: request.method as Dispatcher.HttpMethod,
         headers,
@@ -97,7 +69,7 @@ export class Forwarder {
         bodyTimeout: 0,
       });
     } catch (error) {
-      throw backendFailure(error, base.origin);
+      throw backendFailure(error, origin);
     }
     this.options.onBackendResponse?.(context, Number(process.hrtime.bigint() - started) / 1e9);
     const responseHeaders = new HeaderMap();
@@ -114,15 +86,7 @@ export class Forwarder {
     };
     if (options.failOnErrorStatusCode && response.statusCode >= 400) {
       response.body.resume();
-      throw new PolicyFailure(
-        500,
-        "Internal server error",
-        "forward-request",
-        "BackendErrorStatusCode",
-        `the backend answered ${response.statusCode} and fail-on-error-status-code is set`,
-        {},
-        true,
-      );
+      throw errorStatusFailure(response.statusCode);
     }
   };
 
@@ -138,6 +102,60 @@ export class Forwarder {
   async close(): Promise<void> {
     await Promise.allSettled(this.agents.map((agent) => agent.close()));
   }
+}
+
+/** What forward-request sends, but the method and body: where, and with which headers. */
+export interface BackendRequest {
+  origin: string;
+  /** The backend base URL's path, then the request's path and query (plus the backend credentials' parameters). */
+  path: string;
+  headers: Record<string, string | string[]>;
+}
+
+/** The request as forward-request sends it to context.backend; without a backend, APIM's failure. */
+export function backendRequest(context: PipelineContext, scheme: "http" | "https"): BackendRequest {
+  const { request, backend } = context;
+  if (!backend.baseUrl) {
+    throw new PolicyFailure(
+      500,
+      "Internal server error",
+      "forward-request",
+      "BackendConnectionFailure",
+      `API '${context.api.name}' has no backend: set serviceUrl or use set-backend-service`,
+      {},
+      true,
+    );
+  }
+  const base = new URL(backend.baseUrl);
+  const headers = outgoingHeaders(context, scheme);
+  // The request's own query is sent as is; it is copied only when the backend's credentials add parameters.
+  let query = request.query;
+  const credentialQuery = backend.credentials?.query;
+  if (credentialQuery) {
+    query = new URLSearchParams(query);
+    for (const [name, values] of Object.entries(credentialQuery)) for (const value of values) query.append(name, value);
+  }
+  for (const [name, values] of Object.entries(backend.credentials?.header ?? {})) headers[name.toLowerCase()] = values;
+  if (backend.credentials?.authorization) {
+    const { scheme: authScheme, parameter } = backend.credentials.authorization;
+    headers.authorization = `${authScheme} ${parameter}`;
+  }
+  const search = query.toString();
+  const path = `${base.pathname.replace(/\/+$/, "")}${request.path}${search ? `?${search}` : ""}`;
+  return { origin: base.origin, path, headers };
+}
+
+/** fail-on-error-status-code: a backend 4xx or 5xx is an error that runs on-error. */
+export function errorStatusFailure(statusCode: number): PolicyFailure {
+  return new PolicyFailure(
+    500,
+    "Internal server error",
+    "forward-request",
+    "BackendErrorStatusCode",
+    `the backend answered ${statusCode} and fail-on-error-status-code is set`,
+    {},
+    true,
+  );
 }
 
 function outgoingHeaders(context: PipelineContext, scheme: "http" | "https"): Record<string, string | string[]> {

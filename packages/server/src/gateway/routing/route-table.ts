@@ -59,6 +59,16 @@ export class RouteTable<T> {
   }
 
   match(request: RouteRequest): RouteMatch<T> | undefined {
+    return this.find(request, request.method.toUpperCase());
+  }
+
+  /** Any operation whose template matches the path, whatever its method (the operations a CORS preflight may ask about). */
+  matchAnyMethod(request: Omit<RouteRequest, "method">): RouteMatch<T> | undefined {
+    return this.find(request, undefined);
+  }
+
+  /** With `method`, its operations then any-method ones; without, every operation. */
+  private find(request: Omit<RouteRequest, "method">, method: string | undefined): RouteMatch<T> | undefined {
     const segments = request.path.split("/").filter((s) => s !== "");
     const trailingSlash = request.path.length > 1 && request.path.endsWith("/");
     for (let depth = Math.min(this.maxDepth, segments.length); depth >= 0; depth--) {
@@ -67,7 +77,9 @@ export class RouteTable<T> {
       const rest = segments.slice(depth);
       const input: MatchInput = { segments: rest, query: request.query, soapAction: request.soapAction };
       const found =
-        firstMatch(api.byMethod.get(request.method.toUpperCase()), input) ?? firstMatch(api.byMethod.get("*"), input);
+        method === undefined
+          ? anyMethodMatch(api, input)
+          : (firstMatch(api.byMethod.get(method), input) ?? firstMatch(api.byMethod.get("*"), input));
       if (found) {
         const path = `/${rest.join("/")}${trailingSlash && rest.length > 0 ? "/" : ""}`;
         return { api, operation: found.operation, params: found.params, path };
@@ -75,6 +87,14 @@ export class RouteTable<T> {
     }
     return undefined;
   }
+}
+
+function anyMethodMatch<T>(api: RoutedApi<T>, input: MatchInput) {
+  for (const list of api.byMethod.values()) {
+    const found = firstMatch(list, input);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function firstMatch<T>(list: RoutedOperation<T>[] | undefined, input: MatchInput) {

@@ -1,5 +1,5 @@
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
-import type { TlsOptions } from "../../config/options.js";
+import type { RedisOptions, TlsOptions } from "../../config/options.js";
 
 /** What a gateway worker process is told at start (in GATEHOUSE_GATEWAY_WORKER, as JSON). */
 export interface WorkerConfig {
@@ -12,6 +12,10 @@ export interface WorkerConfig {
   logLevel: string;
   pollIntervalMs: number;
   azureAdAuthority: string;
+  /** The admin API's base URL, for Ocp-Apim-Trace-Location. */
+  adminUrl: string;
+  /** Without it each worker counts rate limits and quotas on its own. */
+  redis?: RedisOptions;
 }
 
 export const WORKER_CONFIG_ENV = "GATEHOUSE_GATEWAY_WORKER";

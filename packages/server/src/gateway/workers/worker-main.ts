@@ -10,6 +10,7 @@ import { listenerTls } from "../../tls/listener-tls.js";
 import { KeySources } from "../jwt/key-sources.js";
 import { startGatewayNode } from "../node.js";
 import { GatewayRegistry } from "../registry.js";
+import { MemoryState } from "../state/memory-state.js";
 import { WORKER_CONFIG_ENV, type PrimaryMessage, type WorkerConfig, type WorkerMessage } from "./messages.js";
 
 const send = (message: WorkerMessage) => process.send?.(message);
@@ -22,7 +23,11 @@ async function main(): Promise<void> {
   const tls = await listenerTls(config.tls, config.dataDir, masterKey, config.publicUrl);
   const metrics = new GatewayMetrics();
   // The registry only reads here; compiling for validation would never fetch keys.
-  const registry = new GatewayRegistry(store, masterKey, { keySources: new KeySources(), azureAdAuthority: "" });
+  const registry = new GatewayRegistry(store, masterKey, {
+    keySources: new KeySources(),
+    azureAdAuthority: "",
+    state: new MemoryState(),
+  });
   const node = await startGatewayNode({
     store,
     registry,
@@ -34,6 +39,9 @@ async function main(): Promise<void> {
     extraCa: tls.extraCa,
     pollIntervalMs: config.pollIntervalMs,
     azureAdAuthority: () => config.azureAdAuthority,
+    adminUrl: config.adminUrl,
+    masterKey,
+    redis: config.redis,
   });
   process.on("message", (message: PrimaryMessage) => {
     if (message.type === "gatehouse:reload") {

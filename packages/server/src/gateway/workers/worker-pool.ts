@@ -31,6 +31,9 @@ export class GatewayWorkerPool {
   ) {}
 
   static async start(count: number, config: WorkerConfig, logger: Logger): Promise<GatewayWorkerPool> {
+    if (!config.redis) {
+      logger.warn(`${count} gateway workers without --redis: rate limits, quotas and caches are per worker`);
+    }
     const entry = new URL(`./worker-main${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
     // Under tsx (tests, benchmarks) the workers load TypeScript too.
     const execArgv = entry.pathname.endsWith(".ts") ? ["--import", import.meta.resolve("tsx")] : [];

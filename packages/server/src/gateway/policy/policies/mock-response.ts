@@ -6,6 +6,7 @@ import { STATUS_CODES } from "node:http";
 import type { Operation } from "../../model.js";
 import { HeaderMap } from "../../pipeline/headers.js";
 import type { PolicyDefinition } from "../definition.js";
+import { integerSetting, optionalText, valueOf } from "../setting.js";
 
 interface Mock {
   contentType: string | undefined;
@@ -16,15 +17,19 @@ export const mockResponse: PolicyDefinition = {
   name: "mock-response",
   sections: ["inbound", "outbound", "on-error"],
   compile(element, environment) {
-    const status = element.integerAttribute("status-code", 200, { min: 100, max: 599 });
-    const contentType = element.attribute("content-type");
-    // At operation scope the example is known now; elsewhere it is the request's operation's.
-    const fixed = environment.operation && mockOf(environment.operation, status, contentType);
+    const statusCode = integerSetting(element, "status-code", 200, { min: 100, max: 599 });
+    const type = optionalText(element, "content-type");
+    // At operation scope, with literal attributes, the example is known now; else it is looked up per request.
+    const known =
+      statusCode.fixed && (type === undefined || type.fixed) && environment.operation
+        ? mockOf(environment.operation, statusCode.value, type?.value)
+        : undefined;
     return {
       policy: "mock-response",
       id: element.id,
       run(context) {
-        const mock = fixed ?? mockOf(context.operation, status, contentType);
+        const status = valueOf(statusCode, context);
+        const mock = known ?? mockOf(context.operation, status, type && valueOf(type, context));
         const headers = new HeaderMap();
         if (mock.body !== undefined && mock.contentType !== undefined) headers.set("Content-Type", [mock.contentType]);
         context.response = { statusCode: status, statusReason: STATUS_CODES[status] ?? "", headers, body: mock.body };

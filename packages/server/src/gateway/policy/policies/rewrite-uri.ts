@@ -3,6 +3,7 @@
  * parts are the operation's matched template parameters.
  */
 import type { Operation } from "../../model.js";
+import type { PipelineContext } from "../../pipeline/context.js";
 import type { PolicyDefinition, PolicyElement } from "../definition.js";
 
 /** A literal, or the name of a matched template parameter. */
@@ -19,8 +20,23 @@ export const rewriteUri: PolicyDefinition = {
   name: "rewrite-uri",
   sections: ["inbound"],
   compile(element, environment) {
-    const template = element.requiredAttribute("template");
+    const value = element.requiredValueAttribute("template");
     const copyUnmatched = element.booleanAttribute("copy-unmatched-params", true);
+    const template = value.constant;
+    if (template === undefined) {
+      // An expression is the whole value (apim.md §2.10): its result is the URL itself, not a template.
+      return {
+        policy: "rewrite-uri",
+        id: element.id,
+        run(context) {
+          const url = value.text(context);
+          const queryStart = url.indexOf("?");
+          const search = new URLSearchParams(queryStart < 0 ? "" : url.slice(queryStart + 1));
+          const path = queryStart < 0 ? url : url.slice(0, queryStart);
+          rewrite(context, path, search, copyUnmatched ? new Set(search.keys()) : undefined);
+        },
+      };
+    }
     const queryStart = template.indexOf("?");
     const pathTemplate = queryStart < 0 ? template : template.slice(0, queryStart);
     const path = parts(pathTemplate, (text) => text);
@@ -32,27 +48,44 @@ export const rewriteUri: PolicyDefinition = {
       policy: "rewrite-uri",
       id: element.id,
       run(context) {
-        const { request } = context;
-        const parameters = request.matchedParameters;
-        const rewritten = render(path, parameters, encodeURIComponent);
+        const parameters = context.request.matchedParameters;
         const search = new URLSearchParams();
         for (const q of query)
           search.append(
             q.name,
             render(q.value, parameters, (value) => value),
           );
-        if (copyUnmatched) {
-          const declared = declaredQueryNames(context.operation);
-          for (const [name, value] of request.query) {
-            if (!declared.has(name) && !templateNames.has(name)) search.append(name, value);
-          }
-        }
-        request.path = rewritten.startsWith("/") ? rewritten : `/${rewritten}`;
-        request.query = search;
+        rewrite(
+          context,
+          render(path, parameters, encodeURIComponent),
+          search,
+          copyUnmatched ? templateNames : undefined,
+        );
       },
     };
   },
 };
+
+/**
+ * Sets the backend-relative path and query; with `copied` (the names the template sets), the request's query
+ * parameters that neither the operation's template declares nor the template sets are appended.
+ */
+function rewrite(
+  context: PipelineContext,
+  path: string,
+  search: URLSearchParams,
+  copied: ReadonlySet<string> | undefined,
+) {
+  const { request } = context;
+  if (copied) {
+    const declared = declaredQueryNames(context.operation);
+    for (const [name, value] of request.query) {
+      if (!declared.has(name) && !copied.has(name)) search.append(name, value);
+    }
+  }
+  request.path = path.startsWith("/") ? path : `/${path}`;
+  request.query = search;
+}
 
 function parts(text: string, decode: (literal: string) => string): Part[] {
   const result: Part[] = [];

@@ -1,7 +1,8 @@
 /** `set-backend-service` (reference apim.md §2.11): where forward-request sends the request. */
-import type { BackendCredentials } from "../../model.js";
+import { ExpressionEvaluationError } from "../../expressions/index.js";
+import type { Backend, BackendCredentials } from "../../model.js";
 import type { BackendTarget } from "../../pipeline/context.js";
-import type { PolicyDefinition } from "../definition.js";
+import type { PolicyDefinition, PolicyElement, PolicyValue } from "../definition.js";
 
 const SERVICE_FABRIC = [
   "sf-resolve-condition",
@@ -26,42 +27,80 @@ export const setBackendService: PolicyDefinition = {
         throw element.error("Service Fabric backends are not supported by this Gatehouse version", attribute);
       }
     }
-    const baseUrl = element.attribute("base-url");
-    const backendId = element.attribute("backend-id");
-    let target: BackendTarget;
-    if (baseUrl !== undefined && backendId === undefined) {
-      if (!isHttpUrl(baseUrl)) {
-        // Not quoted: named values, which may be secret, are substituted in it.
-        throw element.error("Attribute 'base-url' must be an absolute http or https URL", "base-url");
-      }
-      target = { baseUrl, backendId: null, credentials: null, validateCertificate: true };
-    } else if (backendId !== undefined && baseUrl === undefined) {
-      const backend = environment.backends.get(backendId);
-      if (!backend) throw element.error(`Backend '${backendId}' does not exist`, "backend-id");
-      // The entity's URL and credentials may hold `{{named values}}` (secrets belong there), resolved like the policy's.
-      const resolve = (text: string) => element.withNamedValues(text, "backend-id");
-      target = {
-        baseUrl: resolve(backend.url),
-        backendId: backend.name,
-        credentials: backend.credentials && resolveCredentials(backend.credentials, resolve),
-        validateCertificate: backend.tls.validateCertificateChain && backend.tls.validateCertificateName,
-      };
-    } else {
+    const baseUrl = element.valueAttribute("base-url");
+    const backendId = element.valueAttribute("backend-id");
+    if ((baseUrl === undefined) === (backendId === undefined)) {
       throw element.error(
         "Policy 'set-backend-service' needs exactly one of the attributes 'base-url' and 'backend-id'",
       );
     }
-    // One shared object for every request: frozen so that no request can change another's target.
-    Object.freeze(target);
+    const { id } = element;
+    if (baseUrl?.constant !== undefined || backendId?.constant !== undefined) {
+      // One shared object for every request: frozen so that no request can change another's target.
+      const target = Object.freeze(
+        baseUrl?.constant !== undefined
+          ? baseUrlTarget(baseUrl.constant, () =>
+              element.error("Attribute 'base-url' must be an absolute http or https URL", "base-url"),
+            )
+          : entityTarget(element, environment.backends, backendId?.constant as string),
+      );
+      return { policy: "set-backend-service", id, run: (context) => void (context.backend = target) };
+    }
+    if (baseUrl !== undefined) {
+      return {
+        policy: "set-backend-service",
+        id,
+        run(context) {
+          const url = baseUrl.text(context);
+          context.backend = baseUrlTarget(
+            url,
+            () =>
+              new ExpressionEvaluationError(
+                `'${url}' is not an absolute http or https URL (set-backend-service base-url)`,
+              ),
+          );
+        },
+      };
+    }
+    // Entity targets are computed once per name, on first use: the configuration version holds them unchanged.
+    const targets = new Map<string, BackendTarget>();
+    const value = backendId as PolicyValue;
     return {
       policy: "set-backend-service",
-      id: element.id,
+      id,
       run(context) {
+        const name = value.text(context);
+        let target = targets.get(name);
+        if (target === undefined) {
+          if (!environment.backends.has(name))
+            throw new ExpressionEvaluationError(`Backend '${name}' does not exist (set-backend-service)`);
+          target = Object.freeze(entityTarget(element, environment.backends, name));
+          targets.set(name, target);
+        }
         context.backend = target;
       },
     };
   },
 };
+
+function baseUrlTarget(baseUrl: string, invalid: () => Error): BackendTarget {
+  // The URL is not quoted in the load error: named values, which may be secret, are substituted in it.
+  if (!isHttpUrl(baseUrl)) throw invalid();
+  return { baseUrl, backendId: null, credentials: null, validateCertificate: true };
+}
+
+/** A backend entity's URL, credentials and TLS settings, with the `{{named values}}` they may hold resolved. */
+function entityTarget(element: PolicyElement, backends: ReadonlyMap<string, Backend>, name: string): BackendTarget {
+  const backend = backends.get(name);
+  if (!backend) throw element.error(`Backend '${name}' does not exist`, "backend-id");
+  const resolve = (text: string) => element.withNamedValues(text, "backend-id");
+  return {
+    baseUrl: resolve(backend.url),
+    backendId: backend.name,
+    credentials: backend.credentials && resolveCredentials(backend.credentials, resolve),
+    validateCertificate: backend.tls.validateCertificateChain && backend.tls.validateCertificateName,
+  };
+}
 
 function resolveCredentials(credentials: BackendCredentials, resolve: (text: string) => string): BackendCredentials {
   const values = (entries: Record<string, string[]> | undefined) =>

@@ -12,6 +12,7 @@ import { tokenLocator } from "../../jwt/token-locator.js";
 import { JwtValidationError, quote } from "../../jwt/validation-error.js";
 import { JwtValidator } from "../../jwt/validator.js";
 import type { PolicyDefinition } from "../definition.js";
+import { fixed, mapSetting } from "../setting.js";
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
 
@@ -59,15 +60,20 @@ export const validateAzureAdToken: PolicyDefinition = {
       id: element.id,
       locate: tokenLocator(readTokenLocation(element, { defaultHeader: "Authorization", scheme: false })),
       failure: readFailure(element),
-      requireSignedTokens: true,
-      lifetime: { requireExpirationTime: true, clockSkewSeconds: 0 },
+      requireSignedTokens: fixed(true),
+      lifetime: fixed({ requireExpirationTime: true, clockSkewSeconds: 0 }),
       staticKeys: undefined,
       sources: [
         keySources.openIdConfig(`${authority}/${tenant}/v2.0/.well-known/openid-configuration`),
         keySources.openIdConfig(`${authority}/${tenant}/.well-known/openid-configuration`),
       ],
-      issuers: [],
-      audiences: audienceRule([...backendIds.flatMap((id) => [id, `api://${id}`]), ...(readAudiences(element) ?? [])]),
+      issuers: fixed([]),
+      audiences: audienceRule(
+        mapSetting(readAudiences(element) ?? fixed([]), (audiences) => [
+          ...backendIds.flatMap((id) => [id, `api://${id}`]),
+          ...audiences,
+        ]),
+      ),
       requiredClaims: readRequiredClaims(element),
       check: clientApplicationCheck(clientIds),
       outputVariable: readOutputVariable(element),

@@ -1,9 +1,9 @@
 import {
   audienceRule,
   readAudiences,
-  readClockSkew,
   readFailure,
   readIssuers,
+  readLifetime,
   readOutputVariable,
   readRequiredClaims,
   readSigningKeys,
@@ -12,6 +12,7 @@ import {
 import { tokenLocator } from "../../jwt/token-locator.js";
 import { JwtValidator } from "../../jwt/validator.js";
 import type { PolicyDefinition, PolicyElement } from "../definition.js";
+import { booleanSetting, fixed } from "../setting.js";
 
 function openIdUrl(config: PolicyElement): string {
   const url = config.requiredAttribute("url").trim();
@@ -34,15 +35,12 @@ export const validateJwt: PolicyDefinition = {
       id: element.id,
       locate: tokenLocator(readTokenLocation(element, { scheme: true })),
       failure: readFailure(element),
-      requireSignedTokens: element.booleanAttribute("require-signed-tokens", true),
-      lifetime: {
-        requireExpirationTime: element.booleanAttribute("require-expiration-time", true),
-        clockSkewSeconds: readClockSkew(element),
-      },
+      requireSignedTokens: booleanSetting(element, "require-signed-tokens", true),
+      lifetime: readLifetime(element),
       staticKeys: readSigningKeys(element),
       sources: element.children("openid-config").map((config) => keySources.openIdConfig(openIdUrl(config))),
-      issuers: readIssuers(element) ?? [],
-      audiences: audienceRule(readAudiences(element) ?? []),
+      issuers: readIssuers(element) ?? fixed([]),
+      audiences: audienceRule(readAudiences(element) ?? fixed([])),
       requiredClaims: readRequiredClaims(element),
       check: undefined,
       outputVariable: readOutputVariable(element),

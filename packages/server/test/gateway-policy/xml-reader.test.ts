@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { XmlSyntaxError, parseXml } from "../../src/demo/backends/xml-reader.js";
+import { XmlSyntaxError, parseXml } from "../../src/gateway/transform/xml-reader.js";
 
 function syntaxError(source: string): XmlSyntaxError {
   try {

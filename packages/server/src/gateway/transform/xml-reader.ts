@@ -1,5 +1,5 @@
 /**
- * A small, strict XML reader for SOAP request bodies: elements, attributes, namespaces, text, CDATA, comments and
+ * A small, strict, namespace-aware XML reader for message bodies (SOAP requests of the demo backend, xml-to-json):
  * processing instructions. Document type declarations are refused outright, so no entity can be defined or expanded;
  * only the five predefined entities and character references are decoded. Callers bound the input size; nesting depth
  * is bounded here.
@@ -8,6 +8,8 @@
 export interface XmlAttribute {
   /** Namespace URI; "" for an unprefixed attribute. */
   namespace: string;
+  /** The prefix as written ("" for none; `xmlns` for a prefixed namespace declaration). */
+  prefix: string;
   localName: string;
   value: string;
 }
@@ -15,6 +17,8 @@ export interface XmlAttribute {
 export interface XmlElement {
   /** Namespace URI; "" when the element is in no namespace. */
   namespace: string;
+  /** The prefix as written; "" for none. */
+  prefix: string;
   localName: string;
   attributes: XmlAttribute[];
   children: XmlElement[];
@@ -115,6 +119,7 @@ class Reader {
       if (a.name === "xmlns" || a.name.startsWith("xmlns:")) {
         attributes.push({
           namespace: XMLNS_NS,
+          prefix: a.name === "xmlns" ? "" : "xmlns",
           localName: a.name === "xmlns" ? "xmlns" : a.name.slice(6),
           value: a.value,
         });
@@ -123,10 +128,10 @@ class Reader {
       const [attrPrefix, attrLocal] = split(a.name);
       // Unprefixed attributes are in no namespace, whatever the default namespace is.
       const attrNs = attrPrefix === "" ? "" : this.resolve(scope, attrPrefix, a.at);
-      attributes.push({ namespace: attrNs, localName: attrLocal, value: a.value });
+      attributes.push({ namespace: attrNs, prefix: attrPrefix, localName: attrLocal, value: a.value });
     }
 
-    const el: XmlElement = { namespace, localName, attributes, children: [], text: "" };
+    const el: XmlElement = { namespace, prefix, localName, attributes, children: [], text: "" };
     if (selfClosing) return el;
     for (;;) {
       const lt = this.src.indexOf("<", this.pos);

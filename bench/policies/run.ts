@@ -1,0 +1,207 @@
+// CLI entry: `node --import tsx bench/policies/run.ts [--duration 5] [--rounds 3] [--connections 32] [--gateway-workers 1]`
+//
+// What a realistic policy pipeline costs: the same Gatehouse serves two APIs in front of the same backend, one with
+// validate-jwt alone and one with five typical policies (validate-jwt, check-header, set-header with an expression,
+// rate-limit-by-key, set-backend-service); they are measured in interleaved rounds and compared as a ratio.
+import { loadavg, availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { startGatehouseWithConfig } from "../gateway/gatehouse.js";
+import { startIssuer } from "../gateway/issuer.js";
+import { loadGenerator, type LoadResult } from "../gateway/load.js";
+import { spawnTarget } from "../gateway/spawn-target.js";
+import { AUDIENCE, benchIssuer } from "../gateway/tokens.js";
+import { verifyTargets } from "../gateway/verify.js";
+import { machineInfo, medianBy, saveResults } from "../shared/results.js";
+
+const WARMUP_SEC = 2;
+const CLIENT_HEADER = { "X-Client-Id": "bench-client" };
+
+const validateJwt = (openIdConfigUrl: string) => `
+    <validate-jwt header-name="Authorization" require-scheme="Bearer">
+      <openid-config url="${openIdConfigUrl}" />
+      <audiences><audience>${AUDIENCE}</audience></audiences>
+    </validate-jwt>`;
+
+function jwtOnlyPolicy(openIdConfigUrl: string): string {
+  return `<policies>
+  <inbound>
+    <base />${validateJwt(openIdConfigUrl)}
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>`;
+}
+
+/** A limit the load never reaches: the counter is still read and written on every call. */
+function fivePolicies(openIdConfigUrl: string, backendOrigin: string): string {
+  return `<policies>
+  <inbound>
+    <base />${validateJwt(openIdConfigUrl)}
+    <check-header name="X-Client-Id" failed-check-httpcode="401" failed-check-error-message="Unknown client" ignore-case="true">
+      <value>bench-client</value>
+      <value>other-client</value>
+    </check-header>
+    <set-header name="X-Caller" exists-action="override">
+      <value>@(context.Request.Headers.GetValueOrDefault("X-Client-Id", "anonymous") + "@" + context.Request.IpAddress)</value>
+    </set-header>
+    <rate-limit-by-key calls="1000000000" renewal-period="300" counter-key="@(context.Request.Headers.GetValueOrDefault(&quot;X-Client-Id&quot;, &quot;&quot;))" />
+    <set-backend-service base-url="${backendOrigin}" />
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>`;
+}
+
+function configYaml(openIdConfigUrl: string, backendOrigin: string): string {
+  const api = (name: string, policy: string) => ({
+    name,
+    displayName: name,
+    path: name,
+    // The five-policy API reaches the backend only through set-backend-service.
+    serviceUrl: name === "five" ? "http://127.0.0.1:9" : backendOrigin,
+    protocols: ["http"],
+    subscriptionRequired: false,
+    policy,
+    operations: [{ name: "get-item", displayName: "Get item", method: "GET", urlTemplate: "/items/{id}" }],
+  });
+  return stringify({
+    gateway: {
+      apis: [api("jwt", jwtOnlyPolicy(openIdConfigUrl)), api("five", fivePolicies(openIdConfigUrl, backendOrigin))],
+    },
+  });
+}
+
+interface Settings {
+  durationSec: number;
+  rounds: number;
+  connections: number;
+  gatewayWorkers: number;
+}
+
+function parseSettings(argv: string[]): Settings {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      duration: { type: "string" },
+      rounds: { type: "string" },
+      connections: { type: "string" },
+      "gateway-workers": { type: "string" },
+    },
+  });
+  const env = process.env;
+  const int = (name: string, raw: string, min: number, max: number): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in [${min}, ${max}]`);
+    return n;
+  };
+  return {
+    durationSec: int("--duration", values.duration ?? env.BENCH_DURATION ?? "5", 1, 60),
+    rounds: int("--rounds", values.rounds ?? env.BENCH_ROUNDS ?? "3", 1, 9),
+    connections: int("--connections", values.connections ?? env.BENCH_CONNECTIONS ?? "32", 1, 1024),
+    gatewayWorkers: int("--gateway-workers", values["gateway-workers"] ?? "1", 1, 16),
+  };
+}
+
+const log = (msg: string): void => console.error(`[bench] ${msg}`);
+
+async function main(): Promise<void> {
+  const s = parseSettings(process.argv.slice(2));
+  const startedAt = new Date();
+  const loadavgStart = loadavg();
+  const budgetSec = 2 * s.rounds * (s.durationSec + 2 * WARMUP_SEC) + 300;
+  setTimeout(() => {
+    console.error(`[bench] aborting: exceeded the ${budgetSec} s budget`);
+    process.exit(2);
+  }, budgetSec * 1000).unref();
+
+  const generator = loadGenerator();
+  const issuer = await startIssuer();
+  const tokens = await benchIssuer(issuer.issuer);
+  issuer.publish(tokens.jwk);
+  const backend = await spawnTarget({ kind: "backend" });
+  const results = { jwt: [] as LoadResult[], five: [] as LoadResult[] };
+  let verification: string[];
+  try {
+    log(`starting Gatehouse (${s.gatewayWorkers} gateway process${s.gatewayWorkers > 1 ? "es" : ""})`);
+    const gatehouse = await startGatehouseWithConfig(
+      configYaml(issuer.openIdConfigUrl, backend.origin),
+      s.gatewayWorkers,
+    );
+    try {
+      const targets = [
+        { key: "jwt" as const, label: "validate-jwt alone", url: `${gatehouse.origin}/jwt/items/42` },
+        { key: "five" as const, label: "five typical policies", url: `${gatehouse.origin}/five/items/42` },
+      ];
+      verification = await verifyTargets(
+        targets.map((t) => ({ ...t, checksTokens: true, headers: CLIENT_HEADER })),
+        tokens.valid,
+        tokens.invalid,
+      );
+      for (let round = 1; round <= s.rounds; round++) {
+        for (const t of round % 2 === 1 ? targets : [...targets].reverse()) {
+          log(`round ${round}/${s.rounds}: ${t.label}`);
+          results[t.key].push(
+            await generator.run({
+              url: t.url,
+              authorization: `Bearer ${tokens.valid}`,
+              headers: CLIENT_HEADER,
+              connections: s.connections,
+              durationSec: s.durationSec,
+              warmupSec: WARMUP_SEC,
+            }),
+          );
+        }
+      }
+    } finally {
+      await gatehouse.close();
+    }
+  } finally {
+    await backend.close();
+    await issuer.close();
+  }
+
+  const jwt = medianBy(results.jwt, (r) => r.requestsPerSec);
+  const five = medianBy(results.five, (r) => r.requestsPerSec);
+  const ratio = five.requestsPerSec / jwt.requestsPerSec;
+  const cost = 1 - ratio;
+  const f0 = (n: number) => Math.round(n).toLocaleString("en-US");
+  const lines = [
+    "",
+    ...verification.map((l) => `verified: ${l}`),
+    "",
+    `Policy pipeline benchmark: median of ${s.rounds} interleaved rounds of ${s.durationSec} s, ${s.connections} connections, ` +
+      `${generator.name}, ${availableParallelism()} cores, ${s.gatewayWorkers} gateway process(es)`,
+    `validate-jwt alone      ${f0(jwt.requestsPerSec).padStart(8)} req/s  p50 ${jwt.p50Ms.toFixed(2)} ms  p99 ${jwt.p99Ms.toFixed(2)} ms  rounds: ${results.jwt.map((r) => f0(r.requestsPerSec)).join(", ")}`,
+    `five typical policies   ${f0(five.requestsPerSec).padStart(8)} req/s  p50 ${five.p50Ms.toFixed(2)} ms  p99 ${five.p99Ms.toFixed(2)} ms  rounds: ${results.five.map((r) => f0(r.requestsPerSec)).join(", ")}`,
+    `five / validate-jwt alone = ${ratio.toFixed(3)}: the four extra policies cost ${(cost * 100).toFixed(1)}% of throughput (aim < 25%: ${cost < 0.25 ? "met" : "NOT met"})`,
+  ];
+  for (const [label, r] of [
+    ["validate-jwt alone", jwt],
+    ["five typical policies", five],
+  ] as const) {
+    if (r.non2xx > 0 || r.errors > 0)
+      lines.push(`WARNING: ${label} had ${r.non2xx} error responses and ${r.errors} errors`);
+  }
+  console.log(lines.join("\n"));
+  await saveResults("policies", startedAt, {
+    benchmark: "policies",
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    settings: { ...s, warmupSec: WARMUP_SEC, loadGenerator: generator.name },
+    machine: machineInfo(loadavgStart, loadavg()),
+    verification,
+    targets: { jwtOnly: { ...jwt, rounds: results.jwt }, fivePolicies: { ...five, rounds: results.five } },
+    ratio,
+    costPercent: cost * 100,
+    aimMet: cost < 0.25,
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(`[bench] ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

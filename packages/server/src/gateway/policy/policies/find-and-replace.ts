@@ -1,0 +1,41 @@
+/**
+ * `find-and-replace` (reference apim.md §2.21): every occurrence of `from` in the body, as text, becomes `to`: the
+ * request's body in inbound and backend, the response's in outbound and on-error. A streamed body is read first.
+ */
+import { bufferBody } from "../../pipeline/body-buffer.js";
+import type { GatewayRequest, GatewayResponse, PipelineContext } from "../../pipeline/context.js";
+import { responseOf } from "../../pipeline/gateway-error.js";
+import type { PolicyDefinition } from "../definition.js";
+import { textSetting, valueOf } from "../setting.js";
+
+export const findAndReplace: PolicyDefinition = {
+  name: "find-and-replace",
+  sections: ["inbound", "backend", "outbound", "on-error"],
+  compile(element, environment) {
+    const from = textSetting(element.requiredValueAttribute("from"));
+    const toValue = element.valueAttribute("to");
+    if (toValue === undefined) throw element.error("Attribute 'to' is required in policy 'find-and-replace'");
+    const to = textSetting(toValue);
+    const what = environment.target;
+    const message = (context: PipelineContext): GatewayRequest | GatewayResponse =>
+      what === "request" ? context.request : responseOf(context);
+    const replace = (context: PipelineContext) => {
+      const target = message(context);
+      const { body } = target;
+      if (body === undefined) return;
+      const search = valueOf(from, context);
+      if (search === "") return;
+      const text = typeof body === "string" ? body : (body as Buffer).toString("utf8");
+      target.body = text.split(search).join(valueOf(to, context));
+    };
+    return {
+      policy: "find-and-replace",
+      id: element.id,
+      run(context) {
+        const { body } = message(context);
+        if (body === undefined || typeof body === "string" || Buffer.isBuffer(body)) return replace(context);
+        return bufferBody(message(context), what).then(() => replace(context));
+      },
+    };
+  },
+};

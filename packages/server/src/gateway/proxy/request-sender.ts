@@ -1,0 +1,84 @@
+/**
+ * send-request's transport: one pooled undici agent trusting the same authorities as the forwarder (the local
+ * Gatehouse CA included), and the response's body read into memory so expressions can read it as often as they like.
+ */
+import { STATUS_CODES } from "node:http";
+import { Agent, errors, type Dispatcher } from "undici";
+import { trustingConnect } from "../../util/trusted-tls.js";
+import { bufferBody } from "../pipeline/body-buffer.js";
+import type { GatewayResponse, OutboundRequest } from "../pipeline/context.js";
+import { HeaderMap } from "../pipeline/headers.js";
+import { PolicyFailure } from "../policy/definition.js";
+
+export type OutboundFailureReason = "Timeout" | "BackendConnectionFailure" | "ResponseTooLarge";
+
+/** The request could not be completed; `reason` becomes LastError.Reason. */
+export class OutboundRequestError extends Error {
+  override name = "OutboundRequestError";
+  constructor(
+    readonly reason: OutboundFailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class RequestSender {
+  private readonly agent: Agent;
+
+  constructor(extraCa: readonly string[] = []) {
+    const connect = trustingConnect(extraCa);
+    this.agent = new Agent({ keepAliveTimeout: 30_000, ...(connect ? { connect } : {}) });
+  }
+
+  send = async (request: OutboundRequest): Promise<GatewayResponse> => {
+    const { url } = request;
+    // Values comma-joined, or repeated lines for headers that may hold commas (set-header's rule); never numbers.
+    const headers = request.headers.toOutgoing() as Record<string, string | string[]>;
+    try {
+      const response = await this.agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: request.method as Dispatcher.HttpMethod,
+        headers,
+        body: request.body,
+        // One deadline for the whole exchange: connecting, the headers and the body.
+        signal: AbortSignal.timeout(request.timeoutMs),
+      });
+      const responseHeaders = new HeaderMap();
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value : [value]);
+      }
+      const message: GatewayResponse = {
+        statusCode: response.statusCode,
+        statusReason: STATUS_CODES[response.statusCode] ?? "",
+        headers: responseHeaders,
+        body: response.body,
+      };
+      await bufferBody(message, "response");
+      return message;
+    } catch (error) {
+      throw failure(error, url, request.timeoutMs);
+    }
+  };
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function failure(error: unknown, url: URL, timeoutMs: number): OutboundRequestError {
+  if (error instanceof PolicyFailure) return new OutboundRequestError("ResponseTooLarge", error.message);
+  const name = (error as Error | undefined)?.name;
+  if (
+    name === "TimeoutError" ||
+    name === "AbortError" ||
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError ||
+    error instanceof errors.ConnectTimeoutError
+  ) {
+    return new OutboundRequestError("Timeout", `${url.origin} did not answer within ${timeoutMs / 1000} s`);
+  }
+  const code = (error as { code?: string }).code ?? (error as Error).message;
+  return new OutboundRequestError("BackendConnectionFailure", `cannot reach ${url.origin}: ${code}`);
+}

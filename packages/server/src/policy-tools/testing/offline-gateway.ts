@@ -1,0 +1,272 @@
+/**
+ * The gateway without sockets: a case file's configuration compiled into a snapshot as the gateway compiles it, and
+ * each case's request routed, checked for its key and run through the pipeline like the data plane does, with a
+ * fake forward-request that records what it would send and answers with the case's backend.
+ */
+import { randomBytes } from "node:crypto";
+import { STATUS_CODES } from "node:http";
+import type { Readable } from "node:stream";
+import { decideAccess, subscriptionKeyOf } from "../../gateway/access.js";
+import { accessFailure } from "../../gateway/data-plane.js";
+import { namedValueLookup, loadPolicyDocument } from "../../gateway/policy/document.js";
+import { DEFAULT_DEPLOYMENT } from "../../gateway/node.js";
+import type {
+  GatewayRequest,
+  GatewayResponse,
+  LastError,
+  PipelineContext,
+  PipelineServices,
+} from "../../gateway/pipeline/context.js";
+import { executePipeline, failBeforePipeline } from "../../gateway/pipeline/executor.js";
+import { emptyResponse, gatewayError } from "../../gateway/pipeline/gateway-error.js";
+import { HeaderMap } from "../../gateway/pipeline/headers.js";
+import { PolicyLoadError, type PolicyServices } from "../../gateway/policy/definition.js";
+import { backendRequest, errorStatusFailure } from "../../gateway/proxy/forwarder.js";
+import { compileSnapshot, type GatewaySnapshot } from "../../gateway/snapshot.js";
+import { OutboundRequestError } from "../../gateway/proxy/request-sender.js";
+import { CertificateTrust } from "../../tls/certificate-trust.js";
+import type { BackendAnswer } from "./case-schema.js";
+import { matches } from "./expectations.js";
+import { CaseFileError, type CaseSuite, type SuiteCase } from "./case-file.js";
+import { OFFLINE_AZURE_AD_AUTHORITY, offlineServices } from "../offline-services.js";
+import { OfflineIssuers } from "./offline-issuers.js";
+import { newPipelineContext } from "./pipeline-context.js";
+
+/** The scheme clients use in the runner: realms, X-Forwarded-Proto and context.Request.OriginalUrl show it. */
+const SCHEME = "https";
+
+export interface BackendCall {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[]>;
+  body: string;
+}
+
+/** What one request produced. */
+export interface Exchange {
+  status: number;
+  headers: HeaderMap;
+  body: string;
+  lastError: LastError | undefined;
+  variables: ReadonlyMap<string, unknown>;
+  backendCalls: BackendCall[];
+  /** Why the gateway answered without running a pipeline (no operation matched). */
+  note: string | undefined;
+}
+
+export class OfflineGateway {
+  private constructor(
+    private readonly snapshot: GatewaySnapshot,
+    private readonly issuers: OfflineIssuers,
+    private readonly services: PolicyServices,
+  ) {}
+
+  /** Compiles the suite's documents; one that does not load is a CaseFileError at its position. */
+  static open(suite: CaseSuite): OfflineGateway {
+    const issuers = new OfflineIssuers(suite.issuers, OFFLINE_AZURE_AD_AUTHORITY);
+    // Counter and cache state lives in these services: every case of the file shares it, in order.
+    const services = offlineServices(issuers);
+    const snapshot = compileSnapshot(suite.configuration, services, randomBytes(32));
+    if (snapshot.problems.length > 0) throw documentProblem(suite, services);
+    return new OfflineGateway(snapshot, issuers, services);
+  }
+
+  async send(testCase: SuiteCase): Promise<Exchange> {
+    const { request: spec } = testCase;
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(spec.headers)) {
+      for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+    }
+    const [path = "/", search = ""] = splitOnce(spec.path, "?");
+    const query = new URLSearchParams(search);
+    const body = requestBody(spec.body, spec.json, headers);
+    await this.addToken(testCase, headers, query);
+
+    const method = spec.method.toUpperCase();
+    const route = this.snapshot.routes.match({ method, path, query, soapAction: undefined });
+    if (!route) {
+      const response = gatewayError(404, "Resource not found");
+      return {
+        ...(await settle(response)),
+        lastError: undefined,
+        variables: new Map(),
+        backendCalls: [],
+        note: `no operation of the API matches ${method} ${path}`,
+      };
+    }
+    const api = route.api.api;
+    const host = headers.get("host") ?? "localhost";
+    const request: GatewayRequest = {
+      method,
+      path: route.path,
+      query,
+      headers,
+      originalUrl: new URL(spec.path, `${SCHEME}://${host}`),
+      originalMethod: method,
+      ipAddress: spec.ipAddress,
+      matchedParameters: route.params,
+      body,
+    };
+    const { subscription } = testCase;
+    if (subscription && subscriptionKeyOf(api, request) === undefined) {
+      headers.set(api.subscriptionKeyParameterNames.header, [subscription.primaryKey]);
+    }
+    const access = decideAccess(api, subscriptionKeyOf(api, request), this.snapshot.access, Date.now());
+    const product = access.allowed ? access.product : undefined;
+    const pipelines = route.operation.value;
+    const pipeline = product
+      ? (pipelines.byProduct.get(product.name) ?? pipelines.withoutProduct)
+      : pipelines.withoutProduct;
+    // open() refused every document that does not load.
+    if (pipeline instanceof PolicyLoadError) throw pipeline;
+
+    const backendCalls: BackendCall[] = [];
+    const context = newPipelineContext({
+      api,
+      operation: route.operation.operation,
+      product,
+      subscription: access.allowed ? access.subscription : undefined,
+      request,
+      services: pipelineServices(testCase, backendCalls),
+    });
+    if (access.allowed) await executePipeline(pipeline, context);
+    else await failBeforePipeline(pipeline, context, accessFailure(access.reason, api, SCHEME, host));
+    return {
+      ...(await settle(context.response ?? emptyResponse())),
+      lastError: context.lastError,
+      variables: context.variables,
+      backendCalls,
+      note: undefined,
+    };
+  }
+
+  close(): Promise<void> {
+    return this.services.keySources.close();
+  }
+
+  /** The case's token in Authorization (`Bearer …`), another header or a query parameter. */
+  private async addToken(testCase: SuiteCase, headers: HeaderMap, query: URLSearchParams): Promise<void> {
+    const { token } = testCase.request;
+    if (token === undefined) return;
+    const value =
+      "value" in token
+        ? token.value
+        : await this.issuers.token({
+            claims: token.claims,
+            expiresIn: token.expiresIn,
+            signingKey: token.signingKey,
+          });
+    if (token.query !== undefined) {
+      query.append(token.query, value);
+      return;
+    }
+    const header = token.header ?? "Authorization";
+    const scheme = token.scheme ?? (header.toLowerCase() === "authorization" ? "Bearer" : "");
+    headers.set(header, [scheme === "" ? value : `${scheme} ${value}`]);
+  }
+}
+
+/** The fake transports: forward-request records what it would send and gets the case's backend answer. */
+function pipelineServices(testCase: SuiteCase, calls: BackendCall[]): PipelineServices {
+  const answer = testCase.backend;
+  return {
+    deployment: DEFAULT_DEPLOYMENT,
+    async forward(context: PipelineContext, options) {
+      const target = backendRequest(context, SCHEME);
+      calls.push({
+        method: context.request.method,
+        url: `${target.origin}${target.path}`,
+        headers: target.headers,
+        body: await bodyText(context.request.body),
+      });
+      context.response = backendResponse(answer);
+      if (options.failOnErrorStatusCode && answer.status >= 400) throw errorStatusFailure(answer.status);
+    },
+    async send(request) {
+      const url = request.url.toString();
+      const method = request.method.toUpperCase();
+      const found = testCase.sendRequests.find(
+        (candidate) =>
+          (candidate.url === undefined || matches(candidate.url, url)) &&
+          (candidate.method === undefined || candidate.method.toUpperCase() === method),
+      );
+      if (found === undefined) {
+        throw new OutboundRequestError(
+          "BackendConnectionFailure",
+          `${method} ${url} is not answered offline: add it under the case's sendRequests`,
+        );
+      }
+      return backendResponse(found);
+    },
+    rejected: () => undefined,
+    metric: () => undefined,
+    // No client certificates offline: validate-client-certificate finds none to check.
+    certificateTrust: CertificateTrust.only([]),
+  };
+}
+
+/** The first document that does not load, at its position in the user's files. */
+function documentProblem(suite: CaseSuite, services: PolicyServices): CaseFileError {
+  const { configuration } = suite;
+  const environment = {
+    namedValues: namedValueLookup(configuration.namedValues),
+    backends: new Map(configuration.backends.map((b) => [b.name, b])),
+    services,
+  };
+  for (const document of suite.documents) {
+    const { scope } = document;
+    const operation =
+      scope.kind === "operation" ? configuration.operations.find((o) => o.name === scope.operation) : undefined;
+    try {
+      loadPolicyDocument(document.xml, scope, { ...environment, operation });
+    } catch (error) {
+      if (!(error instanceof PolicyLoadError)) throw error;
+      return new CaseFileError(`${document.locate(error.position)}: ${error.detail}`);
+    }
+  }
+  return new CaseFileError(`${suite.file}: a policy document does not load`);
+}
+
+function requestBody(text: string | undefined, json: unknown, headers: HeaderMap): Buffer | undefined {
+  let body = text;
+  if (json !== undefined) {
+    body = JSON.stringify(json);
+    if (!headers.has("content-type")) headers.set("Content-Type", ["application/json"]);
+  }
+  if (body === undefined) return undefined;
+  const bytes = Buffer.from(body);
+  // As a client sends it: the gateway sees a body only when the request declares one.
+  if (!headers.has("content-length")) headers.set("Content-Length", [String(bytes.length)]);
+  return bytes;
+}
+
+function backendResponse(answer: BackendAnswer): GatewayResponse {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  let body = answer.body;
+  if (answer.json !== undefined) {
+    body = JSON.stringify(answer.json);
+    if (!headers.has("content-type")) headers.set("Content-Type", ["application/json"]);
+  }
+  return { statusCode: answer.status, statusReason: STATUS_CODES[answer.status] ?? "", headers, body };
+}
+
+async function settle(response: GatewayResponse): Promise<Pick<Exchange, "status" | "headers" | "body">> {
+  return { status: response.statusCode, headers: response.headers, body: await bodyText(response.body) };
+}
+
+async function bodyText(body: GatewayResponse["body"]): Promise<string> {
+  if (body === undefined) return "";
+  if (typeof body === "string") return body;
+  if (Buffer.isBuffer(body)) return body.toString("utf8");
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as Readable) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
