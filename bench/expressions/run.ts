@@ -3,9 +3,8 @@
  * Not a test: it asserts nothing. Run with `node --import tsx bench/expressions/run.ts [--rounds 5]`.
  */
 import { compileExpression } from "../../packages/server/src/gateway/expressions/index.js";
-import { DEFAULT_DEPLOYMENT } from "../../packages/server/src/gateway/node.js";
 import type { PipelineContext } from "../../packages/server/src/gateway/pipeline/context.js";
-import { HeaderMap } from "../../packages/server/src/gateway/pipeline/headers.js";
+import { harness } from "../../packages/server/test/gateway-policy/helpers.js";
 import { medianBy } from "../shared/results.js";
 
 const EXPRESSIONS: readonly [name: string, source: string][] = [
@@ -25,61 +24,20 @@ const EXPRESSIONS: readonly [name: string, source: string][] = [
   ],
 ];
 
+/** The request the engine's own tests use, with the headers and variable the expressions read. */
 function context(): PipelineContext {
-  const headers = new HeaderMap();
-  headers.set("x-tenant", ["contoso"]);
-  headers.set("Authorization", ["Bearer eyJhbGciOiJub25lIn0.e30."]);
-  headers.set("Cache-Control", ["public, max-age=120"]);
-  return {
-    requestId: "6f1c9a52-3d8e-4b7a-9c61-2f0e4d5a8b13",
-    startedAt: process.hrtime.bigint(),
-    api: {
-      name: "echo",
-      displayName: "Echo",
-      description: null,
-      path: "echo",
-      serviceUrl: "http://127.0.0.1:9/echo",
-      protocols: ["http"],
-      apiType: "http",
-      subscriptionRequired: false,
-      subscriptionKeyParameterNames: { header: "Ocp-Apim-Subscription-Key", query: "subscription-key" },
+  const { context } = harness({
+    method: "POST",
+    path: "/users/5",
+    query: "version=1",
+    headers: {
+      "x-tenant": "contoso",
+      Authorization: "Bearer eyJhbGciOiJub25lIn0.e30.",
+      "Cache-Control": "public, max-age=120",
     },
-    operation: {
-      api: "echo",
-      name: "get",
-      displayName: "Get",
-      method: "GET",
-      urlTemplate: "/",
-      description: null,
-      responses: [],
-    },
-    product: undefined,
-    subscription: undefined,
-    request: {
-      method: "POST",
-      path: "/users/5",
-      query: new URLSearchParams("version=1"),
-      headers,
-      originalUrl: new URL("http://127.0.0.1:8080/echo/users/5?version=1"),
-      originalMethod: "POST",
-      ipAddress: "127.0.0.1",
-      matchedParameters: new Map([["id", "5"]]),
-      body: undefined,
-    },
-    response: undefined,
-    backend: { baseUrl: "http://127.0.0.1:9/echo", backendId: null, credentials: null, validateCertificate: true },
-    variables: new Map<string, unknown>([["isMobile", true]]),
-    lastError: undefined,
-    section: "inbound",
-    ended: false,
-    completions: [],
-    trace: undefined,
-    services: {
-      deployment: DEFAULT_DEPLOYMENT,
-      forward: () => Promise.resolve(),
-      rejected: () => undefined,
-    },
-  } as unknown as PipelineContext;
+  });
+  context.variables.set("isMobile", true);
+  return context;
 }
 
 const roundsFlag = process.argv.indexOf("--rounds");

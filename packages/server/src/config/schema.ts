@@ -136,7 +136,8 @@ const gatewayBackend = z.strictObject({
     .optional(),
 });
 
-const gatewayResponse = z.strictObject({
+/** An operation response with its representations and examples (mock-response answers from them). */
+export const gatewayResponse = z.strictObject({
   statusCode: z.number().int(),
   description: z.string().optional(),
   representations: z

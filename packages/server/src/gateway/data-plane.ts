@@ -10,22 +10,17 @@ import type { Logger } from "pino";
 import { redactUrl } from "../observability/log.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
 import { ACCESS_MESSAGES, decideAccess, subscriptionKeyOf } from "./access.js";
-import type {
-  Deployment,
-  GatewayRequest,
-  GatewayResponse,
-  PipelineContext,
-  PipelineServices,
-} from "./pipeline/context.js";
+import type { Deployment, GatewayRequest, GatewayResponse, PipelineServices } from "./pipeline/context.js";
+import { newPipelineContext } from "./pipeline/new-context.js";
 import { executePipeline, failBeforePipeline } from "./pipeline/executor.js";
 import { gatewayError } from "./pipeline/gateway-error.js";
 import { HeaderMap } from "./pipeline/headers.js";
 import { PolicyFailure, PolicyLoadError } from "./policy/definition.js";
-import { answerPreflight, corsPolicies, isPreflightRequest } from "./policy/policies/cors.js";
+import { answerPreflight, corsPolicies } from "./policy/policies/cors.js";
 import type { Api } from "./model.js";
 import type { Forwarder } from "./proxy/forwarder.js";
 import type { RequestSender } from "./proxy/request-sender.js";
-import type { GatewaySnapshot } from "./snapshot.js";
+import { pipelineFor, routeRequest, type GatewaySnapshot } from "./snapshot.js";
 import type { GatewayTracing } from "./tracing/gateway-tracing.js";
 import type { CertificateTrust } from "../tls/certificate-trust.js";
 
@@ -82,17 +77,10 @@ export class DataPlane {
     const method = req.method ?? "GET";
     const headers = HeaderMap.fromIncoming(req.headers, req.rawHeaders);
 
-    const soapAction = soapActionOf(headers);
-    let route = snapshot.routes.match({ method, path, query, soapAction });
-    // A CORS preflight to an API without an OPTIONS operation is answered by the cors policies of the operation it
-    // asks about (its Access-Control-Request-Method, else any on the path), without a subscription key.
-    const preflight = route === undefined && isPreflightRequest(method, headers);
-    if (preflight) {
-      const asked = headers.get("access-control-request-method") ?? "";
-      route =
-        snapshot.routes.match({ method: asked, path, query, soapAction }) ??
-        snapshot.routes.matchAnyMethod({ path, query, soapAction });
-    }
+    // A CORS preflight is answered by the cors policies of the operation it asks about, without a subscription key.
+    const routed = routeRequest(snapshot, { method, path, query, headers, soapAction: soapActionOf(headers) });
+    const route = routed?.route;
+    const preflight = routed?.preflight ?? false;
     if (!route || !route.api.api.protocols.includes(this.options.scheme)) {
       metrics.rejected("configuration", "OperationNotFound");
       this.finish(req, res, gatewayError(404, "Resource not found"), requestId, startedAt, "", "");
@@ -104,12 +92,9 @@ export class DataPlane {
     const request = new ClientRequest(req, this.options.scheme, route.path, query, headers, route.params);
 
     const access = decideAccess(api, subscriptionKeyOf(api, request), snapshot.access, Date.now());
-    const pipelines = route.operation.value;
     // A refused key runs the on-error section without product context, as APIM does.
     const product = access.allowed ? access.product : undefined;
-    const pipeline = product
-      ? (pipelines.byProduct.get(product.name) ?? pipelines.withoutProduct)
-      : pipelines.withoutProduct;
+    const pipeline = pipelineFor(route.operation.value, product);
     if (pipeline instanceof PolicyLoadError) {
       logger.error(
         { requestId, api: api.name, operation: operation.name, problem: pipeline.message },
@@ -128,7 +113,7 @@ export class DataPlane {
 
     const subscription = access.allowed ? access.subscription : undefined;
     const trace = this.options.tracing.start(api, request, subscription, requestId, startedAt);
-    const context: PipelineContext = {
+    const context = newPipelineContext({
       requestId,
       startedAt,
       api,
@@ -136,17 +121,9 @@ export class DataPlane {
       product,
       subscription,
       request,
-      response: undefined,
-      backend: { baseUrl: api.serviceUrl, backendId: null, credentials: null, validateCertificate: true },
-      variables: new Map(),
-      lastError: undefined,
-      section: "inbound",
-      ended: false,
-      skipToOutbound: false,
-      completions: [],
       trace,
       services: trace ? this.options.tracing.services(this.services, trace) : this.services,
-    };
+    });
     if (preflight) context.response = answerPreflight(preflightPolicies, context);
     else if (access.allowed) await executePipeline(pipeline, context);
     else await failBeforePipeline(pipeline, context, accessFailure(access.reason, api, this.options.scheme, host));

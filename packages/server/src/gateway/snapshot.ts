@@ -15,7 +15,9 @@ import {
 import { PolicyLoadError, type PolicyServices } from "./policy/definition.js";
 import { loadPolicyDocument, namedValueLookup, type CompiledDocument } from "./policy/document.js";
 import { effectivePipeline, type Pipeline } from "./policy/pipeline.js";
-import { RouteTable } from "./routing/route-table.js";
+import type { HeaderMap } from "./pipeline/headers.js";
+import { isPreflightRequest } from "./policy/policies/cors.js";
+import { RouteTable, type RouteMatch, type RouteRequest } from "./routing/route-table.js";
 
 /** A pipeline, or why it could not be built (a stored document no longer loads): such requests get a 500. */
 export type PipelineOrError = Pipeline | PolicyLoadError;
@@ -123,4 +125,26 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
     else groups.set(key(item), [item]);
   }
   return groups;
+}
+
+/**
+ * The operation a request reaches: by method and template; for a CORS preflight to an API without an OPTIONS
+ * operation, the operation the preflight asks about (its Access-Control-Request-Method, else any on the path).
+ */
+export function routeRequest(
+  snapshot: GatewaySnapshot,
+  request: RouteRequest & { headers: HeaderMap },
+): { route: RouteMatch<OperationPipelines>; preflight: boolean } | undefined {
+  const { headers, ...by } = request;
+  const route = snapshot.routes.match(by);
+  if (route) return { route, preflight: false };
+  if (!isPreflightRequest(by.method, headers)) return undefined;
+  const asked = headers.get("access-control-request-method") ?? "";
+  const preflight = snapshot.routes.match({ ...by, method: asked }) ?? snapshot.routes.matchAnyMethod(by);
+  return preflight && { route: preflight, preflight: true };
+}
+
+/** The pipeline of the request's product context (a product-scoped key), else the one without product. */
+export function pipelineFor(pipelines: OperationPipelines, product: Product | undefined): PipelineOrError {
+  return product ? (pipelines.byProduct.get(product.name) ?? pipelines.withoutProduct) : pipelines.withoutProduct;
 }

@@ -16,7 +16,9 @@ describe("expression regressions", () => {
 
   it("string.Format takes an IFormatProvider first (string.Format(CultureInfo.InvariantCulture, …))", () => {
     assert.equal(
-      text(`@(string.Format(CultureInfo.InvariantCulture, "{0:F2} EUR by {1:yyyy-MM-dd}", 28.25m, new DateTime(2025, 6, 5)))`),
+      text(
+        `@(string.Format(CultureInfo.InvariantCulture, "{0:F2} EUR by {1:yyyy-MM-dd}", 28.25m, new DateTime(2025, 6, 5)))`,
+      ),
       "28.25 EUR by 2025-06-05",
     );
     assert.equal(text(`@(String.Format(CultureInfo.InvariantCulture, "{0}", "x"))`), "x");

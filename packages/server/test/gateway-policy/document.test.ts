@@ -370,8 +370,8 @@ describe("loading policy documents", () => {
         "timeout-ms",
       );
       refuses(
-        policies({ inbound: `<return-response response-variable-name="r" />` }),
-        "Attribute 'response-variable-name' requires send-request, which is not supported by this Gatehouse version",
+        policies({ inbound: `<return-response response-variable-name="@(&quot;r&quot;)" />` }),
+        "Attribute 'response-variable-name' of policy 'return-response' does not accept policy expressions",
         "response-variable-name",
       );
       refuses(

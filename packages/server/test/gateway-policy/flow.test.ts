@@ -169,3 +169,35 @@ describe("ip-filter", () => {
     for (const [policy, expected] of cases) assert.equal(loadError(policies({ inbound: policy })), expected, policy);
   });
 });
+
+describe("LastError inside containers", () => {
+  it("names the nested policy's path and id, as APIM's choose[1]/when[2]/…", async () => {
+    const { context } = await run({
+      api: policies({
+        inbound: `<base/><choose>
+          <when condition="@(context.Request.Method == &quot;POST&quot;)"><set-header name="a"><value>1</value></set-header></when>
+          <when condition="true">
+            <set-variable name="v" value="1" />
+            <choose><when condition="@(context.Request.Headers.ContainsKey(&quot;X-Skip&quot;))" /><otherwise>
+              <check-header id="needs-tenant" name="X-Tenant" failed-check-httpcode="400" failed-check-error-message="Tenant required" ignore-case="true" />
+            </otherwise></choose>
+          </when>
+        </choose>`,
+      }),
+    });
+    assert.equal(context.response?.statusCode, 400);
+    assert.equal(context.lastError?.path, "inbound/choose[1]/when[2]/choose[1]/otherwise/check-header[1]");
+    assert.equal(context.lastError?.policyId, "needs-tenant");
+    assert.equal(context.lastError?.source, "check-header");
+  });
+
+  it("keeps the top-level path for a failure outside any container", async () => {
+    const { context } = await run({
+      api: policies({
+        inbound: `<base/><check-header id="top" name="X-Tenant" failed-check-httpcode="400" failed-check-error-message="Tenant required" ignore-case="true" />`,
+      }),
+    });
+    assert.equal(context.lastError?.path, "inbound/check-header[1]");
+    assert.equal(context.lastError?.policyId, "top");
+  });
+});

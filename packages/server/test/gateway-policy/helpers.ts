@@ -14,7 +14,7 @@ import { CertificateTrust } from "../../src/tls/certificate-trust.js";
 import { DEFAULT_DEPLOYMENT } from "../../src/gateway/node.js";
 import { executePipeline } from "../../src/gateway/pipeline/executor.js";
 import { HeaderMap } from "../../src/gateway/pipeline/headers.js";
-import { newPipelineContext } from "../../src/policy-tools/testing/pipeline-context.js";
+import { newPipelineContext } from "../../src/gateway/pipeline/new-context.js";
 import { PolicyLoadError, type PolicyServices } from "../../src/gateway/policy/definition.js";
 import {
   loadPolicyDocument,

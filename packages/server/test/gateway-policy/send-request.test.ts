@@ -84,6 +84,31 @@ describe("send-request", () => {
     assert.equal(response.headers.get("x-server"), "loopback");
   });
 
+  it("lets return-response answer with the stored response, changed by its children", async () => {
+    const { context, forwarded } = await run(
+      inbound(`<send-request response-variable-name="upstream"><set-url>${server.url}/missing</set-url></send-request>
+        <return-response response-variable-name="upstream">
+          <set-header name="X-Relayed" exists-action="override"><value>yes</value></set-header>
+        </return-response>`),
+    );
+    assert.equal(forwarded.length, 0);
+    assert.equal(context.response?.statusCode, 404);
+    assert.equal(context.response?.headers.get("x-server"), "loopback");
+    assert.equal(context.response?.headers.get("x-relayed"), "yes");
+    assert.deepEqual(JSON.parse(String(context.response?.body)), { active: true, method: "GET" });
+    const stored = context.variables.get("upstream") as GatewayResponse;
+    assert.equal(stored.headers.get("x-relayed"), undefined, "the stored response is not changed");
+  });
+
+  it("fails return-response whose variable holds no response", async () => {
+    const { context } = await run(
+      inbound(`<set-variable name="upstream" value="text" /><return-response response-variable-name="upstream" />`),
+    );
+    assert.equal(context.response?.statusCode, 500);
+    assert.equal(context.lastError?.source, "return-response");
+    assert.match(context.lastError?.message ?? "", /does not hold a response/);
+  });
+
   it("keeps a 4xx answer as a response: only failures to get one are errors", async () => {
     const { context } = await run(
       inbound(`<send-request response-variable-name="r"><set-url>${server.url}/missing</set-url></send-request>`),

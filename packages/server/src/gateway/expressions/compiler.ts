@@ -52,8 +52,10 @@ import {
   typeName,
   typeOf,
   underlying,
+  type Constant,
   type IndexerSpec,
   type Lambda,
+  type Member,
   type MethodSpec,
   type OutRef,
   type PropertySpec,
@@ -116,12 +118,18 @@ class Scope {
   }
 }
 
+/** A loop or a switch, and whether a `break` leaves it. */
+interface Breakable {
+  readonly loop: boolean;
+  broken: boolean;
+}
+
 /** What `return`, `break` and `continue` refer to while a body compiles. */
 interface Body {
   readonly lambda: boolean;
   readonly returnTypes: Type[];
   /** Innermost first: loops and switches with whether a `break` targets them. */
-  readonly breakables: { readonly loop: boolean; broken: boolean }[];
+  readonly breakables: Breakable[];
   /** Slot of the exception a `throw;` in a catch clause rethrows. */
   catchSlot: number | undefined;
 }
@@ -223,13 +231,24 @@ export class Compiler {
     return local;
   }
 
-  private within<T>(scope: Scope, compile: () => T): T {
+  /** Compiles in a scope nested in the current one: its locals end with it. */
+  private inScope<T>(compile: () => T): T {
     const saved = this.scope;
-    this.scope = scope;
+    this.scope = new Scope(saved);
     try {
       return compile();
     } finally {
       this.scope = saved;
+    }
+  }
+
+  /** Compiles a loop's or a switch's body with `target` as what its `break` (and a loop's `continue`) leaves. */
+  private breakable<T>(target: Breakable, compile: () => T): T {
+    this.body.breakables.unshift(target);
+    try {
+      return compile();
+    } finally {
+      this.body.breakables.shift();
     }
   }
 
@@ -461,11 +480,7 @@ export class Compiler {
       return this.fail(`Unknown type or namespace '${target.name}.${expr.name}'`, expr.nameStart);
     }
     if (target.kind === "type") {
-      if (expr.conditional) this.fail("'?.' needs a value on its left, not a type", expr.nameStart);
-      const member = target.type.def.statics.get(expr.name);
-      if (!member) this.noStaticMember(target.type, expr.name, expr.nameStart);
-      if (member.kind === "method")
-        this.fail(`'${typeName(target.type)}.${expr.name}' is a method: call it with ()`, expr.nameStart);
+      const member = this.member(target.type, expr, "property", true);
       const get = member.get;
       return { type: member.type(target.type), run: (f) => norm(get(undefined, f)), shortable: false };
     }
@@ -480,30 +495,14 @@ export class Compiler {
         type: OBJECT,
         shortable,
         run: (f) => {
-          const self = run(f);
-          if (self === SHORT) return SHORT;
-          if (self === null) {
-            if (conditional) return SHORT;
-            throw nullReference();
-          }
-          const member = findMember(typeOfValue(self), name, "property");
-          if (!member) throw missingMember(self, name);
-          if (member.kind === "method") {
-            throw new ExpressionException(
-              "RuntimeBinderException",
-              `'${name}' is a method of '${clrTypeName(typeOfValue(self))}': call it`,
-            );
-          }
-          return norm(member.get(self, f));
+          const self = receiverOf(run(f), conditional, false);
+          return self === SHORT ? SHORT : norm(runtimeMember(self, name, "property").get(self, f));
         },
       };
     }
     // `x?.Member` on a `T?` reaches T's members: C# lifts the access to the value when there is one.
     const type = conditional ? underlying(value.type) : value.type;
-    const member = findMember(type, expr.name, "property");
-    if (!member) this.noMember(type, expr.name, expr.nameStart);
-    if (member.kind === "method")
-      this.fail(`'${typeName(type)}.${expr.name}' is a method: call it with ()`, expr.nameStart);
+    const member = this.member(type, expr, "property", false);
     this.noteBodyRead(member);
     const get = member.get;
     const nullable = type.def === NULLABLE_DEF;
@@ -511,15 +510,42 @@ export class Compiler {
       type: member.type(type),
       shortable,
       run: (f) => {
-        const self = run(f);
-        if (self === SHORT) return SHORT;
-        if (self === null && !nullable) {
-          if (conditional) return SHORT;
-          throw nullReference();
-        }
-        return norm(get(self, f));
+        const self = receiverOf(run(f), conditional, nullable);
+        return self === SHORT ? SHORT : norm(get(self, f));
       },
     };
+  }
+
+  /**
+   * The member `expr` names: a static one of `type`, or an instance one (its own, its bases', LINQ's, object's),
+   * refused unless it is a `kind`.
+   */
+  private member<K extends Member["kind"]>(
+    type: Type,
+    expr: Extract<Expr, { kind: "member" }>,
+    kind: K,
+    statics: boolean,
+  ): Extract<Member, { kind: K }> {
+    const { name, nameStart } = expr;
+    let member: Member | undefined;
+    if (statics) {
+      if (expr.conditional) this.fail("'?.' needs a value on its left, not a type", nameStart);
+      member = type.def.statics.get(name);
+      if (!member) this.noStaticMember(type, name, nameStart);
+    } else {
+      member = findMember(type, name, kind);
+      if (!member) this.noMember(type, name, nameStart);
+    }
+    if (member.kind !== kind) {
+      const what = `'${typeName(type)}.${name}'`;
+      this.fail(
+        kind === "property"
+          ? `${what} is a method: call it with ()`
+          : `${what} ${statics ? "is not a method" : "is a property, not a method"}`,
+        nameStart,
+      );
+    }
+    return member as Extract<Member, { kind: K }>;
   }
 
   private noteBodyRead(member: PropertySpec): void {
@@ -558,11 +584,7 @@ export class Compiler {
     if (target.kind === "namespace")
       return this.fail(`Unknown type or namespace '${target.name}.${callee.name}'`, callee.nameStart);
     if (target.kind === "type") {
-      if (callee.conditional) this.fail("'?.' needs a value on its left, not a type", callee.nameStart);
-      const spec = target.type.def.statics.get(callee.name);
-      if (!spec) this.noStaticMember(target.type, callee.name, callee.nameStart);
-      if (spec.kind !== "method")
-        this.fail(`'${typeName(target.type)}.${callee.name}' is not a method`, callee.nameStart);
+      const spec = this.member(target.type, callee, "method", true);
       const args = this.arguments(
         spec,
         target.type,
@@ -589,10 +611,7 @@ export class Compiler {
     if (isDynamic(value.type)) return this.dynamicCall(value, callee.name, expr.args, typeArgs, conditional, shortable);
     // As for members: `x?.Method()` on a `T?` calls T's method on the value.
     const type = conditional ? underlying(value.type) : value.type;
-    const spec = findMember(type, callee.name, "method");
-    if (!spec) this.noMember(type, callee.name, callee.nameStart);
-    if (spec.kind !== "method")
-      this.fail(`'${typeName(type)}.${callee.name}' is a property, not a method`, callee.nameStart);
+    const spec = this.member(type, callee, "method", false);
     const args = this.arguments(spec, type, expr.args, typeArgs, `${typeName(type)}.${callee.name}`, callee.nameStart);
     const invoke = spec.specialize?.(type, args.types, typeArgs) ?? spec.invoke;
     const runs = args.runs;
@@ -601,12 +620,8 @@ export class Compiler {
       type: spec.returns(type, args.types, typeArgs),
       shortable,
       run: (f) => {
-        const self = receiver(f);
+        const self = receiverOf(receiver(f), conditional, acceptsNull);
         if (self === SHORT) return SHORT;
-        if (self === null && !acceptsNull) {
-          if (conditional) return SHORT;
-          throw nullReference();
-        }
         f.step();
         return norm(invoke(self, evaluateAll(runs, f), f, typeArgs));
       },
@@ -649,16 +664,9 @@ export class Compiler {
       type: OBJECT,
       shortable,
       run: (f) => {
-        const self = receiver(f);
+        const self = receiverOf(receiver(f), conditional, false);
         if (self === SHORT) return SHORT;
-        if (self === null) {
-          if (conditional) return SHORT;
-          throw nullReference();
-        }
-        const spec = findMember(typeOfValue(self), name, "method");
-        if (!spec) throw missingMember(self, name);
-        if (spec.kind !== "method")
-          throw new ExpressionException("RuntimeBinderException", `'${name}' is not a method`);
+        const spec = runtimeMember(self, name, "method");
         let args = evaluateAll(runs, f);
         if (named) args = placeNamed(spec, names, args);
         if (args.length < spec.min || args.length > spec.max) {
@@ -723,11 +731,13 @@ export class Compiler {
     }
     const runs: Run[] = [];
     const types: Type[] = [];
+    const constants: (Constant | undefined)[] = [];
     ordered.forEach((arg, i) => {
       if (arg === undefined) {
         if (i < spec.min) this.fail(`'${what}' needs argument '${spec.params[i] ?? i + 1}'`, offset);
         runs.push(() => undefined);
         types.push(OBJECT);
+        constants[i] = { value: undefined };
         return;
       }
       if (arg.out) {
@@ -766,16 +776,17 @@ export class Compiler {
       const value = this.value(arg.value);
       runs.push(value.run);
       types.push(value.type);
+      constants[i] = value.constant;
     });
-    const problem = spec.check?.(receiver, types, typeArgs);
-    if (problem) this.fail(problem, offset);
+    const problem = spec.check?.(receiver, types, typeArgs, constants);
+    if (typeof problem === "string") this.fail(problem, offset);
+    if (problem) this.fail(problem.message, ordered[problem.argument]?.value.start ?? offset);
     return { runs, types };
   }
 
   private lambda(expr: Extract<Expr, { kind: "lambda" }>, paramTypes: readonly Type[]): Value {
-    const scope = new Scope(this.scope);
     const saved = this.body;
-    return this.within(scope, () => {
+    return this.inScope(() => {
       const slots = expr.params.map(
         (param, i) =>
           this.declare(param.name, param.type ? this.resolveType(param.type) : (paramTypes[i] ?? OBJECT), param.start)
@@ -834,30 +845,33 @@ export class Compiler {
     const conditional = expr.conditional;
     const shortable = value.shortable || conditional;
     const receiver = value.run;
-    let indexer: IndexerSpec | undefined;
-    let type: Type = OBJECT;
-    if (!isDynamic(value.type)) {
-      indexer = findIndexer(value.type);
-      if (!indexer) this.fail(`Cannot apply indexing with [] to a value of type '${typeName(value.type)}'`, expr.start);
-      type = indexer.type(
-        value.type,
-        args.map((a) => a.type),
-      );
-    }
-    const fixed = indexer;
+    const { indexer: fixed, type } = this.indexer(value.type, args, expr.start);
     return {
       type,
       shortable,
       run: (f) => {
-        const self = receiver(f);
+        const self = receiverOf(receiver(f), conditional, false);
         if (self === SHORT) return SHORT;
-        if (self === null) {
-          if (conditional) return SHORT;
-          throw nullReference();
-        }
-        const spec = fixed ?? runtimeIndexer(self);
-        return norm(spec.get(self, evaluateAll(runs, f), f));
+        return norm((fixed ?? runtimeIndexer(self)).get(self, evaluateAll(runs, f), f));
       },
+    };
+  }
+
+  /** The indexer of a container's static type and what it yields; an object's is found per evaluation. */
+  private indexer(
+    container: Type,
+    args: readonly Value[],
+    start: number,
+  ): { indexer: IndexerSpec | undefined; type: Type } {
+    if (isDynamic(container)) return { indexer: undefined, type: OBJECT };
+    const indexer = findIndexer(container);
+    if (!indexer) this.fail(`Cannot apply indexing with [] to a value of type '${typeName(container)}'`, start);
+    return {
+      indexer,
+      type: indexer.type(
+        container,
+        args.map((a) => a.type),
+      ),
     };
   }
 
@@ -1054,26 +1068,15 @@ export class Compiler {
       const container = this.value(target.target);
       const args = target.args.map((a) => this.value(a));
       const runs = args.map((a) => a.run);
-      let indexer: IndexerSpec | undefined;
-      let type: Type = OBJECT;
-      if (!isDynamic(container.type)) {
-        indexer = findIndexer(container.type);
-        if (!indexer)
-          this.fail(`Cannot apply indexing with [] to a value of type '${typeName(container.type)}'`, target.start);
-        if (!indexer.set) {
-          this.fail(
-            container.type.def === contextVariablesDef()
-              ? "context.Variables is read-only: set variables with the set-variable policy"
-              : `The indexer of '${typeName(container.type)}' is read-only`,
-            target.start,
-          );
-        }
-        type = indexer.type(
-          container.type,
-          args.map((a) => a.type),
+      const { indexer: fixed, type } = this.indexer(container.type, args, target.start);
+      if (fixed && !fixed.set) {
+        this.fail(
+          container.type.def === contextVariablesDef()
+            ? "context.Variables is read-only: set variables with the set-variable policy"
+            : `The indexer of '${typeName(container.type)}' is read-only`,
+          target.start,
         );
       }
-      const fixed = indexer;
       const run = container.run;
       const owner = (f: Frame) => {
         const self = run(f);
@@ -1208,7 +1211,7 @@ export class Compiler {
   // ---------------------------------------------------------------- statements
 
   block(block: Block): CompiledStatement {
-    return this.within(new Scope(this.scope), () => this.statements(block.statements));
+    return this.inScope(() => this.statements(block.statements));
   }
 
   private statements(list: readonly Statement[]): CompiledStatement {
@@ -1253,9 +1256,9 @@ export class Compiler {
       }
       case "if": {
         const test = this.condition(statement.test);
-        const then = this.within(new Scope(this.scope), () => this.statement(statement.then));
+        const then = this.inScope(() => this.statement(statement.then));
         const otherwise = statement.otherwise
-          ? this.within(new Scope(this.scope), () => this.statement(statement.otherwise as Statement))
+          ? this.inScope(() => this.statement(statement.otherwise as Statement))
           : undefined;
         const t = then.exec;
         const o = otherwise?.exec;
@@ -1277,9 +1280,7 @@ export class Compiler {
       case "do":
         return this.loop(undefined, statement.test, [], statement.body, true);
       case "for":
-        return this.within(new Scope(this.scope), () =>
-          this.loop(statement.init, statement.test, statement.update, statement.body, false),
-        );
+        return this.inScope(() => this.loop(statement.init, statement.test, statement.update, statement.body, false));
       case "foreach":
         return this.foreach(statement);
       case "return":
@@ -1365,14 +1366,7 @@ export class Compiler {
     const test = testExpr ? this.condition(testExpr) : () => true;
     const update = updates.map((u) => this.value(u).run);
     const marker = { loop: true, broken: false };
-    this.body.breakables.unshift(marker);
-    let body: CompiledStatement;
-    try {
-      body = this.within(new Scope(this.scope), () => this.statement(bodyStatement));
-    } finally {
-      this.body.breakables.shift();
-    }
-    const exec = body.exec;
+    const exec = this.breakable(marker, () => this.inScope(() => this.statement(bodyStatement))).exec;
     return {
       completes: !constantTrue || marker.broken,
       exec: (f) => {
@@ -1401,16 +1395,9 @@ export class Compiler {
     const declared = statement.type ? this.resolveType(statement.type) : element;
     const convert = statement.type ? castFunction(element, declared) : undefined;
     const marker = { loop: true, broken: false };
-    return this.within(new Scope(this.scope), () => {
+    return this.inScope(() => {
       const slot = this.declare(statement.name, declared, statement.nameStart, true).slot;
-      this.body.breakables.unshift(marker);
-      let body: CompiledStatement;
-      try {
-        body = this.statement(statement.body);
-      } finally {
-        this.body.breakables.shift();
-      }
-      const exec = body.exec;
+      const exec = this.breakable(marker, () => this.statement(statement.body)).exec;
       const run = collection.run;
       return {
         completes: true,
@@ -1488,7 +1475,7 @@ export class Compiler {
       const type = clause.type ? this.resolveType(clause.type) : typeOf(EXCEPTION_DEF);
       if (!derivesFrom(type.def, EXCEPTION_DEF))
         this.fail(`'${typeName(type)}' is not an exception type`, clause.start);
-      return this.within(new Scope(this.scope), () => {
+      return this.inScope(() => {
         const slot = clause.name ? this.declare(clause.name, type, clause.start).slot : this.slotCount++;
         this.body.catchSlot = slot;
         try {
@@ -1527,10 +1514,9 @@ export class Compiler {
     const value = this.value(statement.value);
     const marker = { loop: false, broken: false };
     let hasDefault = false;
-    const sections = this.within(new Scope(this.scope), () => {
-      this.body.breakables.unshift(marker);
-      try {
-        return statement.sections.map((section) => {
+    const sections = this.inScope(() =>
+      this.breakable(marker, () =>
+        statement.sections.map((section) => {
           const labels = section.labels.map((label) => {
             if (label === undefined) {
               hasDefault = true;
@@ -1547,11 +1533,9 @@ export class Compiler {
               section.start,
             );
           return { labels, exec: body.exec };
-        });
-      } finally {
-        this.body.breakables.shift();
-      }
-    });
+        }),
+      ),
+    );
     const run = value.run;
     return {
       completes: !hasDefault || marker.broken,
@@ -1569,6 +1553,18 @@ export class Compiler {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/**
+ * The receiver of a member, call or index in a chain, or SHORT when the chain stops here: it already stopped, or a
+ * `?.` met null. Plain null is a NullReferenceException unless the member accepts it (`Nullable<T>.HasValue`).
+ */
+function receiverOf(self: unknown, conditional: boolean, acceptsNull: boolean): unknown {
+  if (self === null && !acceptsNull) {
+    if (conditional) return SHORT;
+    throw nullReference();
+  }
+  return self;
+}
 
 function evaluateAll(runs: readonly Run[], f: Frame): unknown[] {
   const values = new Array<unknown>(runs.length);
@@ -1595,10 +1591,19 @@ function placeNamed(spec: MethodSpec, names: readonly (string | undefined)[], va
   return placed;
 }
 
-function missingMember(self: unknown, name: string): ExpressionException {
-  return new ExpressionException(
+/** The member of a value of type object, found from its run-time type as C#'s dynamic binder does. */
+function runtimeMember<K extends Member["kind"]>(self: unknown, name: string, kind: K): Extract<Member, { kind: K }> {
+  const type = typeOfValue(self);
+  const member = findMember(type, name, kind);
+  if (member?.kind === kind) return member as Extract<Member, { kind: K }>;
+  const clr = clrTypeName(type);
+  throw new ExpressionException(
     "RuntimeBinderException",
-    `'${clrTypeName(typeOfValue(self))}' does not contain a definition for '${name}'`,
+    !member
+      ? `'${clr}' does not contain a definition for '${name}'`
+      : kind === "property"
+        ? `'${name}' is a method of '${clr}': call it`
+        : `'${name}' is not a method`,
   );
 }
 

@@ -4,49 +4,23 @@
  * `ToString()` and compact `Formatting.None` output byte for byte for the common cases.
  */
 import { ExpressionException, argumentError, checkedLength, checkStringLength, invalidOperation } from "./runtime.js";
-import { defineType, registerType, typeOf, type Type } from "./types.js";
+import { libraryType } from "./members.js";
+import { typeOf, type Type } from "./types.js";
 import { CsValue, csString, formatDouble, formatInteger } from "./values.js";
 
-export const JTOKEN_DEF = registerType(
-  defineType("JToken", { clrName: "Newtonsoft.Json.Linq.JToken", test: (v) => v instanceof JToken }),
-  "Newtonsoft.Json.Linq.JToken",
-);
-export const JCONTAINER_DEF = registerType(
-  defineType("JContainer", {
-    clrName: "Newtonsoft.Json.Linq.JContainer",
-    base: JTOKEN_DEF,
-    test: (v) => v instanceof JObject || v instanceof JArray || v instanceof JProperty,
-  }),
-  "Newtonsoft.Json.Linq.JContainer",
-);
-export const JOBJECT_DEF = registerType(
-  defineType("JObject", {
-    clrName: "Newtonsoft.Json.Linq.JObject",
-    base: JCONTAINER_DEF,
-    test: (v) => v instanceof JObject,
-  }),
-  "Newtonsoft.Json.Linq.JObject",
-);
-export const JARRAY_DEF = registerType(
-  defineType("JArray", {
-    clrName: "Newtonsoft.Json.Linq.JArray",
-    base: JCONTAINER_DEF,
-    test: (v) => v instanceof JArray,
-  }),
-  "Newtonsoft.Json.Linq.JArray",
-);
-export const JPROPERTY_DEF = registerType(
-  defineType("JProperty", {
-    clrName: "Newtonsoft.Json.Linq.JProperty",
-    base: JCONTAINER_DEF,
-    test: (v) => v instanceof JProperty,
-  }),
-  "Newtonsoft.Json.Linq.JProperty",
-);
-export const JVALUE_DEF = registerType(
-  defineType("JValue", { clrName: "Newtonsoft.Json.Linq.JValue", base: JTOKEN_DEF, test: (v) => v instanceof JValue }),
-  "Newtonsoft.Json.Linq.JValue",
-);
+const LINQ = "Newtonsoft.Json.Linq";
+export const JTOKEN_DEF = libraryType(`${LINQ}.JToken`, { test: (v) => v instanceof JToken });
+export const JCONTAINER_DEF = libraryType(`${LINQ}.JContainer`, {
+  base: JTOKEN_DEF,
+  test: (v) => v instanceof JObject || v instanceof JArray || v instanceof JProperty,
+});
+export const JOBJECT_DEF = libraryType(`${LINQ}.JObject`, { base: JCONTAINER_DEF, test: (v) => v instanceof JObject });
+export const JARRAY_DEF = libraryType(`${LINQ}.JArray`, { base: JCONTAINER_DEF, test: (v) => v instanceof JArray });
+export const JPROPERTY_DEF = libraryType(`${LINQ}.JProperty`, {
+  base: JCONTAINER_DEF,
+  test: (v) => v instanceof JProperty,
+});
+export const JVALUE_DEF = libraryType(`${LINQ}.JValue`, { base: JTOKEN_DEF, test: (v) => v instanceof JValue });
 export const JTOKEN = typeOf(JTOKEN_DEF);
 export const JOBJECT = typeOf(JOBJECT_DEF);
 export const JARRAY = typeOf(JARRAY_DEF);
@@ -309,14 +283,7 @@ class JsonReader {
 
   private object(path: string): JObject {
     const object = new JObject();
-    this.pos++;
-    this.skipSpace();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      return object;
-    }
-    for (;;) {
-      this.skipSpace();
+    this.items("}", () => {
       const q = this.text[this.pos];
       if (q !== '"' && q !== "'") this.fail(`Invalid property identifier character: ${q ?? "end of text"}`, path);
       const name = this.string();
@@ -329,33 +296,40 @@ class JsonReader {
       this.pos++;
       this.skipSpace();
       const childPath = path ? `${path}.${name}` : name;
-      const value = this.value(childPath);
       // Newtonsoft's JObject.Parse keeps the last of duplicate names.
-      object.set(name, value);
-      this.skipSpace();
-      const c = this.text[this.pos];
-      this.pos++;
-      if (c === "}") return object;
-      if (c !== ",")
-        this.fail(`After parsing a value an unexpected character was encountered: ${c ?? "end of text"}`, childPath);
-    }
+      object.set(name, this.value(childPath));
+      return childPath;
+    });
+    return object;
   }
 
   private array(path: string): JArray {
     const array = new JArray();
+    this.items("]", (index) => {
+      array.add(this.value(`${path}[${index}]`));
+      return path;
+    });
+    return array;
+  }
+
+  /**
+   * The items of an object or an array, from its opening character to `close`: each read by `item`, which returns
+   * the path a misplaced character after it is reported at; commas between them, white space anywhere.
+   */
+  private items(close: string, item: (index: number) => string): void {
     this.pos++;
     this.skipSpace();
-    if (this.text[this.pos] === "]") {
+    if (this.text[this.pos] === close) {
       this.pos++;
-      return array;
+      return;
     }
-    for (let i = 0; ; i++) {
+    for (let index = 0; ; index++) {
       this.skipSpace();
-      array.add(this.value(`${path}[${i}]`));
+      const path = item(index);
       this.skipSpace();
       const c = this.text[this.pos];
       this.pos++;
-      if (c === "]") return array;
+      if (c === close) return;
       if (c !== ",")
         this.fail(`After parsing a value an unexpected character was encountered: ${c ?? "end of text"}`, path);
     }

@@ -123,10 +123,12 @@ const KEYWORDS: ReadonlySet<string> = new Set([
   "while",
 ]);
 
+/** The compound assignments (`x += 1`), longest first as PUNCTUATORS needs: the parser reads them as assignments. */
+export const COMPOUND_ASSIGNMENTS = ["<<=", "??=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="] as const;
+
 /** Longest first, so `??=` wins over `??` and `?`. */
 const PUNCTUATORS = [
-  "<<=",
-  "??=",
+  ...COMPOUND_ASSIGNMENTS,
   "?.",
   "?[",
   "??",
@@ -139,14 +141,6 @@ const PUNCTUATORS = [
   "||",
   "++",
   "--",
-  "+=",
-  "-=",
-  "*=",
-  "/=",
-  "%=",
-  "&=",
-  "|=",
-  "^=",
   "<<",
   "::",
   "->",

@@ -4,7 +4,7 @@
  * the offending token.
  */
 import type { Argument, Block, Declarator, Expr, Initializer, Statement, SwitchSection, TypeNode } from "./ast.js";
-import { ExpressionSyntaxError, Lexer, type InterpolationHole, type Token } from "./lexer.js";
+import { COMPOUND_ASSIGNMENTS, ExpressionSyntaxError, Lexer, type InterpolationHole, type Token } from "./lexer.js";
 
 export type ParsedExpression =
   { readonly kind: "expression"; readonly expr: Expr } | { readonly kind: "block"; readonly block: Block };
@@ -116,19 +116,7 @@ const AFTER_TYPE_ARGS: ReadonlySet<string> = new Set([
   "??",
 ]);
 
-const ASSIGNMENT_OPERATORS: ReadonlySet<string> = new Set([
-  "=",
-  "+=",
-  "-=",
-  "*=",
-  "/=",
-  "%=",
-  "&=",
-  "|=",
-  "^=",
-  "??=",
-  "<<=",
-]);
+const ASSIGNMENT_OPERATORS: ReadonlySet<string> = new Set(["=", ...COMPOUND_ASSIGNMENTS]);
 
 const BINARY_LEVELS: readonly (readonly string[])[] = [
   ["||"],
@@ -829,9 +817,7 @@ class Parser {
           return this.forStatement();
         case "while": {
           this.advance();
-          this.expect("(");
-          const test = this.expression();
-          this.expect(")");
+          const test = this.parenthesized();
           return { kind: "while", test, body: this.embedded(), start };
         }
         case "do": {
@@ -839,29 +825,22 @@ class Parser {
           const body = this.embedded();
           if (!this.is("while")) this.fail("'while' expected after the body of 'do'");
           this.advance();
-          this.expect("(");
-          const test = this.expression();
-          this.expect(")");
+          const test = this.parenthesized();
           this.expect(";");
           return { kind: "do", body, test, start };
         }
-        case "return": {
+        case "return":
+        case "throw": {
           this.advance();
           const value = this.is(";") ? undefined : this.expression();
           this.expect(";");
-          return { kind: "return", value, start };
+          return { kind: token.text, value, start };
         }
         case "break":
         case "continue":
           this.advance();
           this.expect(";");
           return { kind: token.text, start };
-        case "throw": {
-          this.advance();
-          const value = this.is(";") ? undefined : this.expression();
-          this.expect(";");
-          return { kind: "throw", value, start };
-        }
         case "try":
           return this.tryStatement();
         case "switch":
@@ -939,11 +918,17 @@ class Parser {
     return { kind: "declare", type: header.type, declarators, start };
   }
 
+  /** `(expression)`: the condition of if, while and do, and the value of switch. */
+  private parenthesized(): Expr {
+    this.expect("(");
+    const expr = this.expression();
+    this.expect(")");
+    return expr;
+  }
+
   private ifStatement(): Statement {
     const start = this.advance().start;
-    this.expect("(");
-    const test = this.expression();
-    this.expect(")");
+    const test = this.parenthesized();
     const then = this.embedded();
     let otherwise: Statement | undefined;
     if (this.is("else")) {
@@ -1017,9 +1002,7 @@ class Parser {
 
   private switchStatement(): Statement {
     const start = this.advance().start;
-    this.expect("(");
-    const value = this.expression();
-    this.expect(")");
+    const value = this.parenthesized();
     this.expect("{");
     const sections: SwitchSection[] = [];
     while (!this.accept("}")) {

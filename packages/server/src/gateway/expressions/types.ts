@@ -55,10 +55,29 @@ export interface MethodSpec {
   readonly invoke: Invoke;
   /** An extension method that handles a null receiver itself (AsJwt on a null string). */
   readonly acceptsNull?: boolean;
-  /** A load-time check of the arguments' static types: a message when the call cannot work. */
-  check?(receiver: Type, args: readonly Type[], typeArgs: readonly Type[]): string | undefined;
+  /**
+   * A load-time check of the arguments' static types, and of the values of those that are constants (a literal
+   * pattern): a message when the call cannot work, or the message and the argument it is about.
+   */
+  check?(
+    receiver: Type,
+    args: readonly Type[],
+    typeArgs: readonly Type[],
+    constants: readonly (Constant | undefined)[],
+  ): string | ArgumentProblem | undefined;
   /** The invoke for these static types, when it depends on them (`Nullable<int>.GetValueOrDefault()` → 0). */
   specialize?(receiver: Type, args: readonly Type[], typeArgs: readonly Type[]): Invoke;
+}
+
+/** An argument's value known when the document loads: a literal's, or undefined for an optional one left out. */
+export interface Constant {
+  readonly value: unknown;
+}
+
+/** A load-time problem with the argument at `argument`: the document position is that argument's. */
+export interface ArgumentProblem {
+  readonly message: string;
+  readonly argument: number;
 }
 
 export type Member = PropertySpec | MethodSpec;
@@ -284,58 +303,6 @@ export function describeMembers(type: Type): string {
 export function findIndexer(type: Type): IndexerSpec | undefined {
   for (let def: TypeDef | undefined = type.def; def; def = def.base) if (def.indexer) return def.indexer;
   return undefined;
-}
-
-// ---- Builders for member tables ----
-
-/** A property; `self` is the receiver's run-time value (never null: the caller checks). */
-export function property<S>(
-  type: Type | ((receiver: Type) => Type),
-  get: (self: S, frame: Frame) => unknown,
-): PropertySpec {
-  return {
-    kind: "property",
-    type: typeof type === "function" ? type : () => type,
-    get: get as (self: unknown, frame: Frame) => unknown,
-  };
-}
-
-export interface MethodOptions<S> {
-  params?: readonly string[];
-  /** Fewest arguments; all of `params` when absent. */
-  min?: number;
-  /** Most arguments; `params.length` when absent. */
-  max?: number;
-  typeArgs?: readonly number[];
-  lambda?: MethodSpec["lambda"];
-  out?: MethodSpec["out"];
-  returns: Type | MethodSpec["returns"];
-  invoke: (self: S, args: readonly unknown[], frame: Frame, typeArgs: readonly Type[]) => unknown;
-  acceptsNull?: boolean;
-  specialize?: MethodSpec["specialize"];
-}
-
-export function method<S>(options: MethodOptions<S>): MethodSpec {
-  const params = options.params ?? [];
-  const { returns } = options;
-  return {
-    kind: "method",
-    params,
-    min: options.min ?? params.length,
-    max: options.max ?? params.length,
-    ...(options.typeArgs ? { typeArgs: options.typeArgs } : {}),
-    ...(options.lambda ? { lambda: options.lambda } : {}),
-    ...(options.out ? { out: options.out } : {}),
-    ...(options.acceptsNull ? { acceptsNull: true } : {}),
-    ...(options.specialize ? { specialize: options.specialize } : {}),
-    returns: typeof returns === "function" ? returns : () => returns,
-    invoke: options.invoke as Invoke,
-  };
-}
-
-/** Adds members to a table; a later definition of the same name replaces the earlier. */
-export function addMembers(table: Map<string, Member>, members: Readonly<Record<string, Member>>): void {
-  for (const [name, member] of Object.entries(members)) table.set(name, member);
 }
 
 // ---- Names an expression may use for types ----

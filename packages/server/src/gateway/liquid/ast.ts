@@ -35,17 +35,17 @@ export interface Branch {
   readonly body: readonly Node[];
 }
 
+/** A block tag's `else`: what renders when no branch holds (if), no value matches (case) or nothing is walked (for). */
+interface WithElse {
+  readonly otherwise: readonly Node[];
+}
+
 export type Node =
   | { readonly kind: "text"; readonly text: string }
   | { readonly kind: "output"; readonly value: Filtered }
   /** if/elsif/else, and unless (`negate`: its first condition negated). */
-  | {
-      readonly kind: "if";
-      readonly negate: boolean;
-      readonly branches: readonly Branch[];
-      readonly otherwise: readonly Node[];
-    }
-  | {
+  | ({ readonly kind: "if"; readonly negate: boolean; readonly branches: readonly Branch[] } & WithElse)
+  | ({
       readonly kind: "for";
       readonly variable: string;
       readonly collection: Expression;
@@ -53,14 +53,8 @@ export type Node =
       readonly offset: Expression | undefined;
       readonly reversed: boolean;
       readonly body: readonly Node[];
-      readonly otherwise: readonly Node[];
-    }
-  | {
-      readonly kind: "case";
-      readonly subject: Expression;
-      readonly whens: readonly When[];
-      readonly otherwise: readonly Node[];
-    }
+    } & WithElse)
+  | ({ readonly kind: "case"; readonly subject: Expression; readonly whens: readonly When[] } & WithElse)
   | { readonly kind: "assign"; readonly name: string; readonly value: Filtered }
   | { readonly kind: "capture"; readonly name: string; readonly body: readonly Node[] }
   | { readonly kind: "break" | "continue" };

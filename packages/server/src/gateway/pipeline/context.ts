@@ -142,6 +142,8 @@ export interface PipelineContext {
    * the executor once the pipeline, on-error included, has finished and before the response is sent.
    */
   readonly completions: (() => void | Promise<void>)[];
+  /** Where inside a container the failure being handled happened (see executor.ts runSteps). */
+  innerFailure: { error: unknown; path: string; policyId: string | undefined } | undefined;
   /** Set for a traced request (Ocp-Apim-Trace, or tracing turned on for the API). */
   trace: TraceRecorder | undefined;
   readonly services: PipelineServices;

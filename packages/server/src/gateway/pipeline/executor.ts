@@ -111,14 +111,16 @@ async function handleFailure(
   error: unknown,
 ): Promise<void> {
   const failure = asFailure(failed, error);
+  // A failure inside choose or return-response is reported at the nested policy, as APIM's `choose[1]/when[2]/…`.
+  const inner = context.innerFailure?.error === error ? context.innerFailure : undefined;
   context.lastError = {
     source: failure.source,
     reason: failure.reason,
     message: failure.message,
     scope: failed?.scope,
     section: context.section,
-    path: failed?.path,
-    policyId: failed?.step.id,
+    path: failed && inner ? `${failed.path}/${inner.path}` : failed?.path,
+    policyId: inner ? inner.policyId : failed?.step.id,
   };
   context.services.rejected(failure.source, failure.reason);
   context.response = failureResponse(failure, context);
@@ -155,13 +157,54 @@ function failureResponse(failure: PolicyFailure, context: PipelineContext) {
   });
 }
 
+/** The steps a container runs (a choose branch, return-response's children), each with its LastError.Path label. */
+export interface NestedSteps {
+  readonly steps: readonly Step[];
+  /** e.g. `when[2]/set-header[1]`: the step's place among same-named siblings, after the container's prefix. */
+  readonly labels: readonly string[];
+}
+
+export function nestedSteps(steps: readonly Step[], prefix = ""): NestedSteps {
+  const seen = new Map<string, number>();
+  const labels = steps.map((step) => {
+    const index = (seen.get(step.policy) ?? 0) + 1;
+    seen.set(step.policy, index);
+    return `${prefix}${step.policy}[${index}]`;
+  });
+  return { steps, labels };
+}
+
 /**
- * Runs nested steps in order (return-response's children, a choose branch), synchronously while they are: a promise
- * is returned only once a step returns one. A step that ends the pipeline (return-response in a branch) ends them too.
+ * Runs nested steps in order, synchronously while they are: a promise is returned only once a step returns one. A
+ * step that ends the pipeline (return-response in a branch) ends them too. A failure is located for LastError.
  */
-export function runSteps(steps: readonly Step[], context: PipelineContext, from = 0): void | Promise<void> {
+export function runSteps(nested: NestedSteps, context: PipelineContext, from = 0): void | Promise<void> {
+  const { steps } = nested;
   for (let i = from; i < steps.length && !context.ended; i++) {
-    const pending = (steps[i] as Step).run(context);
-    if (pending !== undefined) return pending.then(() => runSteps(steps, context, i + 1));
+    let pending: void | Promise<void>;
+    try {
+      pending = (steps[i] as Step).run(context);
+    } catch (error) {
+      throw locate(error, nested, i, context);
+    }
+    if (pending !== undefined) {
+      return pending.then(
+        () => runSteps(nested, context, i + 1),
+        (error: unknown) => {
+          throw locate(error, nested, i, context);
+        },
+      );
+    }
   }
+}
+
+/** Records where a nested failure happened, prefixing what an inner container already recorded for the same error. */
+function locate(error: unknown, nested: NestedSteps, i: number, context: PipelineContext): unknown {
+  const label = nested.labels[i] as string;
+  const inner = context.innerFailure;
+  context.innerFailure =
+    inner !== undefined && inner.error === error
+      ? { error, path: `${label}/${inner.path}`, policyId: inner.policyId }
+      : { error, path: label, policyId: (nested.steps[i] as Step).id };
+  return error;
 }

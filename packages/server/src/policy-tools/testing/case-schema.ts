@@ -4,6 +4,7 @@
  * each scope, the issuers the runner plays offline, and the cases: a request, what the fake backend answers, and what
  * is expected.
  */
+import { gatewayResponse } from "../../config/schema.js";
 import { z } from "zod";
 
 /** YAML reads `2`, `true` as numbers and booleans; headers, named values and expected texts are strings. */
@@ -66,21 +67,6 @@ const api = z.strictObject({
     .optional(),
 });
 
-const response = z.strictObject({
-  statusCode: z.number().int().min(100).max(599),
-  description: z.string().optional(),
-  representations: z
-    .array(
-      z.strictObject({
-        contentType: z.string().min(1),
-        examples: z
-          .record(z.string(), z.strictObject({ value: z.unknown().optional(), description: z.string().optional() }))
-          .optional(),
-      }),
-    )
-    .optional(),
-});
-
 const operation = z.strictObject({
   name: z.string().min(1),
   displayName: z.string().min(1).optional(),
@@ -88,7 +74,7 @@ const operation = z.strictObject({
   method: z.string().min(1).default("*"),
   urlTemplate: z.string().min(1).default("/*"),
   description: z.string().optional(),
-  responses: z.array(response).optional(),
+  responses: z.array(gatewayResponse).optional(),
   /** The operation-scope document (with `operations:`; a single `operation:` may use `policies.operation`). */
   policy: policySource.optional(),
 });

@@ -3,6 +3,8 @@
  * each case's request routed, checked for its key and run through the pipeline like the data plane does, with a
  * fake forward-request that records what it would send and answers with the case's backend.
  */
+import { answerPreflight, corsPolicies } from "../../gateway/policy/policies/cors.js";
+import { pipelineFor, routeRequest } from "../../gateway/snapshot.js";
 import { randomBytes } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { Readable } from "node:stream";
@@ -30,7 +32,7 @@ import { matches } from "./expectations.js";
 import { CaseFileError, type CaseSuite, type SuiteCase } from "./case-file.js";
 import { OFFLINE_AZURE_AD_AUTHORITY, offlineServices } from "../offline-services.js";
 import { OfflineIssuers } from "./offline-issuers.js";
-import { newPipelineContext } from "./pipeline-context.js";
+import { newPipelineContext } from "../../gateway/pipeline/new-context.js";
 
 /** The scheme clients use in the runner: realms, X-Forwarded-Proto and context.Request.OriginalUrl show it. */
 const SCHEME = "https";
@@ -83,7 +85,8 @@ export class OfflineGateway {
     await this.addToken(testCase, headers, query);
 
     const method = spec.method.toUpperCase();
-    const route = this.snapshot.routes.match({ method, path, query, soapAction: undefined });
+    const routed = routeRequest(this.snapshot, { method, path, query, headers, soapAction: undefined });
+    const route = routed?.route;
     if (!route) {
       const response = gatewayError(404, "Resource not found");
       return {
@@ -113,12 +116,19 @@ export class OfflineGateway {
     }
     const access = decideAccess(api, subscriptionKeyOf(api, request), this.snapshot.access, Date.now());
     const product = access.allowed ? access.product : undefined;
-    const pipelines = route.operation.value;
-    const pipeline = product
-      ? (pipelines.byProduct.get(product.name) ?? pipelines.withoutProduct)
-      : pipelines.withoutProduct;
+    const pipeline = pipelineFor(route.operation.value, product);
     // open() refused every document that does not load.
     if (pipeline instanceof PolicyLoadError) throw pipeline;
+    const preflightPolicies = routed?.preflight ? corsPolicies(pipeline.inbound.map((s) => s.step)) : undefined;
+    if (preflightPolicies?.length === 0) {
+      return {
+        ...(await settle(gatewayError(404, "Resource not found"))),
+        lastError: undefined,
+        variables: new Map(),
+        backendCalls: [],
+        note: `a preflight to ${path}, whose operations have no cors policy`,
+      };
+    }
 
     const backendCalls: BackendCall[] = [];
     const context = newPipelineContext({
@@ -129,7 +139,8 @@ export class OfflineGateway {
       request,
       services: pipelineServices(testCase, backendCalls),
     });
-    if (access.allowed) await executePipeline(pipeline, context);
+    if (preflightPolicies) context.response = answerPreflight(preflightPolicies, context);
+    else if (access.allowed) await executePipeline(pipeline, context);
     else await failBeforePipeline(pipeline, context, accessFailure(access.reason, api, SCHEME, host));
     return {
       ...(await settle(context.response ?? emptyResponse())),

@@ -5,6 +5,7 @@
 import { castFunction, defaultOf, isInstance } from "../casts.js";
 import type { HeaderMap } from "../../pipeline/headers.js";
 import { argumentError, argumentNull, argumentOutOfRange, checkedLength, invalidCast, type Frame } from "../runtime.js";
+import { addMembers, libraryType, method, property } from "../members.js";
 import {
   BOOL,
   INT,
@@ -12,20 +13,17 @@ import {
   STRING,
   STRING_ARRAY,
   VOID,
-  addMembers,
   argOf,
   clrTypeName,
   defineType,
   enumerableOf,
-  method,
   pairOf,
-  property,
-  registerType,
   typeOf,
   type Lambda,
   type MethodSpec,
   type OutRef,
   type Type,
+  type TypeDef,
 } from "../types.js";
 import {
   CsValue,
@@ -41,9 +39,10 @@ import {
 
 // ---- List<T> ----
 
-export const LIST_DEF = registerType(
-  defineType("List", { clrName: "System.Collections.Generic.List`1", arity: 1, test: (v) => v instanceof ListValue }),
-  "System.Collections.Generic.List",
+const GENERIC = "System.Collections.Generic";
+export const LIST_DEF = libraryType(
+  `${GENERIC}.List`,
+  { arity: 1, test: (v) => v instanceof ListValue },
   "IList",
   "ICollection",
 );
@@ -88,6 +87,21 @@ LIST_DEF.indexer = {
   },
 };
 
+/** RemoveAll, Exists, Find and FindAll: `run` over the list with its `match` lambda; each item costs a step. */
+const byMatch = (
+  returns: MethodSpec["returns"] | Type,
+  run: (list: ListValue, matches: (item: unknown) => boolean) => unknown,
+) =>
+  method<ListValue>({
+    params: ["match"],
+    lambda: predicate,
+    returns,
+    invoke: (l, [match], frame) => {
+      frame.charge(l.items.length);
+      return run(l, (item) => (match as Lambda)(item) === true);
+    },
+  });
+
 const add = (list: ListValue, value: unknown) => {
   checkedLength(list.items.length + 1);
   list.items.push(value);
@@ -131,17 +145,11 @@ addMembers(LIST_DEF.members, {
     returns: VOID,
     invoke: (l, [index]) => void l.items.splice(listIndex(l, index), 1),
   }),
-  RemoveAll: method<ListValue>({
-    params: ["match"],
-    lambda: predicate,
-    returns: INT,
-    invoke: (l, [match], frame) => {
-      frame.charge(l.items.length);
-      const keep = l.items.filter((x) => (match as Lambda)(x) !== true);
-      const removed = l.items.length - keep.length;
-      l.items.splice(0, l.items.length, ...keep);
-      return removed;
-    },
+  RemoveAll: byMatch(INT, (l, matches) => {
+    const keep = l.items.filter((x) => !matches(x));
+    const removed = l.items.length - keep.length;
+    l.items.splice(0, l.items.length, ...keep);
+    return removed;
   }),
   Clear: method<ListValue>({ returns: VOID, invoke: (l) => void l.items.splice(0) }),
   IndexOf: method<ListValue>({
@@ -149,36 +157,12 @@ addMembers(LIST_DEF.members, {
     returns: INT,
     invoke: (l, [v]) => l.items.findIndex((x) => csEquals(x, v ?? null)),
   }),
-  Exists: method<ListValue>({
-    params: ["match"],
-    lambda: predicate,
-    returns: BOOL,
-    invoke: (l, [match], frame) => {
-      frame.charge(l.items.length);
-      return l.items.some((x) => (match as Lambda)(x) === true);
-    },
-  }),
-  Find: method<ListValue>({
-    params: ["match"],
-    lambda: predicate,
-    returns: (t) => element(t),
-    invoke: (l, [match], frame) => {
-      frame.charge(l.items.length);
-      return l.items.find((x) => (match as Lambda)(x) === true) ?? null;
-    },
-  }),
-  FindAll: method<ListValue>({
-    params: ["match"],
-    lambda: predicate,
-    returns: (t) => t,
-    invoke: (l, [match], frame) => {
-      frame.charge(l.items.length);
-      return new ListValue(
-        l.items.filter((x) => (match as Lambda)(x) === true),
-        l.csType(),
-      );
-    },
-  }),
+  Exists: byMatch(BOOL, (l, matches) => l.items.some(matches)),
+  Find: byMatch(element, (l, matches) => l.items.find(matches) ?? null),
+  FindAll: byMatch(
+    (t) => t,
+    (l, matches) => new ListValue(l.items.filter(matches), l.csType()),
+  ),
   ForEach: method<ListValue>({
     params: ["action"],
     lambda: predicate,
@@ -219,37 +203,34 @@ const collator = new Intl.Collator("en", { sensitivity: "variant" });
 
 // ---- dictionaries ----
 
-export const READONLY_DICTIONARY_DEF = registerType(
-  defineType("IReadOnlyDictionary", {
-    clrName: "System.Collections.Generic.IReadOnlyDictionary`2",
-    arity: 2,
-    test: (v) => v instanceof DictionaryValue,
-  }),
-  "System.Collections.Generic.IReadOnlyDictionary",
+export const READONLY_DICTIONARY_DEF = libraryType(
+  `${GENERIC}.IReadOnlyDictionary`,
+  { arity: 2, test: (v) => v instanceof DictionaryValue },
   "IDictionary",
-  "System.Collections.Generic.IDictionary",
+  `${GENERIC}.IDictionary`,
 );
 READONLY_DICTIONARY_DEF.element = (t) => pairOf(argOf(t, 0), argOf(t, 1));
 
-export const DICTIONARY_DEF = registerType(
-  defineType("Dictionary", {
-    clrName: "System.Collections.Generic.Dictionary`2",
+export const DICTIONARY_DEF = libraryType(`${GENERIC}.Dictionary`, {
+  arity: 2,
+  base: READONLY_DICTIONARY_DEF,
+  test: (v) => v instanceof MapDictionary && v.mutable,
+});
+
+/** A dictionary of the context facade: an IReadOnlyDictionary<K,V> to expressions, with members of its own. */
+export function dictionaryView(): TypeDef {
+  return defineType("IReadOnlyDictionary", {
+    clrName: READONLY_DICTIONARY_DEF.clrName,
     arity: 2,
     base: READONLY_DICTIONARY_DEF,
-    test: (v) => v instanceof MapDictionary && v.mutable,
-  }),
-  "System.Collections.Generic.Dictionary",
-);
+  });
+}
 
 /**
  * The facade's multi-valued dictionaries (headers, query, claims): `IReadOnlyDictionary<string, string[]>` whose
  * GetValueOrDefault(name, default) returns the values comma-joined, as API Management's does.
  */
-const MULTI_VALUE_DICTIONARY_DEF = defineType("IReadOnlyDictionary", {
-  clrName: "System.Collections.Generic.IReadOnlyDictionary`2",
-  arity: 2,
-  base: READONLY_DICTIONARY_DEF,
-});
+const MULTI_VALUE_DICTIONARY_DEF = dictionaryView();
 export const MULTI_VALUE_DICTIONARY = typeOf(MULTI_VALUE_DICTIONARY_DEF, STRING, STRING_ARRAY);
 
 /** A dictionary over a Map: user-made (mutable) or a facade's (claims, matched parameters, variables). */
@@ -361,6 +342,12 @@ export class QueryDictionary extends DictionaryValue {
 
 const dictionaryOf = (self: unknown): DictionaryValue => self as DictionaryValue;
 
+/** A key argument: null is ArgumentNullException, as in .NET. */
+function checkedKey(key: unknown): unknown {
+  if (key === null) throw argumentNull("key");
+  return key;
+}
+
 /** `GetValueOrDefault<T>(key, default)`: a stored value of another type is an invalid cast, as in APIM. */
 function typedValue(dictionary: DictionaryValue, key: unknown, fallback: unknown, type: Type): unknown {
   if (!dictionary.has(key)) return fallback === undefined ? defaultOf(type) : fallback;
@@ -409,10 +396,7 @@ addMembers(READONLY_DICTIONARY_DEF.members, {
   ContainsKey: method<DictionaryValue>({
     params: ["key"],
     returns: BOOL,
-    invoke: (d, [key]) => {
-      if (key === null) throw argumentNull("key");
-      return d.has(key);
-    },
+    invoke: (d, [key]) => d.has(checkedKey(key)),
   }),
   ContainsValue: method<DictionaryValue>({
     params: ["value"],
@@ -424,8 +408,7 @@ addMembers(READONLY_DICTIONARY_DEF.members, {
     out: (t, index) => (index === 1 ? valueType(t) : undefined),
     returns: BOOL,
     invoke: (d, [key, out]) => {
-      if (key === null) throw argumentNull("key");
-      const found = d.has(key);
+      const found = d.has(checkedKey(key));
       (out as OutRef).set(found ? d.get(key) : null);
       return found;
     },
@@ -464,8 +447,8 @@ addMembers(DICTIONARY_DEF.members, {
     params: ["key", "value"],
     returns: VOID,
     invoke: (d, [key, value]) => {
-      if (key === null) throw argumentNull("key");
-      if (d.has(key)) throw argumentError(`An item with the same key has already been added. Key: ${csString(key)}`);
+      if (d.has(checkedKey(key)))
+        throw argumentError(`An item with the same key has already been added. Key: ${csString(key)}`);
       d.set(key, value);
     },
   }),
@@ -473,8 +456,7 @@ addMembers(DICTIONARY_DEF.members, {
     params: ["key", "value"],
     returns: BOOL,
     invoke: (d, [key, value]) => {
-      if (key === null) throw argumentNull("key");
-      if (d.has(key)) return false;
+      if (d.has(checkedKey(key))) return false;
       d.set(key, value);
       return true;
     },
@@ -482,10 +464,7 @@ addMembers(DICTIONARY_DEF.members, {
   Remove: method<MapDictionary>({
     params: ["key"],
     returns: BOOL,
-    invoke: (d, [key]) => {
-      if (key === null) throw argumentNull("key");
-      return d.remove(key);
-    },
+    invoke: (d, [key]) => d.remove(checkedKey(key)),
   }),
   Clear: method<MapDictionary>({ returns: VOID, invoke: (d) => d.clear() }),
 });
@@ -503,10 +482,7 @@ class StringComparerValue extends CsValue {
     return typeOf(STRING_COMPARER_DEF);
   }
 }
-const STRING_COMPARER_DEF = registerType(
-  defineType("StringComparer", { clrName: "System.StringComparer", test: (v) => v instanceof StringComparerValue }),
-  "System.StringComparer",
-);
+const STRING_COMPARER_DEF = libraryType("System.StringComparer", { test: (v) => v instanceof StringComparerValue });
 for (const [name, ignoreCase] of [
   ["Ordinal", false],
   ["OrdinalIgnoreCase", true],
@@ -524,15 +500,7 @@ for (const [name, ignoreCase] of [
 
 // ---- HashSet<T> ----
 
-export const HASH_SET_DEF = registerType(
-  defineType("HashSet", {
-    clrName: "System.Collections.Generic.HashSet`1",
-    arity: 1,
-    test: (v) => v instanceof SetValue,
-  }),
-  "System.Collections.Generic.HashSet",
-  "ISet",
-);
+export const HASH_SET_DEF = libraryType(`${GENERIC}.HashSet`, { arity: 1, test: (v) => v instanceof SetValue }, "ISet");
 HASH_SET_DEF.element = (t) => argOf(t, 0);
 
 export class SetValue extends CsValue {

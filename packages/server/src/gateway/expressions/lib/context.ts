@@ -17,6 +17,7 @@ import { HeaderMap } from "../../pipeline/headers.js";
 import { ExpressionEvaluationError } from "../errors.js";
 import { JARRAY_DEF, JOBJECT_DEF, JTOKEN_DEF, parseJson, type JToken } from "../json.js";
 import { invalidOperation } from "../runtime.js";
+import { addMembers, libraryType, method, property } from "../members.js";
 import {
   BOOL,
   BYTE_ARRAY,
@@ -25,15 +26,10 @@ import {
   STRING,
   STRING_DEF,
   VOID,
-  addMembers,
   clrTypeName,
-  defineType,
   derivesFrom,
   enumerableOf,
-  method,
   nullableOf,
-  property,
-  registerType,
   typeOf,
   type PropertySpec,
   type Type,
@@ -47,13 +43,14 @@ import {
   MapView,
   QueryDictionary,
   READONLY_DICTIONARY_DEF,
+  dictionaryView,
 } from "./collections.js";
 import { GUID, parseGuid } from "./guid.js";
 import type { DateTimeValue } from "./time.js";
 import { DATE_TIME, TIME_SPAN, elapsedSince, utcDateTime } from "./time.js";
 
 /** A facade interface, nameable in casts (`(IResponse)x`). */
-const facadeType = (name: string): Type => typeOf(registerType(defineType(name, { clrName: name })));
+const facadeType = (name: string): Type => typeOf(libraryType(name));
 const target = <T>(self: unknown): T => (self as Facade<T>).target;
 
 export const CONTEXT = facadeType("IContext");
@@ -73,13 +70,9 @@ const USER_IDENTITY = facadeType("IUserIdentity");
 const URL_TYPE = facadeType("IUrl");
 const BODY = facadeType("IMessageBody");
 const CERTIFICATE = facadeType("X509Certificate2");
-const VARIABLES_DEF = defineType("IReadOnlyDictionary", {
-  clrName: "System.Collections.Generic.IReadOnlyDictionary`2",
-  arity: 2,
-  base: READONLY_DICTIONARY_DEF,
-});
-const VARIABLES = typeOf(VARIABLES_DEF, STRING, OBJECT);
-const PRODUCT_STATE_DEF = registerType(defineType("ProductState", { clrName: "ProductState" }));
+// Its own type, so that assigning to context.Variables[…] can be refused with a message of its own.
+const VARIABLES = typeOf(dictionaryView(), STRING, OBJECT);
+const PRODUCT_STATE_DEF = libraryType("ProductState");
 
 const props = (type: Type, members: Record<string, PropertySpec | ReturnType<typeof method>>) =>
   addMembers(type.def.members, members);

@@ -15,6 +15,7 @@ import {
   overflow,
   type Frame,
 } from "../runtime.js";
+import { addMembers, libraryType, method, property, tryParseMethod } from "../members.js";
 import {
   ARRAY_DEF,
   BOOL,
@@ -35,16 +36,10 @@ import {
   STRING,
   STRING_ARRAY,
   STRING_DEF,
-  addMembers,
+  VOID,
   argOf,
   arrayOf,
-  defineType,
-  method,
-  property,
-  registerType,
   typeOf,
-  VOID,
-  type OutRef,
   type TypeDef,
 } from "../types.js";
 import { EnumValue, csEquals, csHash, csString, defineEnum, elementsOf, formatInteger } from "../values.js";
@@ -74,7 +69,8 @@ defineEnum("StringSplitOptions", "System.StringSplitOptions", {
 });
 
 /** Whether a StringComparison argument asks to ignore case (the *IgnoreCase members are odd). */
-const ignoresCase = (comparison: unknown): boolean => comparison instanceof EnumValue && comparison.value % 2 === 1;
+export const ignoresCase = (comparison: unknown): boolean =>
+  comparison instanceof EnumValue && comparison.value % 2 === 1;
 const fold = (text: string, ignoreCase: boolean): string => (ignoreCase ? text.toLowerCase() : text);
 
 const collator = new Intl.Collator("en", { sensitivity: "variant" });
@@ -188,36 +184,80 @@ function split(text: string, args: readonly unknown[]): string[] {
 
 const stringArg = (value: unknown): string => (typeof value === "string" ? value : csString(value));
 
-addMembers(STRING_DEF.members, {
-  Length: property<string>(INT, (s) => s.length),
-  Substring: method<string>({
-    params: ["startIndex", "length"],
+/**
+ * IndexOf and LastIndexOf: `find` on the string and the value (as `written`, and folded with the string when a
+ * StringComparison argument ignores case).
+ */
+function position(
+  s: string,
+  args: readonly unknown[],
+  find: (text: string, value: string, written: string) => number,
+): number {
+  const value = requireString(args[0], "value");
+  const ic = ignoresCase(args.find((a) => a instanceof EnumValue));
+  return find(fold(s, ic), fold(value, ic), value);
+}
+
+/**
+ * Contains, StartsWith and EndsWith: `find` on the string and the value, both case-folded when the comparison ignores
+ * case, or when the `ignoreCase` bool of the overloads that have one (`StartsWith(value, true, culture)`) is true.
+ */
+const search = (find: (text: string, value: string) => boolean, ignoreCaseOverload: boolean) =>
+  method<string>({
+    params: ["value", "comparisonType"],
+    min: 1,
+    max: ignoreCaseOverload ? 3 : 2,
+    returns: BOOL,
+    invoke: (s, [value, comparison]) => {
+      const ic = ignoresCase(comparison) || (ignoreCaseOverload && comparison === true);
+      return find(fold(s, ic), fold(requireString(value, "value"), ic));
+    },
+  });
+
+/**
+ * Substring and Remove: `cut` of the characters from startIndex, `countName` of them or all to the end, checked as
+ * .NET checks them.
+ */
+const ranged = (countName: string, startProblem: string, cut: (s: string, from: number, to: number) => string) =>
+  method<string>({
+    params: ["startIndex", countName],
     min: 1,
     returns: STRING,
-    invoke: (s, [start, length]) => {
+    invoke: (s, [start, count]) => {
       const from = start as number;
-      if (from < 0 || from > s.length)
-        throw argumentOutOfRange("startIndex", "startIndex cannot be larger than length of string.");
-      if (length === undefined) return s.slice(from);
-      const n = length as number;
+      if (from < 0 || from > s.length) throw argumentOutOfRange("startIndex", startProblem);
+      if (count === undefined) return cut(s, from, s.length);
+      const n = count as number;
       if (n < 0 || from + n > s.length)
-        throw argumentOutOfRange("length", "Index and length must refer to a location within the string.");
-      return s.slice(from, from + n);
+        throw argumentOutOfRange(countName, `Index and ${countName} must refer to a location within the string.`);
+      return cut(s, from, from + n);
     },
-  }),
+  });
+
+/** Trim, TrimStart and TrimEnd: white space, or the characters given. */
+const trimmer = (start: boolean, end: boolean) =>
+  method<string>({
+    params: ["trimChars"],
+    min: 0,
+    max: Infinity,
+    returns: STRING,
+    invoke: (s, args) => trimChars(s, args, start, end),
+  });
+
+addMembers(STRING_DEF.members, {
+  Length: property<string>(INT, (s) => s.length),
+  Substring: ranged("length", "startIndex cannot be larger than length of string.", (s, from, to) => s.slice(from, to)),
   IndexOf: method<string>({
     params: ["value", "startIndex", "count"],
     min: 1,
     max: 3,
     returns: INT,
-    invoke: (s, args) => {
-      const value = requireString(args[0], "value");
-      const comparison = args.find((a) => a instanceof EnumValue);
-      const start = typeof args[1] === "number" ? args[1] : 0;
-      checkIndex(start, s.length, "startIndex");
-      const ic = ignoresCase(comparison);
-      return fold(s, ic).indexOf(fold(value, ic), start);
-    },
+    invoke: (s, args) =>
+      position(s, args, (text, value) => {
+        const start = typeof args[1] === "number" ? args[1] : 0;
+        checkIndex(start, s.length, "startIndex");
+        return text.indexOf(value, start);
+      }),
   }),
   IndexOfAny: method<string>({
     params: ["anyOf", "startIndex"],
@@ -234,43 +274,14 @@ addMembers(STRING_DEF.members, {
     min: 1,
     max: 3,
     returns: INT,
-    invoke: (s, args) => {
-      const value = requireString(args[0], "value");
-      const comparison = args.find((a) => a instanceof EnumValue);
-      const ic = ignoresCase(comparison);
-      const start = typeof args[1] === "number" ? args[1] - value.length + 1 : undefined;
-      return fold(s, ic).lastIndexOf(fold(value, ic), start);
-    },
+    invoke: (s, args) =>
+      position(s, args, (text, value, written) =>
+        text.lastIndexOf(value, typeof args[1] === "number" ? args[1] - written.length + 1 : undefined),
+      ),
   }),
-  Contains: method<string>({
-    params: ["value", "comparisonType"],
-    min: 1,
-    returns: BOOL,
-    invoke: (s, [value, comparison]) => {
-      const ic = ignoresCase(comparison);
-      return fold(s, ic).includes(fold(requireString(value, "value"), ic));
-    },
-  }),
-  StartsWith: method<string>({
-    params: ["value", "comparisonType"],
-    min: 1,
-    max: 3,
-    returns: BOOL,
-    invoke: (s, [value, comparison]) => {
-      const ic = ignoresCase(comparison) || comparison === true;
-      return fold(s, ic).startsWith(fold(requireString(value, "value"), ic));
-    },
-  }),
-  EndsWith: method<string>({
-    params: ["value", "comparisonType"],
-    min: 1,
-    max: 3,
-    returns: BOOL,
-    invoke: (s, [value, comparison]) => {
-      const ic = ignoresCase(comparison) || comparison === true;
-      return fold(s, ic).endsWith(fold(requireString(value, "value"), ic));
-    },
-  }),
+  Contains: search((text, value) => text.includes(value), false),
+  StartsWith: search((text, value) => text.startsWith(value), true),
+  EndsWith: search((text, value) => text.endsWith(value), true),
   Equals: method<string>({
     params: ["value", "comparisonType"],
     min: 1,
@@ -293,27 +304,9 @@ addMembers(STRING_DEF.members, {
     returns: STRING_ARRAY,
     invoke: (s, args) => split(s, args),
   }),
-  Trim: method<string>({
-    params: ["trimChars"],
-    min: 0,
-    max: Infinity,
-    returns: STRING,
-    invoke: (s, args) => trimChars(s, args, true, true),
-  }),
-  TrimStart: method<string>({
-    params: ["trimChars"],
-    min: 0,
-    max: Infinity,
-    returns: STRING,
-    invoke: (s, args) => trimChars(s, args, true, false),
-  }),
-  TrimEnd: method<string>({
-    params: ["trimChars"],
-    min: 0,
-    max: Infinity,
-    returns: STRING,
-    invoke: (s, args) => trimChars(s, args, false, true),
-  }),
+  Trim: trimmer(true, true),
+  TrimStart: trimmer(true, false),
+  TrimEnd: trimmer(false, true),
   ToLower: method<string>({ params: ["culture"], min: 0, returns: STRING, invoke: (s) => s.toLowerCase() }),
   ToUpper: method<string>({ params: ["culture"], min: 0, returns: STRING, invoke: (s) => s.toUpperCase() }),
   ToLowerInvariant: method<string>({ returns: STRING, invoke: (s) => s.toLowerCase() }),
@@ -359,21 +352,11 @@ addMembers(STRING_DEF.members, {
       return checkedString(s.slice(0, index as number) + requireString(value, "value") + s.slice(index as number));
     },
   }),
-  Remove: method<string>({
-    params: ["startIndex", "count"],
-    min: 1,
-    returns: STRING,
-    invoke: (s, [start, count]) => {
-      const from = start as number;
-      if (from < 0 || from > s.length)
-        throw argumentOutOfRange("startIndex", "startIndex must be less than length of string.");
-      if (count === undefined) return s.slice(0, from);
-      const n = count as number;
-      if (n < 0 || from + n > s.length)
-        throw argumentOutOfRange("count", "Index and count must refer to a location within the string.");
-      return s.slice(0, from) + s.slice(from + n);
-    },
-  }),
+  Remove: ranged(
+    "count",
+    "startIndex must be less than length of string.",
+    (s, from, to) => s.slice(0, from) + s.slice(to),
+  ),
   ToCharArray: method<string>({
     returns: arrayOf(CHAR),
     invoke: (s) => Array.from({ length: s.length }, (_, i) => s[i]),
@@ -609,22 +592,13 @@ function numberStatics(traits: NumberTraits): void {
       returns: type,
       invoke: (_s, [v, style]) => parse(v, style),
     }),
-    TryParse: method({
+    TryParse: tryParseMethod({
       params: ["s", "result"],
       min: 2,
       max: 4,
-      out: (_r, index, count) => (index === count - 1 && index >= 1 ? type : undefined),
-      returns: BOOL,
-      invoke: (_s, args) => {
-        const out = args[args.length - 1] as OutRef;
-        try {
-          out.set(parse(args[0], args.length > 2 ? args[1] : undefined));
-          return true;
-        } catch {
-          out.set(0);
-          return false;
-        }
-      },
+      result: type,
+      fallback: 0,
+      parse: (args) => parse(args[0], args.length > 2 ? args[1] : undefined),
     }),
     MaxValue: property(type, () => traits.max),
     MinValue: property(type, () => traits.min),
@@ -669,19 +643,11 @@ function parseBoolean(value: unknown): boolean {
 
 addMembers(BOOL_DEF.statics, {
   Parse: method({ params: ["value"], returns: BOOL, invoke: (_s, [v]) => parseBoolean(v) }),
-  TryParse: method({
+  TryParse: tryParseMethod({
     params: ["value", "result"],
-    out: (_r, index) => (index === 1 ? BOOL : undefined),
-    returns: BOOL,
-    invoke: (_s, [v, out]) => {
-      try {
-        (out as OutRef).set(parseBoolean(v));
-        return true;
-      } catch {
-        (out as OutRef).set(false);
-        return false;
-      }
-    },
+    result: BOOL,
+    fallback: false,
+    parse: ([v]) => parseBoolean(v),
   }),
   TrueString: property(STRING, () => "True"),
   FalseString: property(STRING, () => "False"),
@@ -740,7 +706,7 @@ addMembers(ARRAY_DEF.members, {
   Length: property<ArrayLike<unknown>>(INT, (a) => a.length),
   Clone: method<unknown[]>({ returns: (t) => t, invoke: (a) => [...a] }),
 });
-const ARRAY_STATIC_DEF = registerType(defineType("Array", { clrName: "System.Array", isStatic: true }), "System.Array");
+const ARRAY_STATIC_DEF = libraryType("System.Array", { isStatic: true });
 addMembers(ARRAY_STATIC_DEF.statics, {
   IndexOf: method({
     params: ["array", "value"],

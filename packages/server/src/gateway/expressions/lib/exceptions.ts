@@ -4,24 +4,11 @@
  */
 import type { ExpressionEvaluationError } from "../errors.js";
 import { ExpressionException, nullReference } from "../runtime.js";
-import {
-  STRING,
-  addMembers,
-  defineType,
-  derivesFrom,
-  method,
-  property,
-  registerType,
-  typeOf,
-  type Type,
-  type TypeDef,
-} from "../types.js";
+import { addMembers, libraryType, method, property } from "../members.js";
+import { STRING, defineType, derivesFrom, registerType, typeOf, type Type, type TypeDef } from "../types.js";
 import { ExceptionValue } from "../values.js";
 
-export const EXCEPTION_DEF = registerType(
-  defineType("Exception", { clrName: "System.Exception", test: (v) => v instanceof ExceptionValue }),
-  "System.Exception",
-);
+export const EXCEPTION_DEF = libraryType("System.Exception", { test: (v) => v instanceof ExceptionValue });
 
 const HIERARCHY: readonly [name: string, base: string, namespace: string][] = [
   ["SystemException", "Exception", "System"],

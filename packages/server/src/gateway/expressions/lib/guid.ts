@@ -3,20 +3,8 @@ import { randomUUID } from "node:crypto";
 import { jsonTextOf, tokenFrom, JValue } from "../json.js";
 import { declareOrdered } from "../operators.js";
 import { formatError } from "../runtime.js";
-import {
-  BOOL,
-  BYTE_ARRAY,
-  INT,
-  STRING,
-  addMembers,
-  defineType,
-  method,
-  property,
-  registerType,
-  typeOf,
-  type OutRef,
-  type Type,
-} from "../types.js";
+import { addMembers, libraryType, method, property, tryParseMethod } from "../members.js";
+import { BYTE_ARRAY, INT, STRING, typeOf, type Type } from "../types.js";
 import { CsValue } from "../values.js";
 
 class GuidValue extends CsValue {
@@ -63,10 +51,7 @@ class GuidValue extends CsValue {
   }
 }
 
-const GUID_DEF = registerType(
-  defineType("Guid", { clrName: "System.Guid", valueType: true, test: (v) => v instanceof GuidValue }),
-  "System.Guid",
-);
+const GUID_DEF = libraryType("System.Guid", { valueType: true, test: (v) => v instanceof GuidValue });
 export const GUID = typeOf(GUID_DEF);
 const EMPTY = new GuidValue("0".repeat(32));
 GUID_DEF.defaultValue = () => EMPTY;
@@ -88,19 +73,11 @@ addMembers(GUID_DEF.statics, {
   NewGuid: method({ returns: GUID, invoke: () => new GuidValue(randomUUID().replaceAll("-", "")) }),
   Empty: property(GUID, () => EMPTY),
   Parse: method({ params: ["input"], returns: GUID, invoke: (_s, [text]) => parseGuid(text) }),
-  TryParse: method({
+  TryParse: tryParseMethod({
     params: ["input", "result"],
-    out: (_t, index) => (index === 1 ? GUID : undefined),
-    returns: BOOL,
-    invoke: (_s, [text, out]) => {
-      try {
-        (out as OutRef).set(parseGuid(text));
-        return true;
-      } catch {
-        (out as OutRef).set(EMPTY);
-        return false;
-      }
-    },
+    result: GUID,
+    fallback: EMPTY,
+    parse: ([text]) => parseGuid(text),
   }),
 });
 addMembers(GUID_DEF.members, {

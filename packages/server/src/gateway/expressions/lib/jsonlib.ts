@@ -36,25 +36,22 @@ import {
   invalidOperation,
   type Frame,
 } from "../runtime.js";
+import { addMembers, libraryType, method, property } from "../members.js";
 import {
   ARRAY_DEF,
   BOOL,
   INT,
   OBJECT,
-  argOf,
   STRING,
   STRING_DEF,
   VOID,
-  addMembers,
+  argOf,
   clrTypeName,
-  defineType,
   derivesFrom,
   enumerableOf,
-  method,
   pairOf,
-  property,
-  registerType,
   typeOf,
+  type MethodSpec,
   type Type,
 } from "../types.js";
 import {
@@ -69,6 +66,7 @@ import {
   typeOfValue,
 } from "../values.js";
 import { DICTIONARY_DEF, LIST_DEF, MapDictionary, READONLY_DICTIONARY_DEF, SetValue } from "./collections.js";
+import { ignoresCase } from "./core.js";
 
 defineEnum("Formatting", "Newtonsoft.Json.Formatting", { None: 0, Indented: 1 });
 const TOKEN_TYPE_DEF = defineEnum(
@@ -320,54 +318,68 @@ addMembers(JTOKEN_DEF.statics, statics(JTOKEN, "Token"));
 addMembers(JOBJECT_DEF.statics, statics(JOBJECT, "Object"));
 addMembers(JARRAY_DEF.statics, statics(JARRAY, "Array"));
 
+/** `new JObject(content…)`, `new JArray(content…)`: a container given each item `contentOf` finds in the arguments. */
+function containerConstructor<C extends JToken>(
+  type: Type,
+  create: () => C,
+  contentOf: (args: readonly unknown[]) => readonly unknown[],
+  add: (container: C, item: unknown) => void,
+): MethodSpec {
+  return method({
+    params: ["content"],
+    min: 0,
+    max: Infinity,
+    returns: type,
+    invoke: (_s, args, frame: Frame) => {
+      const created = create();
+      const content = contentOf(args);
+      frame.charge(content.length);
+      for (const item of content) add(created, item);
+      return created;
+    },
+  });
+}
+
 // JObject
 const object = (self: unknown) => self as JObject;
+/** The first property whose name is `name` but for case. */
+const propertyIgnoringCase = (o: JObject, name: string): JProperty | undefined => {
+  const lower = name.toLowerCase();
+  return [...o.properties.values()].find((p) => p.name.toLowerCase() === lower);
+};
 JOBJECT_DEF.indexer = indexer;
-JOBJECT_DEF.create = method({
-  params: ["content"],
-  min: 0,
-  max: Infinity,
-  returns: JOBJECT,
-  invoke: (_s, args, frame: Frame) => {
-    const created = new JObject();
-    const content =
-      args.length === 1 && args[0] instanceof JObject
-        ? [...args[0].properties.values()]
-        : args.flatMap((a) => (Array.isArray(a) ? a : [a]));
-    frame.charge(content.length);
-    for (const item of content) {
-      if (item instanceof JProperty) created.add(item);
-      else if (item !== null)
-        throw argumentError(`Can not add ${clrTypeName(typeOfValue(item))} to Newtonsoft.Json.Linq.JObject.`);
-    }
-    return created;
+JOBJECT_DEF.create = containerConstructor(
+  JOBJECT,
+  () => new JObject(),
+  (args) =>
+    args.length === 1 && args[0] instanceof JObject
+      ? [...args[0].properties.values()]
+      : args.flatMap((a) => (Array.isArray(a) ? a : [a])),
+  (created, item) => {
+    if (item instanceof JProperty) created.add(item);
+    else if (item !== null)
+      throw argumentError(`Can not add ${clrTypeName(typeOfValue(item))} to Newtonsoft.Json.Linq.JObject.`);
   },
-});
+);
 addMembers(JOBJECT_DEF.members, {
   Properties: method({ returns: enumerableOf(JPROPERTY), invoke: (o) => [...object(o).properties.values()] }),
   Property: method({
     params: ["name", "comparison"],
     min: 1,
     returns: JPROPERTY,
-    invoke: (o, [name, comparison]) => {
-      const self = object(o);
-      if (comparison instanceof EnumValue && comparison.value % 2 === 1) {
-        const lower = (name as string).toLowerCase();
-        return [...self.properties.values()].find((p) => p.name.toLowerCase() === lower) ?? null;
-      }
-      return self.properties.get(name as string) ?? null;
-    },
+    invoke: (o, [name, comparison]) =>
+      (ignoresCase(comparison)
+        ? propertyIgnoringCase(object(o), name as string)
+        : object(o).properties.get(name as string)) ?? null,
   }),
   GetValue: method({
     params: ["propertyName", "comparison"],
     min: 1,
     returns: JTOKEN,
     invoke: (o, [name, comparison]) => {
-      const self = object(o);
-      const exact = self.get(name as string);
-      if (exact !== null || !(comparison instanceof EnumValue && comparison.value % 2 === 1)) return exact;
-      const lower = (name as string).toLowerCase();
-      return [...self.properties.values()].find((p) => p.name.toLowerCase() === lower)?.value ?? null;
+      const exact = object(o).get(name as string);
+      if (exact !== null || !ignoresCase(comparison)) return exact;
+      return propertyIgnoringCase(object(o), name as string)?.value ?? null;
     },
   }),
   Add: method({
@@ -434,20 +446,13 @@ function merge(into: JObject, from: JObject): void {
 // JArray
 const array = (self: unknown) => self as JArray;
 JARRAY_DEF.indexer = indexer;
-JARRAY_DEF.create = method({
-  params: ["content"],
-  min: 0,
-  max: Infinity,
-  returns: JARRAY,
-  invoke: (_s, args, frame: Frame) => {
-    const created = new JArray();
-    const content =
-      args.length === 1 && args[0] !== null && typeof args[0] !== "string" ? (elementsOf(args[0]) ?? args) : args;
-    frame.charge(content.length);
-    for (const item of content) created.add(toToken(item));
-    return created;
-  },
-});
+JARRAY_DEF.create = containerConstructor(
+  JARRAY,
+  () => new JArray(),
+  (args) =>
+    args.length === 1 && args[0] !== null && typeof args[0] !== "string" ? (elementsOf(args[0]) ?? args) : args,
+  (created, item) => created.add(toToken(item)),
+);
 addMembers(JARRAY_DEF.members, {
   Count: property(INT, (a) => array(a).items.length),
   Add: method({ params: ["item"], returns: VOID, invoke: (a, [item]) => array(a).add(toToken(item)) }),
@@ -523,10 +528,7 @@ addMembers(JVALUE_DEF.statics, {
 JCONTAINER_DEF.indexer = indexer;
 
 // JsonConvert
-const JSON_CONVERT_DEF = registerType(
-  defineType("JsonConvert", { clrName: "Newtonsoft.Json.JsonConvert", isStatic: true }),
-  "Newtonsoft.Json.JsonConvert",
-);
+const JSON_CONVERT_DEF = libraryType("Newtonsoft.Json.JsonConvert", { isStatic: true });
 addMembers(JSON_CONVERT_DEF.statics, {
   SerializeObject: method({
     params: ["value", "formatting", "settings"],

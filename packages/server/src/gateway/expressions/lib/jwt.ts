@@ -3,28 +3,16 @@
  * `BasicAuthCredentials`, with the string extensions AsJwt/TryParseJwt and AsBasic/TryParseBasic.
  */
 import { Jwt } from "../../jwt/jwt.js";
-import {
-  BOOL,
-  STRING,
-  STRING_DEF,
-  addMembers,
-  defineType,
-  enumerableOf,
-  method,
-  nullableOf,
-  property,
-  registerType,
-  typeOf,
-  type OutRef,
-} from "../types.js";
+import { addMembers, libraryType, method, property } from "../members.js";
+import { BOOL, STRING, STRING_DEF, enumerableOf, nullableOf, typeOf, type OutRef, type Type } from "../types.js";
 import { Facade, recognize } from "../values.js";
 import { MULTI_VALUE_DICTIONARY, MapView } from "./collections.js";
 import { DATE_TIME, utcDateTime } from "./time.js";
 
-const JWT_DEF = registerType(defineType("Jwt", { clrName: "Jwt", test: (v) => v instanceof Jwt }));
+const JWT_DEF = libraryType("Jwt", { test: (v) => v instanceof Jwt });
 const JWT = typeOf(JWT_DEF);
 recognize((value) => (value instanceof Jwt ? JWT : undefined));
-const BASIC_DEF = registerType(defineType("BasicAuthCredentials", { clrName: "BasicAuthCredentials" }));
+const BASIC_DEF = libraryType("BasicAuthCredentials");
 const BASIC = typeOf(BASIC_DEF);
 BASIC_DEF.test = (v) => v instanceof Facade && v.csType() === BASIC;
 
@@ -84,27 +72,27 @@ addMembers(BASIC_DEF.members, {
   Password: property<Facade<Credentials>>(STRING, (c) => c.target.password),
 });
 
-const tryDecode = (decode: (text: unknown) => unknown) => (text: unknown, out: unknown) => {
-  const value = decode(text);
-  (out as OutRef).set(value);
-  return value !== null;
-};
+/** `text.AsJwt()`, `text.AsBasic()`: the string decoded, or null when it is not one. */
+const asDecoded = (type: Type, decode: (text: unknown) => unknown) =>
+  method<string | null>({ returns: type, acceptsNull: true, invoke: (s) => decode(s) });
+
+/** `text.TryParseJwt(out jwt)`, `text.TryParseBasic(out credentials)`: whether the string decodes, and what to. */
+const tryDecoded = (type: Type, decode: (text: unknown) => unknown) =>
+  method<string | null>({
+    params: ["result"],
+    out: (_t, index) => (index === 0 ? type : undefined),
+    returns: BOOL,
+    acceptsNull: true,
+    invoke: (s, [out]) => {
+      const value = decode(s);
+      (out as OutRef).set(value);
+      return value !== null;
+    },
+  });
 
 addMembers(STRING_DEF.members, {
-  AsJwt: method<string | null>({ returns: JWT, acceptsNull: true, invoke: (s) => decodeJwt(s) }),
-  TryParseJwt: method<string | null>({
-    params: ["result"],
-    out: (_t, index) => (index === 0 ? JWT : undefined),
-    returns: BOOL,
-    acceptsNull: true,
-    invoke: (s, [out]) => tryDecode(decodeJwt)(s, out),
-  }),
-  AsBasic: method<string | null>({ returns: BASIC, acceptsNull: true, invoke: (s) => decodeBasic(s) }),
-  TryParseBasic: method<string | null>({
-    params: ["result"],
-    out: (_t, index) => (index === 0 ? BASIC : undefined),
-    returns: BOOL,
-    acceptsNull: true,
-    invoke: (s, [out]) => tryDecode(decodeBasic)(s, out),
-  }),
+  AsJwt: asDecoded(JWT, decodeJwt),
+  TryParseJwt: tryDecoded(JWT, decodeJwt),
+  AsBasic: asDecoded(BASIC, decodeBasic),
+  TryParseBasic: tryDecoded(BASIC, decodeBasic),
 });

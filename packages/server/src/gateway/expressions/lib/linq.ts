@@ -4,6 +4,7 @@
  */
 import { castFunction, defaultOf, isInstance } from "../casts.js";
 import { argumentNull, argumentOutOfRange, checkedLength, invalidOperation, type Frame } from "../runtime.js";
+import { addMembers, libraryType, method, property } from "../members.js";
 import {
   BOOL,
   DOUBLE,
@@ -13,15 +14,11 @@ import {
   LONG,
   NUMERIC_DEFS,
   OBJECT,
-  addMembers,
   arrayOf,
   defineType,
   elementType,
   enumerableOf,
   lambdaResult,
-  method,
-  property,
-  registerType,
   typeOf,
   type Lambda,
   type MethodSpec,
@@ -142,6 +139,19 @@ GROUPING_DEF.test = (v) => v instanceof Grouping;
 enumerable((v) => (v instanceof Grouping ? v.values : undefined));
 
 const sequence = (t: Type): Type => enumerableOf(elementOf(t));
+
+/** SkipWhile and TakeWhile: `part` of the elements split at the first that fails the predicate (or at the end). */
+const whilePredicate = (part: (values: readonly unknown[], index: number) => unknown[]) =>
+  method({
+    params: ["predicate"],
+    lambda: overElement,
+    returns: sequence,
+    invoke: (self, [predicate], frame) => {
+      const values = items(self, frame);
+      const index = values.findIndex((v) => !test(predicate)(v));
+      return part(values, index < 0 ? values.length : index);
+    },
+  });
 const projected = (_t: Type, args: readonly Type[]): Type => enumerableOf(lambdaResult(args[0]));
 
 addMembers(ENUMERABLE_MEMBERS, {
@@ -274,26 +284,8 @@ addMembers(ENUMERABLE_MEMBERS, {
     returns: sequence,
     invoke: (self, [n], frame) => items(self, frame).slice(0, Math.max(0, n as number)),
   }),
-  SkipWhile: method({
-    params: ["predicate"],
-    lambda: overElement,
-    returns: sequence,
-    invoke: (self, [predicate], frame) => {
-      const values = items(self, frame);
-      const index = values.findIndex((v) => !test(predicate)(v));
-      return index < 0 ? [] : values.slice(index);
-    },
-  }),
-  TakeWhile: method({
-    params: ["predicate"],
-    lambda: overElement,
-    returns: sequence,
-    invoke: (self, [predicate], frame) => {
-      const values = items(self, frame);
-      const index = values.findIndex((v) => !test(predicate)(v));
-      return index < 0 ? [...values] : values.slice(0, index);
-    },
-  }),
+  SkipWhile: whilePredicate((values, index) => values.slice(index)),
+  TakeWhile: whilePredicate((values, index) => values.slice(0, index)),
   Distinct: method({ returns: sequence, invoke: (self, _a, frame) => distinct(items(self, frame)) }),
   Sum: method({
     params: ["selector"],
@@ -446,10 +438,7 @@ function extremum(sign: number): MethodSpec {
 }
 
 // Enumerable's static methods.
-const ENUMERABLE_STATIC_DEF = registerType(
-  defineType("Enumerable", { clrName: "System.Linq.Enumerable", isStatic: true }),
-  "System.Linq.Enumerable",
-);
+const ENUMERABLE_STATIC_DEF = libraryType("System.Linq.Enumerable", { isStatic: true });
 addMembers(ENUMERABLE_STATIC_DEF.statics, {
   Range: method({
     params: ["start", "count"],

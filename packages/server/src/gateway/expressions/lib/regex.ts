@@ -1,45 +1,42 @@
 /**
- * System.Text.RegularExpressions over JavaScript's RegExp: .NET patterns are translated (inline options, `\A`/`\z`,
- * `(?'name')`, explicit capture), groups keep .NET's numbering (unnamed first, then named), and replacement strings
- * use .NET's `$1`/`${name}` syntax. Patterns are compiled once per pattern and options, in a bounded cache.
+ * System.Text.RegularExpressions on RE2 (re2js): every match runs in time linear in its input, so no pattern can
+ * hang the gateway (regex-pattern.ts translates .NET syntax and refuses what needs backtracking). Groups keep .NET's
+ * numbering (unnamed first, then named), and replacement strings use .NET's `$1`/`${name}` syntax. Patterns are
+ * compiled once per pattern and options, in a bounded LRU cache that each static call site fronts with the regex it
+ * used last; a literal pattern is compiled, or refused, when its document loads.
  */
-import { argumentError, argumentNull, checkedLength, checkedString, type Frame } from "../runtime.js";
+import { RE2Set, type RE2JS } from "re2js";
+import { ExpressionEvaluationError } from "../errors.js";
 import {
-  BOOL,
-  INT,
-  STRING,
-  STRING_ARRAY,
-  addMembers,
-  defineType,
-  method,
-  property,
-  registerType,
-  typeOf,
-  type Lambda,
-  type MethodSpec,
-  type Type,
-} from "../types.js";
+  argumentError,
+  argumentNull,
+  argumentOutOfRange,
+  checkedLength,
+  checkedString,
+  type Frame,
+} from "../runtime.js";
+import { addMembers, libraryType, method, property } from "../members.js";
+import { BOOL, INT, STRING, STRING_ARRAY, typeOf, type Lambda, type MethodSpec, type Type } from "../types.js";
 import { CsValue, EnumValue, defineEnum, enumerable } from "../values.js";
+import { RegexOption, RegexSyntaxError, compilePattern, type CompiledPattern } from "./regex-pattern.js";
 
-const REGEX_OPTIONS_DEF = defineEnum("RegexOptions", "System.Text.RegularExpressions.RegexOptions", {
+defineEnum("RegexOptions", "System.Text.RegularExpressions.RegexOptions", {
   None: 0,
-  IgnoreCase: 1,
-  Multiline: 2,
-  ExplicitCapture: 4,
+  IgnoreCase: RegexOption.IgnoreCase,
+  Multiline: RegexOption.Multiline,
+  ExplicitCapture: RegexOption.ExplicitCapture,
   Compiled: 8,
-  Singleline: 16,
-  IgnorePatternWhitespace: 32,
-  RightToLeft: 64,
+  Singleline: RegexOption.Singleline,
+  IgnorePatternWhitespace: RegexOption.IgnorePatternWhitespace,
+  RightToLeft: RegexOption.RightToLeft,
   ECMAScript: 256,
   CultureInvariant: 512,
 });
-registerType(REGEX_OPTIONS_DEF, "RegexOptions");
 
-const define = (name: string) =>
-  registerType(
-    defineType(name, { clrName: `System.Text.RegularExpressions.${name}` }),
-    `System.Text.RegularExpressions.${name}`,
-  );
+/** What re2js's lookbehinds saw of an input so far (its type is not exported by name). */
+type LookbehindState = ReturnType<ReturnType<RE2JS["re2"]>["createLookbehindState"]>;
+
+const define = (name: string) => libraryType(`System.Text.RegularExpressions.${name}`);
 const REGEX_DEF = define("Regex");
 const MATCH_DEF = define("Match");
 const GROUP_DEF = define("Group");
@@ -53,29 +50,16 @@ const GROUP_COLLECTION = typeOf(GROUP_COLLECTION_DEF);
 MATCH_COLLECTION_DEF.element = () => MATCH;
 GROUP_COLLECTION_DEF.element = () => GROUP;
 
-interface GroupInfo {
-  /** .NET group number → JS group number. */
-  readonly jsIndex: readonly number[];
-  /** .NET group number → name ("0", "1" … for unnamed). */
-  readonly names: readonly string[];
-}
-
 /** A compiled .NET pattern. */
 class RegexValue extends CsValue {
-  /** The same pattern with match indices (`d`), compiled when a group's Index is first read: it is slower. */
-  private indexed: RegExp | undefined;
+  /** RE2 groups to report: the whole match and each capture. */
+  private readonly groupCount: number;
   constructor(
     readonly pattern: string,
-    readonly regex: RegExp,
-    readonly groups: GroupInfo,
+    readonly compiled: CompiledPattern,
   ) {
     super();
-  }
-  /** The group positions of the match found at `at`. */
-  indices(input: string, at: number): RegExpIndicesArray | undefined {
-    this.indexed ??= new RegExp(this.regex.source, `${this.regex.flags}d`);
-    this.indexed.lastIndex = at;
-    return this.indexed.exec(input)?.indices;
+    this.groupCount = compiled.re2.groupCount() + 1;
   }
   csType(): Type {
     return REGEX;
@@ -83,138 +67,95 @@ class RegexValue extends CsValue {
   override csToString(): string {
     return this.pattern;
   }
-  /** The match at or after `start`, or undefined. */
-  exec(input: string, start: number): RegExpExecArray | null {
-    this.regex.lastIndex = start;
-    return this.regex.exec(input);
+  /** Whether the pattern matches anywhere in `input`: without positions, RE2's fastest engine decides. */
+  test(input: string): boolean {
+    return this.compiled.re2.test(input);
+  }
+  /** State for successive searches of one input; null unless the pattern has lookbehinds. */
+  lookbehindState(): LookbehindState | null {
+    return this.compiled.re2.re2().createLookbehindState();
+  }
+  /**
+   * The first match at or after `start`: each RE2 group's start and end (-1 when it took no part), or undefined.
+   * `lookbehinds` carries what lookbehinds saw from a previous search of the same input, so walking all matches
+   * reads the input once; without it each search would re-read the input from its beginning.
+   */
+  find(input: string, start: number, lookbehinds: LookbehindState | null): readonly number[] | undefined {
+    // One pass that reports every group (a Matcher makes two), over the whole input so `^` and `\b` see context.
+    const [found, bounds] = this.compiled.re2
+      .re2()
+      .matchWithGroup(input, start, input.length, RE2Set.UNANCHORED, this.groupCount, lookbehinds) as [
+      boolean,
+      number[] | null,
+    ];
+    return found && bounds ? bounds : undefined;
   }
 }
 
 const CACHE_LIMIT = 256;
+/** Least recently used first: Map keeps insertion order, and a hit is moved to the end. */
 const cache = new Map<string, RegexValue>();
 
-const parseError = (pattern: string, detail: string) =>
-  argumentError(`Invalid pattern '${pattern}' at offset 0. ${detail}`);
+const optionsOf = (options: unknown) => (options instanceof EnumValue ? options.value : 0);
 
-/** Translates a .NET pattern to JavaScript and records its capture groups. */
-function translate(pattern: string, options: number): { source: string; flags: string; groups: GroupInfo } {
-  let flags = "g";
-  let opts = options;
-  let source = pattern;
-  // Leading inline options: (?imsnx) — JavaScript has no inline modifiers.
-  const inline = /^\(\?([imsnx]+)\)/.exec(source);
-  if (inline) {
-    for (const c of inline[1] as string) opts |= { i: 1, m: 2, n: 4, s: 16, x: 32 }[c] ?? 0;
-    source = source.slice(inline[0].length);
+/** A new compiled pattern; .NET's ArgumentException when the pattern is invalid. */
+function newRegex(pattern: string, options: number): RegexValue {
+  try {
+    return new RegexValue(pattern, compilePattern(pattern, options));
+  } catch (error) {
+    if (!(error instanceof RegexSyntaxError)) throw error;
+    throw argumentError(`Invalid pattern '${pattern}' at offset ${error.offset}. ${error.detail}`);
   }
-  if (opts & 1) flags += "i";
-  if (opts & 2) flags += "m";
-  if (opts & 16) flags += "s";
-  if (opts & 64) throw parseError(pattern, "RegexOptions.RightToLeft is not supported in policy expressions.");
-  const explicit = (opts & 4) !== 0;
-  let out = "";
-  const unnamed: number[] = [];
-  const named: { name: string; js: number }[] = [];
-  let js = 0;
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i] as string;
-    if (c === "\\") {
-      const next = source[i + 1] ?? "";
-      i++;
-      if (inClass) out += `\\${next}`;
-      else if (next === "A") out += "(?<![\\s\\S])";
-      else if (next === "z") out += "(?![\\s\\S])";
-      else if (next === "Z") out += "(?=\\n?(?![\\s\\S]))";
-      else if (next === "G") throw parseError(pattern, "\\G is not supported in policy expressions.");
-      else out += `\\${next}`;
-      continue;
-    }
-    if (opts & 32 && !inClass) {
-      if (/\s/.test(c)) continue;
-      if (c === "#") {
-        while (i < source.length && source[i] !== "\n") i++;
-        continue;
-      }
-    }
-    if (inClass) {
-      if (c === "]") inClass = false;
-      if (c === "-" && source[i + 1] === "[")
-        throw parseError(pattern, "Character class subtraction is not supported in policy expressions.");
-      out += c;
-      continue;
-    }
-    if (c === "[") {
-      inClass = true;
-      out += c;
-      if (source[i + 1] === "^") out += source[++i];
-      if (source[i + 1] === "]") out += `\\${source[++i]}`;
-      continue;
-    }
-    if (c === "(") {
-      if (source[i + 1] !== "?") {
-        if (explicit) {
-          out += "(?:";
-        } else {
-          js++;
-          unnamed.push(js);
-          out += "(";
-        }
-        continue;
-      }
-      const rest = source.slice(i + 2);
-      const name = /^(?:<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')/.exec(rest);
-      if (name) {
-        js++;
-        named.push({ name: (name[1] ?? name[2]) as string, js });
-        out += `(?<${name[1] ?? name[2]}>`;
-        i += 1 + name[0].length;
-        continue;
-      }
-      if (rest.startsWith(">"))
-        throw parseError(pattern, "Atomic groups (?>…) are not supported in policy expressions.");
-      if (/^[imsnx-]+[:)]/.test(rest))
-        throw parseError(pattern, "Inline options inside a pattern are supported only at its start.");
-      if (/^<[A-Za-z_]\w*-/.test(rest) || rest.startsWith("(")) {
-        throw parseError(pattern, "Balancing groups and conditionals are not supported in policy expressions.");
-      }
-      out += "(?";
-      i++;
-      continue;
-    }
-    out += c;
-  }
-  // .NET numbers the unnamed groups first, then the named ones in order (a name used twice is one group).
-  const jsIndex = [0, ...unnamed];
-  const names = ["0", ...unnamed.map((_, k) => String(k + 1))];
-  const seen = new Set<string>();
-  for (const group of named) {
-    if (seen.has(group.name))
-      throw parseError(pattern, `The group name '${group.name}' is used twice, which JavaScript cannot match.`);
-    seen.add(group.name);
-    jsIndex.push(group.js);
-    names.push(group.name);
-  }
-  return { source: out, flags, groups: { jsIndex, names } };
 }
 
 function compileRegex(pattern: unknown, options: unknown): RegexValue {
   if (pattern === null || pattern === undefined) throw argumentNull("pattern");
-  const opts = options instanceof EnumValue ? options.value : 0;
+  const opts = optionsOf(options);
   const key = `${opts}\u0000${pattern as string}`;
   const cached = cache.get(key);
-  if (cached) return cached;
-  const { source, flags, groups } = translate(pattern as string, opts);
-  let regex: RegExp;
-  try {
-    regex = new RegExp(source, flags);
-  } catch (error) {
-    throw parseError(pattern as string, (error as Error).message.replace(/^Invalid regular expression: /, ""));
+  if (cached) {
+    cache.delete(key);
+    cache.set(key, cached);
+    return cached;
   }
-  const compiled = new RegexValue(pattern as string, regex, groups);
+  const compiled = newRegex(pattern as string, opts);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(key, compiled);
   return compiled;
+}
+
+/** Computed options change how a pattern reads only through these two: every combination but none. */
+const READING_OPTIONS = [
+  RegexOption.IgnorePatternWhitespace,
+  RegexOption.ExplicitCapture,
+  RegexOption.IgnorePatternWhitespace | RegexOption.ExplicitCapture,
+];
+
+/**
+ * Refuses a literal pattern that can never run, when its document loads, at the pattern's position. Known options
+ * (none given) compile it into the cache; computed ones (`RegexOptions.IgnoreCase`) refuse it only when it fails
+ * however they read it.
+ */
+function checkPattern(patternAt: number, optionsAt: number): NonNullable<MethodSpec["check"]> {
+  const problem = (pattern: string, compile: () => unknown) => {
+    try {
+      compile();
+      return undefined;
+    } catch (error) {
+      if (error instanceof ExpressionEvaluationError) return { message: error.message, argument: patternAt };
+      throw error;
+    }
+  };
+  return (_r, _args, _typeArgs, constants) => {
+    const pattern = constants[patternAt]?.value;
+    if (typeof pattern !== "string") return undefined;
+    const options = optionsAt < constants.length ? constants[optionsAt] : { value: undefined };
+    if (options) return problem(pattern, () => compileRegex(pattern, options.value));
+    const first = problem(pattern, () => newRegex(pattern, 0));
+    return first && READING_OPTIONS.every((opts) => problem(pattern, () => newRegex(pattern, opts)))
+      ? first
+      : undefined;
+  };
 }
 
 class GroupValue extends CsValue {
@@ -222,8 +163,7 @@ class GroupValue extends CsValue {
     readonly name: string,
     readonly success: boolean,
     readonly value: string,
-    /** The group's position, found when asked for. */
-    readonly index: () => number,
+    readonly index: number,
   ) {
     super();
   }
@@ -239,27 +179,51 @@ class MatchValue extends CsValue {
   constructor(
     readonly regex: RegexValue,
     readonly input: string,
-    readonly result: RegExpExecArray | null,
+    /** RegexValue.find's positions; undefined when nothing matched. */
+    readonly bounds: readonly number[] | undefined,
+    /** The lookbehind state of the search that found it, for NextMatch. */
+    readonly lookbehinds: LookbehindState | null,
   ) {
     super();
   }
   csType(): Type {
     return MATCH;
   }
+  get index(): number {
+    return this.bounds?.[0] ?? 0;
+  }
+  get end(): number {
+    return this.bounds?.[1] ?? 0;
+  }
+  get value(): string {
+    return this.input.slice(this.index, this.end);
+  }
   override csToString(): string {
-    return this.result?.[0] ?? "";
+    return this.value;
   }
   group(dotnet: number): GroupValue {
-    const { jsIndex, names } = this.regex.groups;
-    const js = jsIndex[dotnet];
+    const { names, captures } = this.regex.compiled;
     const name = names[dotnet] ?? String(dotnet);
-    const value = js === undefined || !this.result ? undefined : this.result[js];
-    return new GroupValue(name, value !== undefined, value ?? "", () =>
-      js === undefined || !this.result ? 0 : (this.regex.indices(this.input, this.result.index)?.[js]?.[0] ?? 0),
-    );
+    const bounds = this.bounds;
+    let start = -1;
+    let end = -1;
+    // A name several groups share holds the capture that ended last, as .NET's last capture.
+    if (bounds) {
+      for (const g of captures[dotnet] ?? []) {
+        const s = bounds[2 * g] as number;
+        const e = bounds[2 * g + 1] as number;
+        if (s >= 0 && e >= end) {
+          start = s;
+          end = e;
+        }
+      }
+    }
+    return start < 0
+      ? new GroupValue(name, false, "", 0)
+      : new GroupValue(name, true, this.input.slice(start, end), start);
   }
   groups(): GroupValue[] {
-    return this.regex.groups.jsIndex.map((_, i) => this.group(i));
+    return this.regex.compiled.names.map((_, i) => this.group(i));
   }
 }
 
@@ -292,22 +256,34 @@ for (const [def, C] of [
   def.test = (v) => v instanceof C;
 }
 
-function match(regex: RegexValue, input: unknown, start = 0): MatchValue {
+function inputOf(input: unknown): string {
   if (input === null || input === undefined) throw argumentNull("input");
-  const text = input as string;
-  return new MatchValue(regex, text, regex.exec(text, start));
+  return input as string;
 }
+
+function isMatch(regex: RegexValue, input: unknown): boolean {
+  return regex.test(inputOf(input));
+}
+
+function match(regex: RegexValue, input: unknown, start = 0, lookbehinds = regex.lookbehindState()): MatchValue {
+  const text = inputOf(input);
+  if (start < 0 || start > text.length) throw argumentOutOfRange("startat");
+  return new MatchValue(regex, text, regex.find(text, start, lookbehinds), lookbehinds);
+}
+
+/** Where the search for the match after `m` starts: past it, or one further after an empty match. */
+const after = (m: MatchValue) => m.end + (m.end === m.index ? 1 : 0);
 
 function matches(regex: RegexValue, input: unknown, frame: Frame): MatchCollection {
   const all: MatchValue[] = [];
   let m = match(regex, input);
-  while (m.result) {
+  while (m.bounds) {
     frame.step();
     checkedLength(all.length + 1);
     all.push(m);
-    const next = m.result.index + Math.max(m.result[0].length, 1);
+    const next = after(m);
     if (next > m.input.length) break;
-    m = match(regex, m.input, next);
+    m = match(regex, m.input, next, m.lookbehinds);
   }
   return new MatchCollection(all);
 }
@@ -315,15 +291,14 @@ function matches(regex: RegexValue, input: unknown, frame: Frame): MatchCollecti
 /** A .NET replacement pattern applied to one match: `$1`, `${name}`, `$0`/`$&`, `$$`, `` $` ``, `$'`. */
 function expand(replacement: string, m: MatchValue): string {
   return replacement.replace(
-    /\$(\$|&|`|'|\d+|\{([A-Za-z_]\w*|\d+)\})/g,
+    /\$(\$|&|`|'|\d+|\{([\p{L}\p{Mn}\p{Nd}\p{Pc}]+)\})/gu,
     (all, token: string, braced: string | undefined) => {
-      const result = m.result as RegExpExecArray;
       if (token === "$") return "$";
-      if (token === "&") return result[0];
-      if (token === "`") return m.input.slice(0, result.index);
-      if (token === "'") return m.input.slice(result.index + result[0].length);
+      if (token === "&") return m.value;
+      if (token === "`") return m.input.slice(0, m.index);
+      if (token === "'") return m.input.slice(m.end);
       const key = braced ?? token;
-      const { names } = m.regex.groups;
+      const { names } = m.regex.compiled;
       const dotnet = /^\d+$/.test(key) ? Number(key) : names.indexOf(key);
       if (dotnet < 0 || dotnet >= names.length) return all;
       return m.group(dotnet).value;
@@ -332,34 +307,30 @@ function expand(replacement: string, m: MatchValue): string {
 }
 
 function replace(regex: RegexValue, input: unknown, replacement: unknown, frame: Frame, count = -1): string {
-  if (input === null || input === undefined) throw argumentNull("input");
-  const text = input as string;
+  const text = inputOf(input);
   let out = "";
   let last = 0;
   let done = 0;
   for (const m of matches(regex, text, frame).matches) {
     if (count >= 0 && done >= count) break;
-    const result = m.result as RegExpExecArray;
     const value =
       typeof replacement === "function" ? String((replacement as Lambda)(m) ?? "") : expand(replacement as string, m);
-    out = checkedString(out + text.slice(last, result.index) + value);
-    last = result.index + result[0].length;
+    out = checkedString(out + text.slice(last, m.index) + value);
+    last = m.end;
     done++;
   }
   return checkedString(out + text.slice(last));
 }
 
 function split(regex: RegexValue, input: unknown, frame: Frame): string[] {
-  if (input === null || input === undefined) throw argumentNull("input");
-  const text = input as string;
+  const text = inputOf(input);
   const parts: string[] = [];
   let last = 0;
   for (const m of matches(regex, text, frame).matches) {
-    const result = m.result as RegExpExecArray;
-    parts.push(text.slice(last, result.index));
+    parts.push(text.slice(last, m.index));
     // .NET includes captured groups in the result.
     for (const group of m.groups().slice(1)) if (group.success) parts.push(group.value);
-    last = result.index + result[0].length;
+    last = m.end;
   }
   parts.push(text.slice(last));
   return parts;
@@ -373,18 +344,33 @@ const staticCall = (
   run: (regex: RegexValue, args: readonly unknown[], frame: Frame) => unknown,
   params: string[],
   lambda?: MethodSpec["lambda"],
-) =>
-  method({
+): MethodSpec => ({
+  ...method({
     params: [...params, "options"],
     min: params.length,
     max: params.length + 2,
     ...(lambda ? { lambda } : {}),
     returns,
     invoke: (_s, args, frame) => run(compileRegex(args[1], args[params.length]), args, frame),
-  });
+  }),
+  check: checkPattern(1, params.length),
+  // Each call site keeps the regex it used last, so a literal pattern costs no cache lookup per evaluation.
+  specialize: () => {
+    let last: RegexValue | undefined;
+    let lastOptions = 0;
+    return (_s, args, frame) => {
+      const options = args[params.length];
+      if (last === undefined || last.pattern !== args[1] || lastOptions !== optionsOf(options)) {
+        last = compileRegex(args[1], options);
+        lastOptions = optionsOf(options);
+      }
+      return run(last, args, frame);
+    };
+  },
+});
 
 addMembers(REGEX_DEF.statics, {
-  IsMatch: staticCall(BOOL, (r, [input]) => match(r, input).result !== null, ["input", "pattern"]),
+  IsMatch: staticCall(BOOL, (r, [input]) => isMatch(r, input), ["input", "pattern"]),
   Match: staticCall(MATCH, (r, [input]) => match(r, input), ["input", "pattern"]),
   Matches: staticCall(MATCH_COLLECTION, (r, [input], f) => matches(r, input, f), ["input", "pattern"]),
   Replace: staticCall(
@@ -409,18 +395,21 @@ addMembers(REGEX_DEF.statics, {
     invoke: (_s, [text]) => (text as string).replace(/\\(.)/g, "$1"),
   }),
 });
-REGEX_DEF.create = method({
-  params: ["pattern", "options", "matchTimeout"],
-  min: 1,
-  returns: REGEX,
-  invoke: (_s, [pattern, options]) => compileRegex(pattern, options),
-});
+REGEX_DEF.create = {
+  ...method({
+    params: ["pattern", "options", "matchTimeout"],
+    min: 1,
+    returns: REGEX,
+    invoke: (_s, [pattern, options]) => compileRegex(pattern, options),
+  }),
+  check: checkPattern(0, 1),
+};
 const regexOf = (self: unknown) => self as RegexValue;
 addMembers(REGEX_DEF.members, {
   IsMatch: method({
     params: ["input"],
     returns: BOOL,
-    invoke: (r, [input]) => match(regexOf(r), input).result !== null,
+    invoke: (r, [input]) => isMatch(regexOf(r), input),
   }),
   Match: method({
     params: ["input", "startat"],
@@ -442,24 +431,27 @@ addMembers(REGEX_DEF.members, {
       replace(regexOf(r), input, replacement, f, (count as number | undefined) ?? -1),
   }),
   Split: method({ params: ["input"], returns: STRING_ARRAY, invoke: (r, [input], f) => split(regexOf(r), input, f) }),
-  GetGroupNames: method({ returns: STRING_ARRAY, invoke: (r) => [...regexOf(r).groups.names] }),
+  GetGroupNames: method({ returns: STRING_ARRAY, invoke: (r) => [...regexOf(r).compiled.names] }),
 });
 
 const matchOf = (self: unknown) => self as MatchValue;
 const groupOf = (self: unknown) => self as GroupValue;
 addMembers(MATCH_DEF.members, {
-  Success: property(BOOL, (m) => matchOf(m).result !== null),
-  Value: property(STRING, (m) => matchOf(m).result?.[0] ?? ""),
-  Index: property(INT, (m) => matchOf(m).result?.index ?? 0),
-  Length: property(INT, (m) => matchOf(m).result?.[0].length ?? 0),
+  Success: property(BOOL, (m) => matchOf(m).bounds !== undefined),
+  Value: property(STRING, (m) => matchOf(m).value),
+  Index: property(INT, (m) => matchOf(m).index),
+  Length: property(INT, (m) => matchOf(m).end - matchOf(m).index),
   Name: property(STRING, () => "0"),
   Groups: property(GROUP_COLLECTION, (m) => new GroupCollection(matchOf(m))),
   NextMatch: method({
     returns: MATCH,
     invoke: (m) => {
       const current = matchOf(m);
-      if (!current.result) return current;
-      return match(current.regex, current.input, current.result.index + Math.max(current.result[0].length, 1));
+      if (!current.bounds) return current;
+      const next = after(current);
+      return next > current.input.length
+        ? new MatchValue(current.regex, current.input, undefined, null)
+        : match(current.regex, current.input, next, current.lookbehinds);
     },
   }),
   Result: method({
@@ -471,7 +463,7 @@ addMembers(MATCH_DEF.members, {
 addMembers(GROUP_DEF.members, {
   Success: property(BOOL, (g) => groupOf(g).success),
   Value: property(STRING, (g) => groupOf(g).value),
-  Index: property(INT, (g) => groupOf(g).index()),
+  Index: property(INT, (g) => groupOf(g).index),
   Length: property(INT, (g) => groupOf(g).value.length),
   Name: property(STRING, (g) => groupOf(g).name),
 });
@@ -491,14 +483,14 @@ GROUP_COLLECTION_DEF.indexer = {
   type: () => GROUP,
   get: (self, [key]) => {
     const m = (self as GroupCollection).match;
-    const { names } = m.regex.groups;
+    const { names } = m.regex.compiled;
     const index = typeof key === "number" ? key : names.indexOf(key as string);
     // An unknown group is an unsuccessful empty group, never null (as in .NET).
-    if (index < 0 || index >= names.length) return new GroupValue(String(key), false, "", () => 0);
+    if (index < 0 || index >= names.length) return new GroupValue(String(key), false, "", 0);
     return m.group(index);
   },
 };
 addMembers(GROUP_COLLECTION_DEF.members, {
-  Count: property(INT, (c) => (c as GroupCollection).match.regex.groups.names.length),
-  Keys: property(STRING_ARRAY, (c) => [...(c as GroupCollection).match.regex.groups.names]),
+  Count: property(INT, (c) => (c as GroupCollection).match.regex.compiled.names.length),
+  Keys: property(STRING_ARRAY, (c) => [...(c as GroupCollection).match.regex.compiled.names]),
 });

@@ -1,32 +1,25 @@
 /**
- * DateTime, DateTimeOffset and TimeSpan with .NET's invariant-culture formats and parsing. Times are milliseconds
- * since the Unix epoch (sub-millisecond ticks kept as fractions). The gateway's local time zone is UTC, as API
- * Management's is: `DateTime.Now` equals `DateTime.UtcNow` with Kind Local.
+ * DateTime, DateTimeOffset and TimeSpan, formatted (time-format.ts) and parsed (time-parse.ts) as .NET's invariant
+ * culture does. Times are milliseconds since the Unix epoch (sub-millisecond ticks kept as fractions). The gateway's
+ * local time zone is UTC, as API Management's is: `DateTime.Now` equals `DateTime.UtcNow` with Kind Local.
  */
 import { jsonTextOf, tokenFrom, JValue } from "../json.js";
 import { declareOperator, declareOrdered } from "../operators.js";
 import { argumentOutOfRange, formatError, overflow } from "../runtime.js";
 import {
-  BOOL,
-  DOUBLE,
-  INT,
-  LONG,
-  STRING,
-  addMembers,
-  defineType,
-  method,
-  property,
-  registerType,
-  typeOf,
-  type OutRef,
-  type Type,
-} from "../types.js";
+  MS_PER_DAY,
+  MS_PER_HOUR,
+  MS_PER_MINUTE,
+  MS_PER_SECOND,
+  formatDateTime,
+  formatTimeSpan,
+  type Kind,
+} from "../time-format.js";
+import { daysInMonth, fractionMs, isLeap, parseExact, parseTime, utcMs, type ParsedTime } from "../time-parse.js";
+import { addMembers, libraryType, method, property, tryParseMethod } from "../members.js";
+import { BOOL, DOUBLE, INT, LONG, STRING, typeOf, type Type } from "../types.js";
 import { CsValue, EnumValue, defineEnum } from "../values.js";
 
-const MS_PER_SECOND = 1000;
-const MS_PER_MINUTE = 60_000;
-const MS_PER_HOUR = 3_600_000;
-const MS_PER_DAY = 86_400_000;
 /** 0001-01-01T00:00:00Z in Unix milliseconds: where .NET ticks start. */
 const TICKS_EPOCH_MS = -62135596800000;
 const MIN_MS = TICKS_EPOCH_MS;
@@ -73,26 +66,6 @@ defineEnum("NumberStyles", "System.Globalization.NumberStyles", {
   Any: 511,
 });
 
-export type Kind = 0 | 1 | 2;
-
-const pad = (n: number, width: number) => String(Math.trunc(Math.abs(n))).padStart(width, "0");
-
-const DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTH_NAMES = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-
 function checkRange(ms: number): number {
   if (!(ms >= MIN_MS && ms <= MAX_MS)) {
     throw argumentOutOfRange("value", "The added or subtracted value results in an un-representable DateTime.");
@@ -100,12 +73,28 @@ function checkRange(ms: number): number {
   return ms;
 }
 
-export class DateTimeValue extends CsValue {
+/** DateTime, TimeSpan and DateTimeOffset: equal, hashed and ordered by their milliseconds. */
+abstract class TimeValue extends CsValue {
+  constructor(readonly ms: number) {
+    super();
+  }
+  override csEquals(other: unknown): boolean {
+    return other instanceof TimeValue && other.constructor === this.constructor && other.ms === this.ms;
+  }
+  override csKey(): unknown {
+    return `\u0000${this.csType().def.name}:${this.ms}`;
+  }
+  csCompare(other: unknown): number {
+    return Math.sign(this.ms - (other as TimeValue).ms);
+  }
+}
+
+export class DateTimeValue extends TimeValue {
   constructor(
-    readonly ms: number,
+    ms: number,
     readonly kind: Kind,
   ) {
-    super();
+    super(ms);
   }
   csType(): Type {
     return DATE_TIME;
@@ -134,11 +123,6 @@ export class DateTimeValue extends CsValue {
   get millisecond(): number {
     return this.date.getUTCMilliseconds();
   }
-  /** The 100-ns ticks within the second (0…9 999 999). */
-  get fractionTicks(): number {
-    const withinSecond = this.ms - Math.floor(this.ms / MS_PER_SECOND) * MS_PER_SECOND;
-    return Math.min(9_999_999, Math.round(withinSecond * 10_000));
-  }
   get dayOfWeek(): number {
     return this.date.getUTCDay();
   }
@@ -146,26 +130,14 @@ export class DateTimeValue extends CsValue {
     return new DateTimeValue(checkRange(ms), this.kind);
   }
   override csToString(): string {
-    return formatDateTime(this, "G", 0);
+    return formatDateTime(this, "G");
   }
   override csFormat(format: string): string {
-    return formatDateTime(this, format, 0);
-  }
-  override csEquals(other: unknown): boolean {
-    return other instanceof DateTimeValue && other.ms === this.ms;
-  }
-  override csKey(): unknown {
-    return `\u0000DateTime:${this.ms}`;
-  }
-  csCompare(other: unknown): number {
-    return Math.sign(this.ms - (other as DateTimeValue).ms);
+    return formatDateTime(this, format);
   }
 }
 
-class TimeSpanValue extends CsValue {
-  constructor(readonly ms: number) {
-    super();
-  }
+class TimeSpanValue extends TimeValue {
   csType(): Type {
     return TIME_SPAN;
   }
@@ -175,24 +147,15 @@ class TimeSpanValue extends CsValue {
   override csFormat(format: string): string {
     return formatTimeSpan(this.ms, format);
   }
-  override csEquals(other: unknown): boolean {
-    return other instanceof TimeSpanValue && other.ms === this.ms;
-  }
-  override csKey(): unknown {
-    return `\u0000TimeSpan:${this.ms}`;
-  }
-  csCompare(other: unknown): number {
-    return Math.sign(this.ms - (other as TimeSpanValue).ms);
-  }
 }
 
-class DateTimeOffsetValue extends CsValue {
+class DateTimeOffsetValue extends TimeValue {
   constructor(
     /** The instant, UTC. */
-    readonly ms: number,
+    ms: number,
     readonly offsetMinutes: number,
   ) {
-    super();
+    super(ms);
   }
   csType(): Type {
     return DATE_TIME_OFFSET;
@@ -202,42 +165,19 @@ class DateTimeOffsetValue extends CsValue {
     return new DateTimeValue(this.ms + this.offsetMinutes * MS_PER_MINUTE, 0);
   }
   override csToString(): string {
-    return (
-      formatDateTime(this.clock, "G", this.offsetMinutes, true) +
-      " " +
-      formatDateTime(this.clock, "zzz", this.offsetMinutes, true)
-    );
+    return `${this.csFormat("G")} ${this.csFormat("zzz")}`;
   }
   override csFormat(format: string): string {
-    return formatDateTime(this.clock, format, this.offsetMinutes, true);
-  }
-  override csEquals(other: unknown): boolean {
-    return other instanceof DateTimeOffsetValue && other.ms === this.ms;
-  }
-  override csKey(): unknown {
-    return `\u0000DateTimeOffset:${this.ms}`;
-  }
-  csCompare(other: unknown): number {
-    return Math.sign(this.ms - (other as DateTimeOffsetValue).ms);
+    return formatDateTime(this.clock, format, this.offsetMinutes);
   }
 }
 
-const DATE_TIME_DEF = registerType(
-  defineType("DateTime", { clrName: "System.DateTime", valueType: true, test: (v) => v instanceof DateTimeValue }),
-  "System.DateTime",
-);
-const TIME_SPAN_DEF = registerType(
-  defineType("TimeSpan", { clrName: "System.TimeSpan", valueType: true, test: (v) => v instanceof TimeSpanValue }),
-  "System.TimeSpan",
-);
-const DATE_TIME_OFFSET_DEF = registerType(
-  defineType("DateTimeOffset", {
-    clrName: "System.DateTimeOffset",
-    valueType: true,
-    test: (v) => v instanceof DateTimeOffsetValue,
-  }),
-  "System.DateTimeOffset",
-);
+const DATE_TIME_DEF = libraryType("System.DateTime", { valueType: true, test: (v) => v instanceof DateTimeValue });
+const TIME_SPAN_DEF = libraryType("System.TimeSpan", { valueType: true, test: (v) => v instanceof TimeSpanValue });
+const DATE_TIME_OFFSET_DEF = libraryType("System.DateTimeOffset", {
+  valueType: true,
+  test: (v) => v instanceof DateTimeOffsetValue,
+});
 export const DATE_TIME = typeOf(DATE_TIME_DEF);
 export const TIME_SPAN = typeOf(TIME_SPAN_DEF);
 const DATE_TIME_OFFSET = typeOf(DATE_TIME_OFFSET_DEF);
@@ -250,407 +190,7 @@ for (const def of [DATE_TIME_DEF, TIME_SPAN_DEF, DATE_TIME_OFFSET_DEF]) declareO
 /** A JS Date (or ms) as a UTC DateTime. */
 export const utcDateTime = (ms: number): DateTimeValue => new DateTimeValue(ms, 1);
 
-// ---- formatting ----
-
-const STANDARD_DATE_FORMATS: Readonly<Record<string, string>> = {
-  d: "MM/dd/yyyy",
-  D: "dddd, dd MMMM yyyy",
-  f: "dddd, dd MMMM yyyy HH:mm",
-  F: "dddd, dd MMMM yyyy HH:mm:ss",
-  g: "MM/dd/yyyy HH:mm",
-  G: "MM/dd/yyyy HH:mm:ss",
-  m: "MMMM dd",
-  M: "MMMM dd",
-  o: "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK",
-  O: "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK",
-  r: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
-  R: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
-  s: "yyyy'-'MM'-'dd'T'HH':'mm':'ss",
-  t: "HH:mm",
-  T: "HH:mm:ss",
-  u: "yyyy'-'MM'-'dd HH':'mm':'ss'Z'",
-  U: "dddd, dd MMMM yyyy HH:mm:ss",
-  y: "yyyy MMMM",
-  Y: "yyyy MMMM",
-};
-
-const offsetText = (minutes: number, width: 1 | 2 | 3): string => {
-  const sign = minutes < 0 ? "-" : "+";
-  const hours = Math.trunc(Math.abs(minutes) / 60);
-  const rest = Math.abs(minutes) % 60;
-  if (width === 1) return `${sign}${hours}`;
-  if (width === 2) return `${sign}${pad(hours, 2)}`;
-  return `${sign}${pad(hours, 2)}:${pad(rest, 2)}`;
-};
-
-/** A DateTime with a standard or custom format, invariant culture; `offset` is a DateTimeOffset's, in minutes. */
-function formatDateTime(value: DateTimeValue, format: string, offset: number, isOffset = false): string {
-  let pattern = format === "" ? "G" : format;
-  if (pattern.length === 1) {
-    const standard = STANDARD_DATE_FORMATS[pattern];
-    if (standard === undefined) throw formatError("Input string was not in a correct format.");
-    if ((pattern === "o" || pattern === "O") && isOffset) pattern = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffzzz";
-    else if (pattern === "r" || pattern === "R" || pattern === "u") {
-      // These show UTC: a DateTimeOffset converts, a DateTime prints as it is.
-      if (isOffset) value = new DateTimeValue(value.ms - offset * MS_PER_MINUTE, 1);
-      pattern = standard;
-    } else pattern = standard;
-  }
-  let out = "";
-  for (let i = 0; i < pattern.length;) {
-    const c = pattern[i] as string;
-    let run = 1;
-    while (pattern[i + run] === c) run++;
-    switch (c) {
-      case "y":
-        out += run === 2 ? pad(value.year % 100, 2) : run === 1 ? String(value.year % 100) : pad(value.year, run);
-        break;
-      case "M":
-        out +=
-          run >= 4
-            ? MONTH_NAMES[value.month - 1]
-            : run === 3
-              ? (MONTH_NAMES[value.month - 1] as string).slice(0, 3)
-              : pad(value.month, run);
-        break;
-      case "d":
-        out +=
-          run >= 4
-            ? DAY_NAMES[value.dayOfWeek]
-            : run === 3
-              ? (DAY_NAMES[value.dayOfWeek] as string).slice(0, 3)
-              : pad(value.day, run);
-        break;
-      case "H":
-        out += pad(value.hour, Math.min(run, 2));
-        break;
-      case "h":
-        out += pad(value.hour % 12 === 0 ? 12 : value.hour % 12, Math.min(run, 2));
-        break;
-      case "m":
-        out += pad(value.minute, Math.min(run, 2));
-        break;
-      case "s":
-        out += pad(value.second, Math.min(run, 2));
-        break;
-      case "f":
-      case "F": {
-        if (run > 7) throw formatError("Input string was not in a correct format.");
-        let digits = pad(value.fractionTicks, 7).slice(0, run);
-        if (c === "F") {
-          digits = digits.replace(/0+$/, "");
-          if (digits === "" && out.endsWith(".")) out = out.slice(0, -1);
-        }
-        out += digits;
-        break;
-      }
-      case "t":
-        out += (value.hour < 12 ? "AM" : "PM").slice(0, run === 1 ? 1 : 2);
-        break;
-      case "K":
-        out += isOffset ? offsetText(offset, 3) : value.kind === 1 ? "Z" : value.kind === 2 ? "+00:00" : "";
-        run = 1;
-        break;
-      case "z":
-        out += offsetText(isOffset ? offset : 0, Math.min(run, 3) as 1 | 2 | 3);
-        break;
-      case "g":
-        out += "A.D.";
-        break;
-      case "'":
-      case '"': {
-        const end = pattern.indexOf(c, i + 1);
-        if (end < 0) throw formatError(`Cannot find a matching quote character for the character '${c}'.`);
-        out += pattern.slice(i + 1, end);
-        i = end + 1;
-        continue;
-      }
-      case "\\":
-        out += pattern[i + 1] ?? "";
-        i += 2;
-        continue;
-      case "%":
-        i += 1;
-        continue;
-      default:
-        out += c.repeat(run);
-    }
-    i += run;
-  }
-  return out;
-}
-
-/** TimeSpan formats: `c` (default), `g`, `G`, and custom (`hh\:mm\:ss`, `%d`). */
-function formatTimeSpan(ms: number, format: string): string {
-  const negative = ms < 0;
-  const total = Math.abs(ms);
-  const days = Math.floor(total / MS_PER_DAY);
-  const hours = Math.floor((total % MS_PER_DAY) / MS_PER_HOUR);
-  const minutes = Math.floor((total % MS_PER_HOUR) / MS_PER_MINUTE);
-  const seconds = Math.floor((total % MS_PER_MINUTE) / MS_PER_SECOND);
-  const fraction = Math.min(9_999_999, Math.round((total % MS_PER_SECOND) * 10_000));
-  const sign = negative ? "-" : "";
-  switch (format) {
-    case "":
-    case "c":
-    case "t":
-    case "T":
-      return `${sign}${days > 0 ? `${days}.` : ""}${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}${fraction > 0 ? `.${pad(fraction, 7)}` : ""}`;
-    case "g":
-      return `${sign}${days > 0 ? `${days}:` : ""}${hours}:${pad(minutes, 2)}:${pad(seconds, 2)}${fraction > 0 ? `.${pad(fraction, 7).replace(/0+$/, "")}` : ""}`;
-    case "G":
-      return `${sign}${days}:${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(fraction, 7)}`;
-  }
-  let out = "";
-  for (let i = 0; i < format.length;) {
-    const c = format[i] as string;
-    let run = 1;
-    while (format[i + run] === c) run++;
-    switch (c) {
-      case "d":
-        out += pad(days, run);
-        break;
-      case "h":
-        out += pad(hours, Math.min(run, 2));
-        break;
-      case "m":
-        out += pad(minutes, Math.min(run, 2));
-        break;
-      case "s":
-        out += pad(seconds, Math.min(run, 2));
-        break;
-      case "f":
-        out += pad(fraction, 7).slice(0, run);
-        break;
-      case "F":
-        out += pad(fraction, 7).slice(0, run).replace(/0+$/, "");
-        break;
-      case "'":
-      case '"': {
-        const end = format.indexOf(c, i + 1);
-        if (end < 0) throw formatError("Input string was not in a correct format.");
-        out += format.slice(i + 1, end);
-        i = end + 1;
-        continue;
-      }
-      case "\\":
-        out += format[i + 1] ?? "";
-        i += 2;
-        continue;
-      case "%":
-        i += 1;
-        continue;
-      default:
-        throw formatError("Input string was not in a correct format.");
-    }
-    i += run;
-  }
-  return out;
-}
-
 // ---- parsing ----
-
-const MONTHS = new Map(
-  MONTH_NAMES.flatMap((name, i) => [
-    [name.toLowerCase(), i + 1],
-    [name.slice(0, 3).toLowerCase(), i + 1],
-  ]),
-);
-
-const ISO =
-  /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i;
-const US =
-  /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(AM|PM)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$/i;
-const RFC1123 =
-  /^\s*(?:[A-Za-z]{3},?\s+)?(\d{1,2})\s+([A-Za-z]{3,9})\s+(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(GMT|UTC|Z|[+-]\d{2}:?\d{2})?\s*$/i;
-
-function utcMs(
-  year: number,
-  month: number,
-  day: number,
-  hour = 0,
-  minute = 0,
-  second = 0,
-  fraction = 0,
-): number | undefined {
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
-    return undefined;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, 0);
-  return date.getTime() + fraction;
-}
-
-function daysInMonth(year: number, month: number): number {
-  return [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
-}
-const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-
-const fractionMs = (digits: string | undefined): number => (digits ? Number(`0.${digits.slice(0, 7)}`) * 1000 : 0);
-
-/** Minutes east of UTC of a `Z`/`+01:00`/`GMT` zone, undefined without one. */
-function zoneMinutes(zone: string | undefined): number | undefined {
-  if (!zone) return undefined;
-  if (/^(z|gmt|utc)$/i.test(zone)) return 0;
-  const match = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone) as RegExpExecArray;
-  const minutes = Number(match[2]) * 60 + Number(match[3] ?? 0);
-  return match[1] === "-" ? -minutes : minutes;
-}
-
-export interface ParsedTime {
-  /** The clock time, as UTC milliseconds of the written fields. */
-  clock: number;
-  /** The written zone, in minutes east of UTC. */
-  zone: number | undefined;
-}
-
-/** DateTime.Parse's common forms: ISO 8601, MM/dd/yyyy [HH:mm[:ss]] [AM|PM], RFC 1123. */
-export function parseTime(text: string): ParsedTime | undefined {
-  let m = ISO.exec(text);
-  if (m) {
-    const clock = utcMs(
-      Number(m[1]),
-      Number(m[2]),
-      Number(m[3]),
-      Number(m[4] ?? 0),
-      Number(m[5] ?? 0),
-      Number(m[6] ?? 0),
-      fractionMs(m[7]),
-    );
-    return clock === undefined ? undefined : { clock, zone: zoneMinutes(m[8]) };
-  }
-  m = US.exec(text);
-  if (m) {
-    let hour = Number(m[4] ?? 0);
-    if (m[8]) {
-      if (hour > 12) return undefined;
-      hour = (hour % 12) + (m[8].toUpperCase() === "PM" ? 12 : 0);
-    }
-    const clock = utcMs(
-      Number(m[3]),
-      Number(m[1]),
-      Number(m[2]),
-      hour,
-      Number(m[5] ?? 0),
-      Number(m[6] ?? 0),
-      fractionMs(m[7]),
-    );
-    return clock === undefined ? undefined : { clock, zone: zoneMinutes(m[9]) };
-  }
-  m = RFC1123.exec(text);
-  if (m) {
-    const month = MONTHS.get((m[2] as string).toLowerCase());
-    if (month === undefined) return undefined;
-    const clock = utcMs(Number(m[3]), month, Number(m[1]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
-    return clock === undefined ? undefined : { clock, zone: zoneMinutes(m[7]) };
-  }
-  return undefined;
-}
-
-/** DateTime.ParseExact: the custom (or standard) format's fields, exactly. */
-function parseExact(text: string, format: string, isOffset = false): ParsedTime | undefined {
-  let pattern = format;
-  if (pattern.length === 1) {
-    pattern = STANDARD_DATE_FORMATS[pattern] ?? pattern;
-    if ((format === "o" || format === "O") && isOffset) pattern = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffzzz";
-  }
-  const fields: string[] = [];
-  let regex = "";
-  for (let i = 0; i < pattern.length;) {
-    const c = pattern[i] as string;
-    let run = 1;
-    while (pattern[i + run] === c) run++;
-    const field = (name: string, source: string) => {
-      fields.push(name);
-      regex += `(${source})`;
-    };
-    switch (c) {
-      case "y":
-        field("y", run <= 2 ? "\\d{2}" : `\\d{${run}}`);
-        break;
-      case "M":
-        field(run >= 3 ? "MMM" : "M", run >= 3 ? "[A-Za-z]+" : run === 2 ? "\\d{2}" : "\\d{1,2}");
-        break;
-      case "d":
-        if (run >= 3) regex += "[A-Za-z]+";
-        else field("d", run === 2 ? "\\d{2}" : "\\d{1,2}");
-        break;
-      case "H":
-      case "h":
-        field(c, run === 2 ? "\\d{2}" : "\\d{1,2}");
-        break;
-      case "m":
-        field("m", run === 2 ? "\\d{2}" : "\\d{1,2}");
-        break;
-      case "s":
-        field("s", run === 2 ? "\\d{2}" : "\\d{1,2}");
-        break;
-      case "f":
-        field("f", `\\d{${run}}`);
-        break;
-      case "F":
-        field("f", `\\d{0,${run}}`);
-        break;
-      case "t":
-        field("t", run === 1 ? "[AaPp]" : "[AaPp][Mm]");
-        break;
-      case "K":
-        field("z", "Z|[+-]\\d{2}:\\d{2}|");
-        run = 1;
-        break;
-      case "z":
-        field("z", run >= 3 ? "[+-]\\d{2}:\\d{2}" : run === 2 ? "[+-]\\d{2}" : "[+-]\\d{1,2}");
-        break;
-      case "'":
-      case '"': {
-        const end = pattern.indexOf(c, i + 1);
-        if (end < 0) return undefined;
-        regex += escapeRegex(pattern.slice(i + 1, end));
-        i = end + 1;
-        continue;
-      }
-      case "\\":
-        regex += escapeRegex(pattern[i + 1] ?? "");
-        i += 2;
-        continue;
-      case "%":
-        i += 1;
-        continue;
-      default:
-        regex += escapeRegex(c.repeat(run));
-    }
-    i += run;
-  }
-  const match = new RegExp(`^${regex}$`).exec(text);
-  if (!match) return undefined;
-  const values: Record<string, string> = {};
-  fields.forEach((name, i) => {
-    values[name] = match[i + 1] ?? "";
-  });
-  let year = values.y ? Number(values.y) : 1;
-  if (values.y && values.y.length === 2) year += year < 50 ? 2000 : 1900;
-  const month = values.MMM ? MONTHS.get(values.MMM.toLowerCase()) : values.M ? Number(values.M) : 1;
-  if (month === undefined) return undefined;
-  let hour = Number(values.H ?? values.h ?? 0);
-  if (values.t) hour = (hour % 12) + (/^p/i.test(values.t) ? 12 : 0);
-  const zoneText = values.z;
-  const zone =
-    zoneText === undefined || zoneText === ""
-      ? undefined
-      : zoneMinutes(zoneText.length === 3 ? `${zoneText}:00` : zoneText);
-  const clock = utcMs(
-    year,
-    month,
-    Number(values.d ?? 1),
-    hour,
-    Number(values.m ?? 0),
-    Number(values.s ?? 0),
-    fractionMs(values.f),
-  );
-  return clock === undefined ? undefined : { clock, zone };
-}
-
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 /** A parsed time as DateTime: a written zone converts to local time (UTC here) with Kind Local, as .NET does. */
 function toDateTime(parsed: ParsedTime, styles: unknown): DateTimeValue {
@@ -686,16 +226,6 @@ function parseOffset(text: unknown, exact?: unknown): DateTimeOffsetValue {
   const zone = parsed.zone ?? 0;
   return new DateTimeOffsetValue(parsed.clock - zone * MS_PER_MINUTE, zone);
 }
-
-const tryParse = <T>(parse: () => T, out: unknown, fallback: T): boolean => {
-  try {
-    (out as OutRef).set(parse());
-    return true;
-  } catch {
-    (out as OutRef).set(fallback);
-    return false;
-  }
-};
 
 /** TimeSpan.Parse: [-][d.]hh:mm[:ss[.fffffff]] or a whole number of days. */
 function parseTimeSpan(text: unknown): TimeSpanValue {
@@ -801,14 +331,14 @@ addMembers(DATE_TIME_DEF.members, {
     params: ["format", "provider"],
     min: 0,
     returns: STRING,
-    invoke: (d, [format]) => formatDateTime(d, typeof format === "string" ? format : "G", 0),
+    invoke: (d, [format]) => formatDateTime(d, typeof format === "string" ? format : "G"),
   }),
   ToUniversalTime: method<DateTimeValue>({ returns: DATE_TIME, invoke: (d) => new DateTimeValue(d.ms, 1) }),
   ToLocalTime: method<DateTimeValue>({ returns: DATE_TIME, invoke: (d) => new DateTimeValue(d.ms, 2) }),
-  ToShortDateString: method<DateTimeValue>({ returns: STRING, invoke: (d) => formatDateTime(d, "d", 0) }),
-  ToLongDateString: method<DateTimeValue>({ returns: STRING, invoke: (d) => formatDateTime(d, "D", 0) }),
-  ToShortTimeString: method<DateTimeValue>({ returns: STRING, invoke: (d) => formatDateTime(d, "t", 0) }),
-  ToLongTimeString: method<DateTimeValue>({ returns: STRING, invoke: (d) => formatDateTime(d, "T", 0) }),
+  ToShortDateString: method<DateTimeValue>({ returns: STRING, invoke: (d) => formatDateTime(d, "d") }),
+  ToLongDateString: method<DateTimeValue>({ returns: STRING, invoke: (d) => formatDateTime(d, "D") }),
+  ToShortTimeString: method<DateTimeValue>({ returns: STRING, invoke: (d) => formatDateTime(d, "t") }),
+  ToLongTimeString: method<DateTimeValue>({ returns: STRING, invoke: (d) => formatDateTime(d, "T") }),
   CompareTo: method<DateTimeValue>({ params: ["value"], returns: INT, invoke: (d, [o]) => d.csCompare(o) }),
 });
 
@@ -843,14 +373,13 @@ addMembers(DATE_TIME_DEF.statics, {
     returns: DATE_TIME,
     invoke: (_s, [text, , styles]) => parseDateTime(text, styles),
   }),
-  TryParse: method({
+  TryParse: tryParseMethod({
     params: ["s", "result"],
     min: 2,
     max: 4,
-    out: (_t, index, count) => (index === count - 1 && index >= 1 ? DATE_TIME : undefined),
-    returns: BOOL,
-    invoke: (_s, args) =>
-      tryParse(() => parseDateTime(args[0], args.length === 4 ? args[2] : undefined), args[args.length - 1], MIN_VALUE),
+    result: DATE_TIME,
+    fallback: MIN_VALUE,
+    parse: (args) => parseDateTime(args[0], args.length === 4 ? args[2] : undefined),
   }),
   ParseExact: method({
     params: ["s", "format", "provider", "style"],
@@ -858,12 +387,11 @@ addMembers(DATE_TIME_DEF.statics, {
     returns: DATE_TIME,
     invoke: (_s, [text, format, , styles]) => parseDateTimeExact(text, format, styles),
   }),
-  TryParseExact: method({
+  TryParseExact: tryParseMethod({
     params: ["s", "format", "provider", "style", "result"],
-    out: (_t, index) => (index === 4 ? DATE_TIME : undefined),
-    returns: BOOL,
-    invoke: (_s, [text, format, , styles, out]) =>
-      tryParse(() => parseDateTimeExact(text, format, styles), out, MIN_VALUE),
+    result: DATE_TIME,
+    fallback: MIN_VALUE,
+    parse: ([text, format, , styles]) => parseDateTimeExact(text, format, styles),
   }),
   SpecifyKind: method({
     params: ["value", "kind"],
@@ -918,11 +446,11 @@ addMembers(TIME_SPAN_DEF.statics, {
   MaxValue: property(TIME_SPAN, () => span(2 ** 63 / 10_000)),
   MinValue: property(TIME_SPAN, () => span(-(2 ** 63) / 10_000)),
   Parse: method({ params: ["s", "provider"], min: 1, returns: TIME_SPAN, invoke: (_s, [text]) => parseTimeSpan(text) }),
-  TryParse: method({
+  TryParse: tryParseMethod({
     params: ["s", "result"],
-    out: (_t, index) => (index === 1 ? TIME_SPAN : undefined),
-    returns: BOOL,
-    invoke: (_s, [text, out]) => tryParse(() => parseTimeSpan(text), out, span(0)),
+    result: TIME_SPAN,
+    fallback: span(0),
+    parse: ([text]) => parseTimeSpan(text),
   }),
 });
 TIME_SPAN_DEF.create = method({
@@ -1011,11 +539,11 @@ addMembers(DATE_TIME_OFFSET_DEF.statics, {
     returns: DATE_TIME_OFFSET,
     invoke: (_s, [text, format]) => parseOffset(text, format),
   }),
-  TryParse: method({
+  TryParse: tryParseMethod({
     params: ["input", "result"],
-    out: (_t, index) => (index === 1 ? DATE_TIME_OFFSET : undefined),
-    returns: BOOL,
-    invoke: (_s, [text, out]) => tryParse(() => parseOffset(text), out, new DateTimeOffsetValue(MIN_MS, 0)),
+    result: DATE_TIME_OFFSET,
+    fallback: new DateTimeOffsetValue(MIN_MS, 0),
+    parse: ([text]) => parseOffset(text),
   }),
 });
 DATE_TIME_OFFSET_DEF.create = method({
@@ -1098,7 +626,7 @@ declareOperator({
 
 // JSON: dates as Newtonsoft writes them (ISO 8601, trailing zeros of the fraction trimmed).
 jsonTextOf((value) => {
-  if (value instanceof DateTimeValue) return formatDateTime(value, "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFFK", 0);
+  if (value instanceof DateTimeValue) return formatDateTime(value, "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFFK");
   if (value instanceof DateTimeOffsetValue) return value.csFormat("yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFFK");
   if (value instanceof TimeSpanValue) return value.csToString();
   return undefined;
@@ -1121,10 +649,7 @@ class CultureValue extends CsValue {
     return this.name;
   }
 }
-const CULTURE_INFO_DEF = registerType(
-  defineType("CultureInfo", { clrName: "System.Globalization.CultureInfo", test: (v) => v instanceof CultureValue }),
-  "System.Globalization.CultureInfo",
-);
+const CULTURE_INFO_DEF = libraryType("System.Globalization.CultureInfo", { test: (v) => v instanceof CultureValue });
 const INVARIANT = new CultureValue("");
 addMembers(CULTURE_INFO_DEF.statics, {
   InvariantCulture: property(typeOf(CULTURE_INFO_DEF), () => INVARIANT),

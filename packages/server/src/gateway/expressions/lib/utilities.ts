@@ -11,6 +11,7 @@ import {
   formatError,
   overflow,
 } from "../runtime.js";
+import { addMembers, libraryType, method, property, tryParseMethod } from "../members.js";
 import {
   BOOL,
   BYTE,
@@ -24,28 +25,29 @@ import {
   STRING,
   STRING_ARRAY,
   VOID,
-  addMembers,
-  defineType,
-  method,
-  property,
   registerType,
   typeOf,
   underlying,
   type MethodSpec,
-  type OutRef,
   type Type,
 } from "../types.js";
 import { CsValue, EnumValue, csString, defineEnum } from "../values.js";
-import { DATE_TIME, DateTimeValue, parseTime } from "./time.js";
+import { parseTime } from "../time-parse.js";
+import { DATE_TIME, DateTimeValue } from "./time.js";
 
-const staticType = (name: string, namespace = "System") =>
-  registerType(defineType(name, { clrName: `${namespace}.${name}`, isStatic: true }), `${namespace}.${name}`);
+const staticType = (name: string, namespace = "System") => libraryType(`${namespace}.${name}`, { isStatic: true });
 
 const bytesOf = (value: unknown, name: string): Uint8Array => {
   if (value === null || value === undefined) throw argumentNull(name);
   if (value instanceof Uint8Array) return value;
   if (Array.isArray(value)) return Uint8Array.from(value as number[]);
   throw new ExpressionException("InvalidCastException", `Argument '${name}' is not a byte[]`);
+};
+
+/** `count` bytes from `offset` of a byte[] argument (all of them, or all from `offset`, when those are absent). */
+const byteRange = (value: unknown, name: string, offset: unknown, count: unknown): Buffer => {
+  const start = (offset as number | undefined) ?? 0;
+  return Buffer.from(bytesOf(value, name)).subarray(start, count === undefined ? undefined : start + (count as number));
 };
 
 // ---- Convert ----
@@ -121,11 +123,7 @@ addMembers(CONVERT_DEF.statics, {
     params: ["inArray", "offset", "length"],
     min: 1,
     returns: STRING,
-    invoke: (_s, [bytes, offset, length]) => {
-      const all = Buffer.from(bytesOf(bytes, "inArray"));
-      const start = (offset as number | undefined) ?? 0;
-      return all.subarray(start, length === undefined ? undefined : start + (length as number)).toString("base64");
-    },
+    invoke: (_s, [bytes, offset, length]) => byteRange(bytes, "inArray", offset, length).toString("base64"),
   }),
   FromBase64String: method({ params: ["s"], returns: BYTE_ARRAY, invoke: (_s, [text]) => fromBase64(text) }),
   ToHexString: method({
@@ -301,10 +299,7 @@ class EncodingValue extends CsValue {
     return `System.Text.${this.name}Encoding`;
   }
 }
-const ENCODING_DEF = registerType(
-  defineType("Encoding", { clrName: "System.Text.Encoding", test: (v) => v instanceof EncodingValue }),
-  "System.Text.Encoding",
-);
+const ENCODING_DEF = libraryType("System.Text.Encoding", { test: (v) => v instanceof EncodingValue });
 const ENCODING = typeOf(ENCODING_DEF);
 const UTF8 = new EncodingValue("UTF8", "utf8");
 for (const [name, value] of [
@@ -336,9 +331,7 @@ addMembers(ENCODING_DEF.members, {
     min: 1,
     returns: STRING,
     invoke: (e, [bytes, index, count]) => {
-      const all = Buffer.from(bytesOf(bytes, "bytes"));
-      const start = (index as number | undefined) ?? 0;
-      const slice = all.subarray(start, count === undefined ? undefined : start + (count as number));
+      const slice = byteRange(bytes, "bytes", index, count);
       return e.encoding === "ascii"
         ? slice.toString("latin1").replace(/[\u0080-\uffff]/g, "?")
         : slice.toString(e.encoding);
@@ -370,10 +363,7 @@ class StringBuilderValue extends CsValue {
     return this;
   }
 }
-const STRING_BUILDER_DEF = registerType(
-  defineType("StringBuilder", { clrName: "System.Text.StringBuilder", test: (v) => v instanceof StringBuilderValue }),
-  "System.Text.StringBuilder",
-);
+const STRING_BUILDER_DEF = libraryType("System.Text.StringBuilder", { test: (v) => v instanceof StringBuilderValue });
 const STRING_BUILDER = typeOf(STRING_BUILDER_DEF);
 STRING_BUILDER_DEF.create = method({
   params: ["value", "capacity"],
@@ -549,12 +539,9 @@ class UriValue extends CsValue {
     return decodeURI(this.url.href);
   }
 }
-const URI_DEF = registerType(
-  defineType("Uri", { clrName: "System.Uri", test: (v) => v instanceof UriValue }),
-  "System.Uri",
-);
+const URI_DEF = libraryType("System.Uri", { test: (v) => v instanceof UriValue });
 const URI = typeOf(URI_DEF);
-const URI_KIND_DEF = defineEnum("UriKind", "System.UriKind", { RelativeOrAbsolute: 0, Absolute: 1, Relative: 2 });
+defineEnum("UriKind", "System.UriKind", { RelativeOrAbsolute: 0, Absolute: 1, Relative: 2 });
 
 function parseUri(text: unknown, base?: unknown): UriValue {
   if (text === null || text === undefined) throw argumentNull("uriString");
@@ -634,22 +621,13 @@ addMembers(URI_DEF.statics, {
       }
     },
   }),
-  TryCreate: method({
+  TryCreate: tryParseMethod({
     params: ["uriString", "uriKind", "result"],
-    out: (_t, index) => (index === 2 ? URI : undefined),
-    returns: BOOL,
-    invoke: (_s, [text, , out]) => {
-      try {
-        (out as OutRef).set(parseUri(text));
-        return true;
-      } catch {
-        (out as OutRef).set(null);
-        return false;
-      }
-    },
+    result: URI,
+    fallback: null,
+    parse: ([text]) => parseUri(text),
   }),
 });
-registerType(URI_KIND_DEF, "UriKind");
 
 // ---- Random ----
 
@@ -658,10 +636,7 @@ class RandomValue extends CsValue {
     return typeOf(RANDOM_DEF);
   }
 }
-const RANDOM_DEF = registerType(
-  defineType("Random", { clrName: "System.Random", test: (v) => v instanceof RandomValue }),
-  "System.Random",
-);
+const RANDOM_DEF = libraryType("System.Random", { test: (v) => v instanceof RandomValue });
 RANDOM_DEF.create = method({ params: ["Seed"], min: 0, returns: typeOf(RANDOM_DEF), invoke: () => new RandomValue() });
 addMembers(RANDOM_DEF.members, {
   Next: method({
@@ -710,10 +685,7 @@ for (const [name, algorithm, keyed] of [
   ["HMACSHA512", "sha512", true],
   ["HMACMD5", "md5", true],
 ] as const) {
-  const def = registerType(
-    defineType(name, { clrName: `System.Security.Cryptography.${name}` }),
-    `System.Security.Cryptography.${name}`,
-  );
+  const def = libraryType(`System.Security.Cryptography.${name}`);
   const type = typeOf(def);
   def.test = (v) => v instanceof HashValue && v.csType() === type;
   const create = (key: unknown) =>

@@ -2,13 +2,13 @@
  * `choose` (reference apim.md §2.17): the first `when` whose condition holds runs its policies, else `otherwise`.
  * Branches hold any policy the section allows (nested choose included); a constant condition is decided at load.
  */
-import { runSteps } from "../../pipeline/executor.js";
-import type { PolicyDefinition, PolicyElement, Step } from "../definition.js";
+import { nestedSteps, runSteps, type NestedSteps } from "../../pipeline/executor.js";
+import type { PolicyDefinition, PolicyElement } from "../definition.js";
 import { booleanSetting, valueOf, type Setting } from "../setting.js";
 
 interface Branch {
   readonly condition: Setting<boolean>;
-  readonly steps: readonly Step[];
+  readonly steps: NestedSteps;
 }
 
 export const choose: PolicyDefinition = {
@@ -22,7 +22,8 @@ export const choose: PolicyDefinition = {
         if (otherwise !== undefined) throw child.error("'when' must come before 'otherwise' in 'choose'");
         child.requiredValueAttribute("condition");
         const condition = booleanSetting(child, "condition", false);
-        branches.push({ condition, steps: environment.compileChildren(child.allChildren()) });
+        const steps = environment.compileChildren(child.allChildren());
+        branches.push({ condition, steps: nestedSteps(steps, `when[${branches.length + 1}]/`) });
       } else if (child.name === "otherwise") {
         if (otherwise !== undefined) throw child.error("'choose' may have only one 'otherwise'");
         otherwise = child;
@@ -31,7 +32,7 @@ export const choose: PolicyDefinition = {
       }
     }
     if (branches.length === 0) throw element.error("Policy 'choose' needs at least one 'when'");
-    const fallback = otherwise ? environment.compileChildren(otherwise.allChildren()) : [];
+    const fallback = nestedSteps(otherwise ? environment.compileChildren(otherwise.allChildren()) : [], "otherwise/");
     // A branch whose condition is constantly false never runs; one constantly true ends the list.
     const reachable: Branch[] = [];
     for (const branch of branches) {

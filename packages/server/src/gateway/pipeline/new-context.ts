@@ -1,15 +1,11 @@
 /**
- * A request's pipeline context built without a socket: the policy test runner and the engine's tests start every
- * pipeline from the state the data plane gives a request as it arrives.
+ * The state a request's pipeline starts from: the data plane builds every context with it, and so do the policy test
+ * runner and the engine's tests, so all three start alike.
  */
 import { randomUUID } from "node:crypto";
-import type { Api, Operation, Product } from "../../gateway/model.js";
-import type {
-  GatewayRequest,
-  PipelineContext,
-  PipelineServices,
-  SubscriptionContext,
-} from "../../gateway/pipeline/context.js";
+import type { Api, Operation, Product } from "../model.js";
+import type { GatewayRequest, PipelineContext, PipelineServices, SubscriptionContext } from "./context.js";
+import type { TraceRecorder } from "./trace.js";
 
 export interface ContextParts {
   api: Api;
@@ -19,12 +15,15 @@ export interface ContextParts {
   request: GatewayRequest;
   services: PipelineServices;
   requestId?: string;
+  /** process.hrtime.bigint() when the request arrived; now by default. */
+  startedAt?: bigint;
+  trace?: TraceRecorder;
 }
 
 export function newPipelineContext(parts: ContextParts): PipelineContext {
   return {
     requestId: parts.requestId ?? randomUUID(),
-    startedAt: process.hrtime.bigint(),
+    startedAt: parts.startedAt ?? process.hrtime.bigint(),
     api: parts.api,
     operation: parts.operation,
     product: parts.product,
@@ -39,7 +38,8 @@ export function newPipelineContext(parts: ContextParts): PipelineContext {
     ended: false,
     skipToOutbound: false,
     completions: [],
-    trace: undefined,
+    innerFailure: undefined,
+    trace: parts.trace,
     services: parts.services,
   };
 }
