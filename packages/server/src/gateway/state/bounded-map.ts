@@ -44,6 +44,12 @@ export class BoundedMap<V> {
     }
   }
 
+  /** Moves an entry's expiry without touching its place in the eviction order (it was just read). */
+  renew(key: string, expiresAtMs: number): void {
+    const slot = this.slots.get(key);
+    if (slot !== undefined) slot.expiresAtMs = expiresAtMs;
+  }
+
   delete(key: string): void {
     const slot = this.slots.get(key);
     if (slot === undefined) return;

@@ -38,39 +38,39 @@ export class MemoryState implements GatewayState {
     this.cache = new BoundedMap(1_000_000, options.maxCacheBytes ?? 64 * 1024 * 1024);
   }
 
-  async rateHit(windows: readonly RateWindow[], count: number): Promise<RateDecision> {
+  rateHit(windows: readonly RateWindow[], count: number): RateDecision {
     return this.rate(windows, count, "hit");
   }
 
-  async ratePeek(windows: readonly RateWindow[], count: number): Promise<RateDecision> {
+  ratePeek(windows: readonly RateWindow[], count: number): RateDecision {
     return this.rate(windows, count, "peek");
   }
 
-  async rateAdd(windows: readonly RateWindow[], count: number): Promise<void> {
+  rateAdd(windows: readonly RateWindow[], count: number): void {
     this.rate(windows, count, "add");
   }
 
-  async quotaHit(windows: readonly QuotaWindow[]): Promise<QuotaDecision> {
+  quotaHit(windows: readonly QuotaWindow[]): QuotaDecision {
     return this.quota(windows, "hit", 1, 0);
   }
 
-  async quotaPeek(windows: readonly QuotaWindow[], calls: number): Promise<QuotaDecision> {
+  quotaPeek(windows: readonly QuotaWindow[], calls: number): QuotaDecision {
     return this.quota(windows, "peek", calls, 0);
   }
 
-  async quotaAdd(windows: readonly QuotaWindow[], calls: number, bytes: number): Promise<void> {
+  quotaAdd(windows: readonly QuotaWindow[], calls: number, bytes: number): void {
     this.quota(windows, "add", calls, bytes);
   }
 
-  async cacheGet(key: string): Promise<Buffer | undefined> {
+  cacheGet(key: string): Buffer | undefined {
     return this.cache.get(key, this.clock());
   }
 
-  async cacheSet(key: string, value: Buffer, ttlSeconds: number): Promise<void> {
+  cacheSet(key: string, value: Buffer, ttlSeconds: number): void {
     this.cache.set(key, value, this.clock() + ttlSeconds * 1000, value.length + key.length);
   }
 
-  async cacheDelete(key: string): Promise<void> {
+  cacheDelete(key: string): void {
     this.cache.delete(key);
   }
 
@@ -80,15 +80,19 @@ export class MemoryState implements GatewayState {
     const now = this.clock();
     const second = Math.floor(now / 1000);
     const counters = windows.map((window) => {
-      const buckets = this.rates.get(window.key, now) ?? new RateBuckets();
+      const stored = this.rates.get(window.key, now);
+      const buckets = stored ?? new RateBuckets();
       buckets.prune(second);
-      return { ...window, buckets };
+      return { key: window.key, limit: window.limit, windowSeconds: window.windowSeconds, buckets, stored };
     });
     const decision = rateDecision(counters, count, now);
     if (mode === "add" || (mode === "hit" && decision.allowed)) {
-      for (const { key, buckets } of counters) {
+      for (const { key, buckets, stored } of counters) {
         buckets.add(second, count);
-        this.rates.set(key, buckets, (buckets.latestSecond + MAX_RATE_WINDOW_SECONDS + 1) * 1000);
+        const expiresAtMs = (buckets.latestSecond + MAX_RATE_WINDOW_SECONDS + 1) * 1000;
+        // A counter just read is already the most recently used: only its expiry moves.
+        if (stored) this.rates.renew(key, expiresAtMs);
+        else this.rates.set(key, buckets, expiresAtMs);
       }
     }
     return decision;

@@ -2,6 +2,7 @@
  * What quota and quota-by-key share (reference apim.md §2.6–2.7, §4.4): call and bandwidth limits over a fixed
  * renewal period, the 403 with Retry-After, and counting a call's bandwidth once its bodies have passed.
  */
+import type { Answer } from "../../state/gateway-state.js";
 import type { PipelineContext } from "../../pipeline/context.js";
 import type { QuotaDecision, QuotaWindow } from "../../state/gateway-state.js";
 import { PolicyFailure, type PolicyElement } from "../definition.js";
@@ -82,7 +83,7 @@ export interface CallUsage {
 export function countWhenDone(
   context: PipelineContext,
   usage: CallUsage,
-  add: (calls: number, bytes: number) => Promise<void>,
+  add: (calls: number, bytes: number) => Answer<void>,
 ): void {
   const request = usage.bandwidth ? meterBody(context.request) : undefined;
   context.completions.push(async () => {
@@ -92,7 +93,11 @@ export function countWhenDone(
     if (usage.calls > 0 || requestBytes > 0) await add(usage.calls, requestBytes);
     if (request && context.response) {
       meterBody(context.response, (bytes) => {
-        if (bytes > 0) add(0, bytes).catch(() => undefined);
+        // Promise.resolve().then: a store that throws at once loses this usage only, like one that rejects.
+        if (bytes > 0)
+          Promise.resolve()
+            .then(() => add(0, bytes))
+            .catch(() => undefined);
       });
     }
   });

@@ -3,9 +3,9 @@
  * across every scope that uses it. Checked when the policy runs; with an increment-condition expression the call is
  * counted only once the response is known and the condition holds.
  */
-import { MAX_RATE_WINDOW_SECONDS } from "../../state/gateway-state.js";
+import { MAX_RATE_WINDOW_SECONDS, type RateDecision } from "../../state/gateway-state.js";
 import type { PolicyDefinition } from "../definition.js";
-import { counted, readFailOpen } from "./counter-store.js";
+import { readFailOpen, whenCounted } from "./counter-store.js";
 import { readIncrementCondition } from "./increment-condition.js";
 import { applyRateDecision, readThrottleOutput } from "./throttle.js";
 import { readIntegerValue } from "./typed-values.js";
@@ -25,27 +25,29 @@ export const rateLimitByKey: PolicyDefinition = {
     return {
       policy: "rate-limit-by-key",
       id: element.id,
-      async run(context) {
+      run(context) {
         const limit = calls(context);
         const count = increment(context);
         const windows = [
           {
-            key: JSON.stringify(["rate-limit-by-key", counterKey.text(context)]),
+            key: `rate-limit-by-key\u0000${counterKey.text(context)}`,
             limit,
             windowSeconds: period(context),
           },
         ];
-        if (condition === true) {
-          const decision = await counted("rate-limit-by-key", failOpen, state.rateHit(windows, count));
+        const apply = (decision: RateDecision | undefined) => {
           if (decision) applyRateDecision(context, "rate-limit-by-key", output, decision, limit);
-          return;
-        }
-        const decision = await counted("rate-limit-by-key", failOpen, state.ratePeek(windows, count));
-        if (decision) applyRateDecision(context, "rate-limit-by-key", output, decision, limit);
-        if (condition === false) return;
-        context.completions.push(async () => {
-          if (condition.condition(context)) await state.rateAdd(windows, count);
-        });
+        };
+        if (condition === true) return whenCounted("rate-limit-by-key", failOpen, state.rateHit(windows, count), apply);
+        const checked = whenCounted("rate-limit-by-key", failOpen, state.ratePeek(windows, count), apply);
+        if (condition === false) return checked;
+        const countLater = () => {
+          context.completions.push(async () => {
+            if (condition.condition(context)) await state.rateAdd(windows, count);
+          });
+        };
+        if (checked === undefined) return countLater();
+        return checked.then(countLater);
       },
     };
   },

@@ -6,7 +6,7 @@ import type { PolicyScopeKind } from "../../model.js";
 import type { PipelineContext } from "../../pipeline/context.js";
 import { MAX_RATE_WINDOW_SECONDS, type RateWindow } from "../../state/gateway-state.js";
 import type { PolicyDefinition, PolicyElement } from "../definition.js";
-import { counted, readFailOpen } from "./counter-store.js";
+import { readFailOpen, whenCounted } from "./counter-store.js";
 import { readReference, refersTo } from "./entity-reference.js";
 import { applyRateDecision, readThrottleOutput } from "./throttle.js";
 
@@ -58,7 +58,7 @@ export const rateLimit: PolicyDefinition = {
     return {
       policy: "rate-limit",
       id: element.id,
-      async run(context) {
+      run(context) {
         const { subscription } = context;
         if (subscription === undefined) return;
         const key = ["rate-limit", scopeOf(context, scope), subscription.name];
@@ -71,8 +71,9 @@ export const rateLimit: PolicyDefinition = {
             windows.push(window([...key, "operation", context.api.name, context.operation.name], operation.limit));
           }
         }
-        const decision = await counted("rate-limit", failOpen, state.rateHit(windows, 1));
-        if (decision) applyRateDecision(context, "rate-limit", output, decision, limit.calls);
+        return whenCounted("rate-limit", failOpen, state.rateHit(windows, 1), (decision) => {
+          if (decision) applyRateDecision(context, "rate-limit", output, decision, limit.calls);
+        });
       },
     };
   },
