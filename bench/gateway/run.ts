@@ -1,4 +1,5 @@
 // CLI entry: `node --import tsx bench/gateway/run.ts [--duration 5] [--rounds 3] [--connections 32] ...`
+import { intInRange, LOAD_OPTIONS, loadSettings, type LoadSettings } from "../shared/load-settings.js";
 import { machineInfo, medianBy, saveResults } from "../shared/results.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -19,10 +20,7 @@ const ITEM_PATH = "/items/42";
 const TARGET_KEYS = ["direct", "gatehouse", "workers", "fastify", "haproxy", "bare", "routing"] as const;
 type TargetKey = (typeof TARGET_KEYS)[number];
 
-interface Settings {
-  durationSec: number;
-  rounds: number;
-  connections: number;
+interface Settings extends LoadSettings {
   /** APIs configured in the routing-scale Gatehouse (the other one has 10). */
   routingApis: number;
   /** Also give the fastify peer fast-jwt's verified-token cache. */
@@ -61,9 +59,7 @@ function parseSettings(argv: string[]): Settings {
     args: argv,
     strict: true,
     options: {
-      duration: { type: "string" },
-      rounds: { type: "string" },
-      connections: { type: "string" },
+      ...LOAD_OPTIONS,
       "routing-apis": { type: "string" },
       "peer-cache": { type: "boolean", default: false },
       "gateway-workers": { type: "string" },
@@ -75,28 +71,17 @@ function parseSettings(argv: string[]): Settings {
     console.log(USAGE);
     process.exit(0);
   }
-  const env = process.env;
   const only = (values.only ?? TARGET_KEYS.join(",")).split(",").map((k) => k.trim());
   const unknown = only.filter((k) => !(TARGET_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0)
     throw new Error(`--only: unknown target ${unknown.join(", ")}; use ${TARGET_KEYS.join(", ")}`);
   return {
-    // Capped so a typo cannot turn a bounded benchmark into an hour of pegged CPUs on a shared box.
-    durationSec: intInRange("--duration", values.duration ?? env.BENCH_DURATION ?? "5", 1, 60),
-    rounds: intInRange("--rounds", values.rounds ?? env.BENCH_ROUNDS ?? "3", 1, 9),
-    connections: intInRange("--connections", values.connections ?? env.BENCH_CONNECTIONS ?? "32", 1, 1024),
+    ...loadSettings(values),
     routingApis: intInRange("--routing-apis", values["routing-apis"] ?? "5000", 11, 20_000),
     peerCache: values["peer-cache"] ?? false,
     gatewayWorkers: intInRange("--gateway-workers", values["gateway-workers"] ?? String(availableParallelism()), 2, 16),
     only: new Set(only as TargetKey[]),
   };
-}
-
-function intInRange(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
-  return n;
 }
 
 const log = (msg: string): void => console.error(`[bench] ${msg}`);

@@ -1,4 +1,5 @@
 // CLI entry: `node --import tsx bench/middleware/run.ts [--duration 5] [--rounds 3] [--connections 32]`
+import { LOAD_OPTIONS, loadSettings, type LoadSettings } from "../shared/load-settings.js";
 import { machineInfo, saveResults } from "../shared/results.js";
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -9,11 +10,7 @@ import { RECORDS, spawnApi, type ApiRequest, type SpawnedApi } from "./spawn-api
 
 const WARMUP_SEC = 2;
 
-interface Settings {
-  durationSec: number;
-  rounds: number;
-  connections: number;
-}
+type Settings = LoadSettings;
 
 interface Variant {
   key: "open" | "protected" | "uncached";
@@ -41,24 +38,8 @@ interface Report extends LoadResult {
 const log = (msg: string): void => console.error(`[bench] ${msg}`);
 
 function parseSettings(argv: string[]): Settings {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: { duration: { type: "string" }, rounds: { type: "string" }, connections: { type: "string" } },
-  });
-  const env = process.env;
-  return {
-    // Capped so a typo cannot turn a bounded benchmark into an hour of pegged CPUs on a shared box.
-    durationSec: intInRange("--duration", values.duration ?? env.BENCH_DURATION ?? "5", 1, 60),
-    rounds: intInRange("--rounds", values.rounds ?? env.BENCH_ROUNDS ?? "3", 1, 9),
-    connections: intInRange("--connections", values.connections ?? env.BENCH_CONNECTIONS ?? "32", 1, 1024),
-  };
-}
-
-function intInRange(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in [${min}, ${max}]`);
-  return n;
+  const { values } = parseArgs({ args: argv, strict: true, options: LOAD_OPTIONS });
+  return loadSettings(values);
 }
 
 async function main(): Promise<void> {

@@ -12,6 +12,7 @@ import { loadGenerator, type LoadResult } from "../gateway/load.js";
 import { spawnTarget } from "../gateway/spawn-target.js";
 import { AUDIENCE, benchIssuer } from "../gateway/tokens.js";
 import { verifyTargets } from "../gateway/verify.js";
+import { intInRange, LOAD_OPTIONS, loadSettings, type LoadSettings } from "../shared/load-settings.js";
 import { machineInfo, medianBy, saveResults } from "../shared/results.js";
 
 const WARMUP_SEC = 2;
@@ -74,10 +75,7 @@ function configYaml(openIdConfigUrl: string, backendOrigin: string): string {
   });
 }
 
-interface Settings {
-  durationSec: number;
-  rounds: number;
-  connections: number;
+interface Settings extends LoadSettings {
   gatewayWorkers: number;
 }
 
@@ -86,23 +84,13 @@ function parseSettings(argv: string[]): Settings {
     args: argv,
     strict: true,
     options: {
-      duration: { type: "string" },
-      rounds: { type: "string" },
-      connections: { type: "string" },
+      ...LOAD_OPTIONS,
       "gateway-workers": { type: "string" },
     },
   });
-  const env = process.env;
-  const int = (name: string, raw: string, min: number, max: number): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in [${min}, ${max}]`);
-    return n;
-  };
   return {
-    durationSec: int("--duration", values.duration ?? env.BENCH_DURATION ?? "5", 1, 60),
-    rounds: int("--rounds", values.rounds ?? env.BENCH_ROUNDS ?? "3", 1, 9),
-    connections: int("--connections", values.connections ?? env.BENCH_CONNECTIONS ?? "32", 1, 1024),
-    gatewayWorkers: int("--gateway-workers", values["gateway-workers"] ?? "1", 1, 16),
+    ...loadSettings(values),
+    gatewayWorkers: intInRange("--gateway-workers", values["gateway-workers"] ?? "1", 1, 16),
   };
 }
 

@@ -1,4 +1,5 @@
 // CLI entry: `node --import tsx bench/token/run.ts [--duration 10] [--connections 32] --gatehouse-url ... --gatehouse-form ...`
+import { LOAD_OPTIONS, loadSettings } from "../shared/load-settings.js";
 import { machineInfo, medianBy, saveResults } from "../shared/results.js";
 import { readFile } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
@@ -43,9 +44,7 @@ function parseSettings(argv: string[]): Settings {
     args: argv,
     strict: true,
     options: {
-      duration: { type: "string" },
-      rounds: { type: "string" },
-      connections: { type: "string" },
+      ...LOAD_OPTIONS,
       "gatehouse-url": { type: "string" },
       "gatehouse-form": { type: "string" },
       "gatehouse-ca": { type: "string" },
@@ -59,22 +58,12 @@ function parseSettings(argv: string[]): Settings {
   }
   const env = process.env;
   return {
-    // Capped so a typo cannot turn a bounded benchmark into an hour of pegged CPUs on a shared box.
-    durationSec: intInRange("--duration", values.duration ?? env.BENCH_DURATION ?? "5", 1, 60),
-    rounds: intInRange("--rounds", values.rounds ?? env.BENCH_ROUNDS ?? "3", 1, 9),
-    connections: intInRange("--connections", values.connections ?? env.BENCH_CONNECTIONS ?? "32", 1, 1024),
+    ...loadSettings(values),
     gatehouseUrl: values["gatehouse-url"] ?? env.GATEHOUSE_TOKEN_URL,
     gatehouseForm: values["gatehouse-form"] ?? env.GATEHOUSE_TOKEN_FORM,
     gatehouseCaPath: values["gatehouse-ca"] ?? env.GATEHOUSE_CA,
     selfTest: values["self-test"] ?? false,
   };
-}
-
-function intInRange(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
-  return n;
 }
 
 const log = (msg: string): void => console.error(`[bench] ${msg}`);

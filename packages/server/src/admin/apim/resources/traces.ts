@@ -87,6 +87,11 @@ function checkLink(context: RequestContext, signatures: TraceSignatures, id: str
 
 /** With the other gateway resources, behind the admin token (a trace also behind its link's signature). */
 export function tracingOperations(admin: TraceAdmin, gateway: GatewayRegistry): Operation[] {
+  const traceResponse = async (id: string) => {
+    const trace = await admin.traces.get(id);
+    if (!trace) throw notFound();
+    return ok(trace, { "cache-control": "no-store" });
+  };
   const state = async (api: string) => {
     const expiresAt = await admin.settings.expiresAt(api);
     return {
@@ -114,9 +119,7 @@ export function tracingOperations(admin: TraceAdmin, gateway: GatewayRegistry): 
       handle: async (context) => {
         const id = context.param("traceId");
         checkLink(context, admin.signatures, id);
-        const trace = await admin.traces.get(id);
-        if (!trace) throw notFound();
-        return ok(trace, { "cache-control": "no-store" });
+        return traceResponse(id);
       },
     }),
     operation({
@@ -128,9 +131,7 @@ export function tracingOperations(admin: TraceAdmin, gateway: GatewayRegistry): 
       body: listTraceBody,
       response: { status: 200, description: "The trace", schema: traceDocument, shape: "plain" },
       handle: async (context) => {
-        const trace = await admin.traces.get(context.body.traceId);
-        if (!trace) throw notFound();
-        return ok(trace, { "cache-control": "no-store" });
+        return traceResponse(context.body.traceId);
       },
     }),
     operation({
