@@ -63,6 +63,7 @@ describe("context", () => {
     const messages: string[] = [];
     const trace: TraceRecorder = {
       step: () => undefined,
+      input: () => undefined,
       message: (source, severity, message) => messages.push(`${source}/${severity}: ${message}`),
     };
     const traced = { context: (c: PipelineContext) => Object.assign(c, { trace }) };

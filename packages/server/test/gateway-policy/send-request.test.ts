@@ -182,6 +182,7 @@ describe("send-request", () => {
     const messages: string[] = [];
     h.context.trace = {
       step: () => undefined,
+      input: () => undefined,
       message: (source, _severity, text) => void messages.push(`${source}: ${text}`),
     };
     await executePipeline(

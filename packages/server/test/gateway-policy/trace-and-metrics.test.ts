@@ -19,6 +19,7 @@ async function traced(api: string) {
   const steps: string[] = [];
   h.context.trace = {
     step: (entry) => void steps.push(`${entry.section}/${entry.policy}:${entry.outcome}`),
+    input: () => undefined,
     message: (source, severity, message, metadata) => void messages.push({ source, severity, message, metadata }),
   };
   await executePipeline(pipelineOf({ api }), h.context);

@@ -40,7 +40,11 @@ describe("validate-client-certificate", () => {
       request: Object.assign(h.context.request, { certificate }),
       services: { ...h.context.services, certificateTrust: trust },
       trace: traced
-        ? { step: () => undefined, message: (_source, _severity, text) => void messages.push(text) }
+        ? {
+            step: () => undefined,
+            input: () => undefined,
+            message: (_source, _severity, text) => void messages.push(text),
+          }
         : undefined,
     };
     await executePipeline(pipelineOf({ api: policies({ inbound, backend: "<forward-request/>" }) }), context);

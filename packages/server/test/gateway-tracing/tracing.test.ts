@@ -15,6 +15,9 @@ const POLICY = `<policies>
       <issuer-signing-keys><key>${SECRET.toString("base64")}</key></issuer-signing-keys>
       <audiences><audience>api://orders</audience></audiences>
     </validate-jwt>
+    <set-header name="X-Tenant-Seen" exists-action="override">
+      <value>@(context.Request.Headers.GetValueOrDefault("X-Tenant", "none"))</value>
+    </set-header>
     <trace source="Orders API" severity="information">
       <message>token accepted</message>
       <metadata name="stage" value="inbound" />
@@ -106,8 +109,9 @@ ${apiYaml("orders", backends.echoUrl, policyLines)}${apiYaml("open", backends.ec
     assert.ok(trace.elapsedMs >= (trace.steps[0]?.startMs ?? 0));
   });
 
-  it("records every step in order, the trace policy's message, the backend exchange and the response", async () => {
+  it("records every step in order with its expressions' values, the trace policy's message, the backend exchange and the response", async () => {
     const reply = await get("/orders/items?subscription-key=ignored", {
+      "x-tenant": "contoso",
       "ocp-apim-subscription-key": KEYS.tracing,
       "ocp-apim-trace": "true",
       authorization: `Bearer ${await sign("10m")}`,
@@ -116,8 +120,15 @@ ${apiYaml("orders", backends.echoUrl, policyLines)}${apiYaml("open", backends.ec
     const trace = await traceAt(reply);
     assert.deepEqual(
       trace.steps.map((s) => `${s.section}:${s.scope}:${s.policy}:${s.outcome}`),
-      ["inbound:api:validate-jwt:ok", "inbound:api:trace:ok", "backend:global:forward-request:ok"],
+      [
+        "inbound:api:validate-jwt:ok",
+        "inbound:api:set-header:ok",
+        "inbound:api:trace:ok",
+        "backend:global:forward-request:ok",
+      ],
     );
+    assert.deepEqual(trace.steps[1]?.inputs, [{ name: "set-header value", value: "contoso" }], "expression values");
+    assert.equal(trace.steps[0]?.inputs, undefined, "literal values are not inputs");
     for (const [i, step] of trace.steps.entries()) {
       assert.ok(step.elapsedMs >= 0);
       if (i > 0) assert.ok(step.startMs >= (trace.steps[i - 1]?.startMs ?? 0), "in order");

@@ -1,6 +1,6 @@
 /**
  * What a traced request records (reference apim.md §4.15, `Ocp-Apim-Trace`): every policy step in order with its
- * outcome and time, and the messages policies add (the trace policy, context.Trace, validate-jwt's hidden reason).
+ * inputs (what its expressions evaluated to), outcome and time, and the messages policies add (the trace policy, context.Trace, validate-jwt's hidden reason).
  */
 import type { PolicyScopeKind } from "../model.js";
 import type { Section } from "./context.js";
@@ -21,9 +21,21 @@ export interface TraceStep {
   outcome: "ok" | "failed";
   /** For a failure: LastError's source, reason and message, which the client never sees. */
   error?: { source: string; reason: string; message: string };
+  /** What the step's policy expressions evaluated to (a `when` condition, a counter-key …), in order. */
+  inputs?: readonly TraceInput[];
+}
+
+export interface TraceInput {
+  /** The element and attribute (`rate-limit-by-key counter-key`) or element text (`set-header value`). */
+  name: string;
+  /** The value as text, as C#'s ToString gives it. */
+  value: string;
 }
 
 export interface TraceRecorder {
+  /** A finished step; the inputs recorded since the previous step belong to it. */
   step(entry: TraceStep): void;
+  /** An expression's value while a step runs. */
+  input(name: string, value: string): void;
   message(source: string, severity: TraceSeverity, message: string, metadata?: Readonly<Record<string, string>>): void;
 }

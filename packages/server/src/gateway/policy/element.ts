@@ -3,6 +3,7 @@
  * text the policy reads recorded, so that what it did not read is refused when the document is loaded.
  */
 import { compileExpression, toPolicyBoolean, toPolicyString, type CompiledExpression } from "../expressions/index.js";
+import type { PipelineContext } from "../pipeline/context.js";
 import { PolicyLoadError, type PolicyElement, type PolicyValue, type SourcePosition } from "./definition.js";
 import { contentPosition, EXPRESSION_START, type XmlElement, type XmlText } from "./xml.js";
 import { escapeXmlAttribute, escapeXmlText } from "../transform/xml-escape.js";
@@ -35,12 +36,18 @@ function constantValue(value: string): PolicyValue {
   };
 }
 
-function expressionValue(expression: CompiledExpression): PolicyValue {
+/** `label` names the value in a traced request's step inputs. */
+function expressionValue(expression: CompiledExpression, label: string): PolicyValue {
+  const evaluate = (context: PipelineContext): unknown => {
+    const value = expression.evaluate(context);
+    context.trace?.input(label, toPolicyString(value));
+    return value;
+  };
   return {
     constant: undefined,
-    evaluate: (context) => expression.evaluate(context),
-    text: (context) => toPolicyString(expression.evaluate(context)),
-    condition: (context) => toPolicyBoolean(expression.evaluate(context)),
+    evaluate,
+    text: (context) => toPolicyString(evaluate(context)),
+    condition: (context) => toPolicyBoolean(evaluate(context)),
   };
 }
 
@@ -120,7 +127,9 @@ export class XmlPolicyElement implements PolicyElement {
   valueAttribute(name: string): PolicyValue | undefined {
     this.attributesRead.add(name);
     const attribute = this.node.attributes.find((a) => a.name === name);
-    return attribute && this.value(attribute.value, attribute.expression, attribute.valuePosition);
+    return (
+      attribute && this.value(attribute.value, attribute.expression, attribute.valuePosition, `${this.name} ${name}`)
+    );
   }
 
   requiredValueAttribute(name: string): PolicyValue {
@@ -134,7 +143,8 @@ export class XmlPolicyElement implements PolicyElement {
     this.textRead = true;
     const { raw, expression, position } = this.rawText();
     if (position === undefined) return constantValue("");
-    const value = this.value(raw, expression, position);
+    const label = this.parent ? `${this.parent.name} ${this.name}` : this.name;
+    const value = this.value(raw, expression, position, label);
     return value.constant === undefined ? value : constantValue(value.constant.trim());
   }
 
@@ -278,13 +288,13 @@ export class XmlPolicyElement implements PolicyElement {
   }
 
   /** Named values substituted first (APIM substitutes them textually, inside expressions too), then compiled. */
-  private value(raw: string, expression: boolean, position: SourcePosition): PolicyValue {
+  private value(raw: string, expression: boolean, position: SourcePosition, label: string): PolicyValue {
     const substituted = substituteNamedValues(raw, position, this.namedValues);
     if (!expression && !EXPRESSION_START.test(substituted)) return constantValue(substituted);
     const compiled = compileExpression(substituted.trim(), position);
     this.reads.request ||= compiled.readsBody.request;
     this.reads.response ||= compiled.readsBody.response;
-    return expressionValue(compiled);
+    return expressionValue(compiled, label);
   }
 
   /** An attribute's value as the document spells it: messages never show named values, which may be secret. */

@@ -8,10 +8,11 @@ import { redactUrl } from "../../observability/log.js";
 import type { Api } from "../model.js";
 import type { GatewayRequest, GatewayResponse, LastError, PipelineContext } from "../pipeline/context.js";
 import type { HeaderMap } from "../pipeline/headers.js";
-import type { TraceRecorder, TraceSeverity, TraceStep } from "../pipeline/trace.js";
+import type { TraceInput, TraceRecorder, TraceSeverity, TraceStep } from "../pipeline/trace.js";
 
 const MAX_STEPS = 500;
 const MAX_MESSAGES = 200;
+const MAX_INPUTS_PER_STEP = 50;
 const MAX_TEXT = 8192;
 const REDACTED = "***";
 
@@ -60,6 +61,8 @@ export interface TraceDocument {
 export class RequestTrace implements TraceRecorder {
   private readonly steps: TraceStep[] = [];
   private readonly messages: TraceMessage[] = [];
+  /** Inputs of the step now running, attached when it is recorded. */
+  private readonly inputs: TraceInput[] = [];
   private backend: BackendRecord | undefined;
   private omitted = 0;
   private readonly startedAtIso = new Date().toISOString();
@@ -82,7 +85,13 @@ export class RequestTrace implements TraceRecorder {
   }
 
   step(entry: TraceStep): void {
-    if (this.steps.length < MAX_STEPS) this.steps.push(entry);
+    const inputs = this.inputs.splice(0);
+    if (this.steps.length < MAX_STEPS) this.steps.push(inputs.length > 0 ? { ...entry, inputs } : entry);
+    else this.omitted++;
+  }
+
+  input(name: string, value: string): void {
+    if (this.inputs.length < MAX_INPUTS_PER_STEP) this.inputs.push({ name, value: clip(value) });
     else this.omitted++;
   }
 
