@@ -17,8 +17,13 @@ async function api(sections: Parameters<typeof policies>[0], request: TestReques
 }
 
 /** What the gateway answers to a preflight for the documents' operation, as the data plane asks it. */
-function preflight(inbound: string, headers: Record<string, string>) {
-  const pipeline = pipelineOf({ global: DEFAULT_GLOBAL_POLICY, api: policies({ inbound }) });
+/** `globalInbound`: cors policies at global scope, spliced in where the API's `<base/>` is. */
+function preflight(inbound: string, headers: Record<string, string>, globalInbound?: string) {
+  const global =
+    globalInbound === undefined
+      ? DEFAULT_GLOBAL_POLICY
+      : policies({ inbound: globalInbound, backend: "<forward-request />" });
+  const pipeline = pipelineOf({ global, api: policies({ inbound }) });
   const { context } = harness({ method: "OPTIONS", headers });
   return answerPreflight(corsPolicies(pipeline.inbound.map((s) => s.step)), context);
 }
@@ -109,7 +114,8 @@ describe("cors: preflight", () => {
 
   it("tries the next cors policy after one that does not terminate; methods default to GET and POST", () => {
     const lenient = `<cors terminate-unmatched-request="false"><allowed-origins><origin>https://a.example</origin></allowed-origins><allowed-headers><header>x</header></allowed-headers></cors>`;
-    const answer = preflight(`${lenient}<base/>${CORS}`, asks("https://app.example", "PUT"));
+    // One cors per section (as APIM allows): the next one comes from the broader scope.
+    const answer = preflight(`${lenient}<base/>`, asks("https://app.example", "PUT"), CORS);
     assert.equal(headersOf(answer)["Access-Control-Allow-Origin"]?.[0], "https://app.example");
     const defaults = preflight(lenient, asks("https://a.example", "POST"));
     assert.deepEqual(headersOf(defaults)["Access-Control-Allow-Methods"], ["GET,POST"]);
@@ -157,6 +163,7 @@ describe("cors: what APIM refuses when the document loads", () => {
     ];
     for (const [policy, expected] of cases) assert.equal(loadError(policies({ inbound: policy })), expected, policy);
     assert.equal(loadError(policies({ outbound: CORS })), "Policy 'cors' is not allowed in section 'outbound' @ 1:21");
+    assert.match(loadError(policies({ inbound: CORS + CORS })), /^Policy 'cors' may appear only once in a section @ /);
   });
 });
 

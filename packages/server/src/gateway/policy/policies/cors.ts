@@ -86,6 +86,7 @@ function methodsOf(methods: readonly string[]): string[] | undefined {
 
 export const cors: PolicyDefinition = {
   name: "cors",
+  once: "section",
   sections: ["inbound"],
   compile(element) {
     const allowCredentials = booleanSetting(element, "allow-credentials", false);
