@@ -194,6 +194,20 @@ describe("policy lint", () => {
     );
   });
 
+  it("warns about Gatehouse's extension attributes, which API Management refuses", () => {
+    const doc = document([
+      "<policies>",
+      "  <inbound>",
+      "    <base />",
+      '    <rate-limit-by-key calls="5" renewal-period="60" counter-key="k" gatehouse-fail-open="false" />',
+      "  </inbound>",
+      "</policies>",
+    ]);
+    assert.deepEqual(lines(lint(doc.xml)), [
+      `${doc.at(4, "gatehouse-fail-open")} warning Attribute 'gatehouse-fail-open' is a Gatehouse extension: API Management refuses it, so remove it before deploying the document to Azure`,
+    ]);
+  });
+
   it("prints diagnostics as compilers do, with a count", () => {
     const diagnostics: Diagnostic[] = [
       { line: 3, column: 5, severity: "error", message: "bad" },

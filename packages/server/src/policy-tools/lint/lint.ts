@@ -38,6 +38,9 @@ const CONTAINERS: Readonly<Record<string, readonly string[] | "direct">> = {
 
 const NAMED_VALUE = /\{\{([A-Za-z0-9._-]+)\}\}/g;
 
+/** Attributes Gatehouse adds to APIM's policies (`gatehouse-fail-open`) start with this. */
+const GATEHOUSE_EXTENSION = "gatehouse-";
+
 export function lintPolicy(xml: string, options: LintOptions): Diagnostic[] {
   const diagnostics = new Diagnostics();
   let root: XmlElement;
@@ -189,6 +192,14 @@ class DocumentLinter {
       } catch (error) {
         if (!(error instanceof PolicyLoadError)) throw error;
         if (!this.atNamedValue(error.position)) this.diagnostics.error(error.position, error.detail, nested);
+      }
+    }
+    for (const attribute of node.attributes) {
+      if (attribute.name.startsWith(GATEHOUSE_EXTENSION)) {
+        this.diagnostics.warning(
+          attribute.position,
+          `Attribute '${attribute.name}' is a Gatehouse extension: API Management refuses it, so remove it before deploying the document to Azure`,
+        );
       }
     }
     // Nested policies are compiled on their own too (a fresh loader: their container already counted them).
