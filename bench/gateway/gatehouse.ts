@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { defaultServerOptions } from "../../packages/server/src/config/options.js";
+import { defaultServerOptions, type RedisOptions } from "../../packages/server/src/config/options.js";
 import { startGatehouse } from "../../packages/server/src/server.js";
 import { API_PREFIX } from "./node-targets.js";
 
@@ -73,8 +73,15 @@ export function startGatehouseGateway(o: GatehouseGatewayOptions): Promise<Gateh
   return startGatehouseWithConfig(gatewayYaml(o), o.gatewayWorkers ?? 1);
 }
 
-/** Gatehouse in this process on plain HTTP, configured from this YAML (bench/policies brings its own APIs). */
-export async function startGatehouseWithConfig(yaml: string, gatewayWorkers: number): Promise<GatehouseGateway> {
+/**
+ * Gatehouse in this process on plain HTTP, configured from this YAML (bench/policies brings its own APIs), with its
+ * counters in Redis when given.
+ */
+export async function startGatehouseWithConfig(
+  yaml: string,
+  gatewayWorkers: number,
+  redis?: RedisOptions,
+): Promise<GatehouseGateway> {
   const dataDir = await mkdtemp(join(tmpdir(), "gatehouse-bench-gateway-"));
   try {
     const configFile = join(dataDir, "gatehouse.yaml");
@@ -90,6 +97,7 @@ export async function startGatehouseWithConfig(yaml: string, gatewayWorkers: num
       gatewayPort: 0,
       logLevel: "silent",
       gatewayWorkers,
+      ...(redis ? { redis } : {}),
     });
     return {
       origin: new URL(running.gatewayUrl.replace("//localhost:", "//127.0.0.1:")).origin,

@@ -1,4 +1,5 @@
-// CLI entry: `node --import tsx bench/policies/run.ts [--duration 5] [--rounds 3] [--connections 32] [--gateway-workers 1]`
+// CLI entry: `node --import tsx bench/policies/run.ts [--duration 5] [--rounds 3] [--connections 32]
+//   [--gateway-workers 1] [--redis redis://127.0.0.1:6379]`
 //
 // What a realistic policy pipeline costs: the same Gatehouse serves two APIs in front of the same backend, one with
 // validate-jwt alone and one with five typical policies (validate-jwt, check-header, set-header with an expression,
@@ -6,6 +7,7 @@
 import { loadavg, availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import { DEFAULT_REDIS_TIMEOUT_MS } from "../../packages/server/src/config/options.js";
 import { startGatehouseWithConfig } from "../gateway/gatehouse.js";
 import { startIssuer } from "../gateway/issuer.js";
 import { loadGenerator, type LoadResult } from "../gateway/load.js";
@@ -36,7 +38,7 @@ function jwtOnlyPolicy(openIdConfigUrl: string): string {
 }
 
 /** A limit the load never reaches: the counter is still read and written on every call. */
-function fivePolicies(openIdConfigUrl: string, backendOrigin: string): string {
+function fivePolicies(openIdConfigUrl: string, backendOrigin: string, run: string): string {
   return `<policies>
   <inbound>
     <base />${validateJwt(openIdConfigUrl)}
@@ -47,7 +49,7 @@ function fivePolicies(openIdConfigUrl: string, backendOrigin: string): string {
     <set-header name="X-Caller" exists-action="override">
       <value>@(context.Request.Headers.GetValueOrDefault("X-Client-Id", "anonymous") + "@" + context.Request.IpAddress)</value>
     </set-header>
-    <rate-limit-by-key calls="1000000000" renewal-period="300" counter-key="@(context.Request.Headers.GetValueOrDefault(&quot;X-Client-Id&quot;, &quot;&quot;))" />
+    <rate-limit-by-key calls="1000000000" renewal-period="300" counter-key="@(&quot;${run}/&quot; + context.Request.Headers.GetValueOrDefault(&quot;X-Client-Id&quot;, &quot;&quot;))" />
     <set-backend-service base-url="${backendOrigin}" />
   </inbound>
   <backend><base /></backend>
@@ -56,7 +58,8 @@ function fivePolicies(openIdConfigUrl: string, backendOrigin: string): string {
 </policies>`;
 }
 
-function configYaml(openIdConfigUrl: string, backendOrigin: string): string {
+/** `run` prefixes the counter key, so runs sharing a Redis never share a counter. */
+function configYaml(openIdConfigUrl: string, backendOrigin: string, run: string): string {
   const api = (name: string, policy: string) => ({
     name,
     displayName: name,
@@ -70,13 +73,18 @@ function configYaml(openIdConfigUrl: string, backendOrigin: string): string {
   });
   return stringify({
     gateway: {
-      apis: [api("jwt", jwtOnlyPolicy(openIdConfigUrl)), api("five", fivePolicies(openIdConfigUrl, backendOrigin))],
+      apis: [
+        api("jwt", jwtOnlyPolicy(openIdConfigUrl)),
+        api("five", fivePolicies(openIdConfigUrl, backendOrigin, run)),
+      ],
     },
   });
 }
 
 interface Settings extends LoadSettings {
   gatewayWorkers: number;
+  /** Counters in this Redis (`--redis`) rather than in each gateway process's memory. */
+  redisUrl: string | undefined;
 }
 
 function parseSettings(argv: string[]): Settings {
@@ -86,11 +94,13 @@ function parseSettings(argv: string[]): Settings {
     options: {
       ...LOAD_OPTIONS,
       "gateway-workers": { type: "string" },
+      redis: { type: "string" },
     },
   });
   return {
     ...loadSettings(values),
     gatewayWorkers: intInRange("--gateway-workers", values["gateway-workers"] ?? "1", 1, 16),
+    redisUrl: values.redis,
   };
 }
 
@@ -115,9 +125,12 @@ async function main(): Promise<void> {
   let verification: string[];
   try {
     log(`starting Gatehouse (${s.gatewayWorkers} gateway process${s.gatewayWorkers > 1 ? "es" : ""})`);
+    const redis =
+      s.redisUrl === undefined ? undefined : { url: s.redisUrl, commandTimeoutMs: DEFAULT_REDIS_TIMEOUT_MS };
     const gatehouse = await startGatehouseWithConfig(
-      configYaml(issuer.openIdConfigUrl, backend.origin),
+      configYaml(issuer.openIdConfigUrl, backend.origin, `bench-${Date.now()}`),
       s.gatewayWorkers,
+      redis,
     );
     try {
       const targets = [
@@ -162,7 +175,8 @@ async function main(): Promise<void> {
     ...verification.map((l) => `verified: ${l}`),
     "",
     `Policy pipeline benchmark: median of ${s.rounds} interleaved rounds of ${s.durationSec} s, ${s.connections} connections, ` +
-      `${generator.name}, ${availableParallelism()} cores, ${s.gatewayWorkers} gateway process(es)`,
+      `${generator.name}, ${availableParallelism()} cores, ${s.gatewayWorkers} gateway process(es), ` +
+      `counters ${s.redisUrl === undefined ? "in memory" : "in Redis"}`,
     `validate-jwt alone      ${f0(jwt.requestsPerSec).padStart(8)} req/s  p50 ${jwt.p50Ms.toFixed(2)} ms  p99 ${jwt.p99Ms.toFixed(2)} ms  rounds: ${results.jwt.map((r) => f0(r.requestsPerSec)).join(", ")}`,
     `five typical policies   ${f0(five.requestsPerSec).padStart(8)} req/s  p50 ${five.p50Ms.toFixed(2)} ms  p99 ${five.p99Ms.toFixed(2)} ms  rounds: ${results.five.map((r) => f0(r.requestsPerSec)).join(", ")}`,
     `five / validate-jwt alone = ${ratio.toFixed(3)}: the four extra policies cost ${(cost * 100).toFixed(1)}% of throughput (aim < 25%: ${cost < 0.25 ? "met" : "NOT met"})`,

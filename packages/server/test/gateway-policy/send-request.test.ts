@@ -106,6 +106,7 @@ describe("send-request", () => {
     );
     assert.equal(context.response?.statusCode, 500);
     assert.equal(context.lastError?.source, "return-response");
+    assert.equal(context.lastError?.reason, "ResponseVariableInvalid");
     assert.match(context.lastError?.message ?? "", /does not hold a response/);
   });
 

@@ -7,7 +7,7 @@ import type { GatewayResponse, PipelineContext } from "../../pipeline/context.js
 import { nestedSteps, runSteps } from "../../pipeline/executor.js";
 import { emptyResponse } from "../../pipeline/gateway-error.js";
 import { HeaderMap } from "../../pipeline/headers.js";
-import type { PolicyDefinition } from "../definition.js";
+import { PolicyFailure, type PolicyDefinition } from "../definition.js";
 
 const CHILDREN = ["set-status", "set-header", "set-body"];
 
@@ -35,7 +35,16 @@ function storedResponse(context: PipelineContext, variable: string): GatewayResp
   const value = context.variables.get(variable);
   const stored = value as Partial<GatewayResponse> | null | undefined;
   if (typeof stored?.statusCode !== "number" || !(stored.headers instanceof HeaderMap)) {
-    throw new Error(`Variable '${variable}' does not hold a response (set it with send-request)`);
+    const detail = `Variable '${variable}' does not hold a response (set it with send-request)`;
+    throw new PolicyFailure(
+      500,
+      "Internal server error",
+      "return-response",
+      "ResponseVariableInvalid",
+      detail,
+      {},
+      true,
+    );
   }
   return {
     statusCode: stored.statusCode,
