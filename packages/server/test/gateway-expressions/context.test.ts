@@ -64,6 +64,7 @@ describe("context", () => {
     const trace: TraceRecorder = {
       step: () => undefined,
       input: () => undefined,
+      swapInputs: () => [],
       message: (source, severity, message) => messages.push(`${source}/${severity}: ${message}`),
     };
     const traced = { context: (c: PipelineContext) => Object.assign(c, { trace }) };

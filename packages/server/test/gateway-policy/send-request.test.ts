@@ -184,6 +184,7 @@ describe("send-request", () => {
     h.context.trace = {
       step: () => undefined,
       input: () => undefined,
+      swapInputs: () => [],
       message: (source, _severity, text) => void messages.push(`${source}: ${text}`),
     };
     await executePipeline(

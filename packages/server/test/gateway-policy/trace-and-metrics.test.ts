@@ -20,6 +20,7 @@ async function traced(api: string) {
   h.context.trace = {
     step: (entry) => void steps.push(`${entry.section}/${entry.policy}:${entry.outcome}`),
     input: () => undefined,
+    swapInputs: () => [],
     message: (source, severity, message, metadata) => void messages.push({ source, severity, message, metadata }),
   };
   await executePipeline(pipelineOf({ api }), h.context);

@@ -43,6 +43,7 @@ describe("validate-client-certificate", () => {
         ? {
             step: () => undefined,
             input: () => undefined,
+            swapInputs: () => [],
             message: (_source, _severity, text) => void messages.push(text),
           }
         : undefined,

@@ -144,6 +144,8 @@ export interface PipelineContext {
   readonly completions: (() => void | Promise<void>)[];
   /** Where inside a container the failure being handled happened (see executor.ts runSteps). */
   innerFailure: { error: unknown; path: string; policyId: string | undefined } | undefined;
+  /** While a traced request runs a step: its path and scope, under which nested steps are recorded. */
+  traceFrame: { path: string; scope: PolicyScopeKind | undefined } | undefined;
   /** Set for a traced request (Ocp-Apim-Trace, or tracing turned on for the API). */
   trace: TraceRecorder | undefined;
   readonly services: PipelineServices;

@@ -7,6 +7,7 @@ import type { Pipeline, PipelineStep } from "../policy/pipeline.js";
 import { ExpressionEvaluationError } from "../expressions/errors.js";
 import type { PipelineContext, Section } from "./context.js";
 import type { TraceRecorder } from "./trace.js";
+import type { PolicyScopeKind } from "../model.js";
 import { emptyResponse, gatewayError } from "./gateway-error.js";
 
 const MAIN_SECTIONS: readonly Section[] = ["inbound", "backend", "outbound"];
@@ -20,7 +21,9 @@ export async function executePipeline(pipeline: Pipeline, context: PipelineConte
       const steps = pipeline[section];
       for (let i = 0; i < steps.length; i++) {
         current = steps[i] as PipelineStep;
-        const pending = context.trace ? traced(current, context) : current.step.run(context);
+        const pending = context.trace
+          ? traced(current.step, current.path, current.scope, context)
+          : current.step.run(context);
         // Most steps need no I/O and return nothing: awaiting only promises keeps them off the microtask queue.
         if (pending !== undefined) await pending;
         if (context.ended) break sections;
@@ -50,27 +53,36 @@ async function runCompletions(context: PipelineContext): Promise<void> {
   }
 }
 
-/** Runs one step with its timing and outcome recorded in the request's trace. */
-function traced(current: PipelineStep, context: PipelineContext): void | Promise<void> {
+/**
+ * Runs one step with its timing, outcome and inputs recorded in the request's trace. Steps nested in a container
+ * (choose, return-response) are recorded too, under the container's path; each keeps the inputs its own expressions
+ * produced, so a `when` condition stays with its choose.
+ */
+function traced(step: Step, path: string, scope: PolicyScopeKind | undefined, context: PipelineContext) {
   const trace = context.trace as TraceRecorder;
   const startMs = elapsedMs(context);
+  const enclosing = { frame: context.traceFrame, inputs: trace.swapInputs([]) };
+  context.traceFrame = { path, scope };
   const record = (error?: unknown) => {
-    const failure = error === undefined ? undefined : asFailure(current, error);
+    context.traceFrame = enclosing.frame;
+    const inputs = trace.swapInputs(enclosing.inputs);
+    const failure = error === undefined ? undefined : asFailure(step, error);
     trace.step({
       section: context.section,
-      scope: current.scope,
-      path: current.path,
-      policy: current.step.policy,
-      policyId: current.step.id,
+      scope,
+      path,
+      policy: step.policy,
+      policyId: step.id,
       startMs,
       elapsedMs: elapsedMs(context) - startMs,
       outcome: failure ? "failed" : "ok",
+      ...(inputs.length > 0 ? { inputs } : {}),
       ...(failure ? { error: { source: failure.source, reason: failure.reason, message: failure.message } } : {}),
     });
   };
   let pending: void | Promise<void>;
   try {
-    pending = current.step.run(context);
+    pending = step.run(context);
   } catch (error) {
     record(error);
     throw error;
@@ -110,7 +122,7 @@ async function handleFailure(
   failed: PipelineStep | undefined,
   error: unknown,
 ): Promise<void> {
-  const failure = asFailure(failed, error);
+  const failure = asFailure(failed?.step, error);
   // A failure inside choose or return-response is reported at the nested policy, as APIM's `choose[1]/when[2]/…`.
   const inner = context.innerFailure?.error === error ? context.innerFailure : undefined;
   context.lastError = {
@@ -129,7 +141,7 @@ async function handleFailure(
   try {
     for (let i = 0; i < steps.length && !context.ended; i++) {
       const step = steps[i] as PipelineStep;
-      const pending = context.trace ? traced(step, context) : step.step.run(context);
+      const pending = context.trace ? traced(step.step, step.path, step.scope, context) : step.step.run(context);
       if (pending !== undefined) await pending;
     }
   } catch {
@@ -142,11 +154,11 @@ async function handleFailure(
  * A policy's decision as it is; anything else is a 500 whose body says nothing of the cause, with APIM's reason
  * `ExpressionValueEvaluationFailure` when a policy expression threw.
  */
-function asFailure(failed: PipelineStep | undefined, error: unknown): PolicyFailure {
+function asFailure(failed: Step | undefined, error: unknown): PolicyFailure {
   if (error instanceof PolicyFailure) return error;
   const detail = error instanceof Error ? error.message : String(error);
   const reason = error instanceof ExpressionEvaluationError ? "ExpressionValueEvaluationFailure" : "Unknown";
-  return new PolicyFailure(500, "Internal server error", failed?.step.policy ?? "pipeline", reason, detail, {}, true);
+  return new PolicyFailure(500, "Internal server error", failed?.policy ?? "pipeline", reason, detail, {}, true);
 }
 
 function failureResponse(failure: PolicyFailure, context: PipelineContext) {
@@ -183,7 +195,12 @@ export function runSteps(nested: NestedSteps, context: PipelineContext, from = 0
   for (let i = from; i < steps.length && !context.ended; i++) {
     let pending: void | Promise<void>;
     try {
-      pending = (steps[i] as Step).run(context);
+      const step = steps[i] as Step;
+      const frame = context.traceFrame;
+      pending =
+        context.trace && frame
+          ? traced(step, `${frame.path}/${nested.labels[i] as string}`, frame.scope, context)
+          : step.run(context);
     } catch (error) {
       throw locate(error, nested, i, context);
     }

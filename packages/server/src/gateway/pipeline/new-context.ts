@@ -39,6 +39,7 @@ export function newPipelineContext(parts: ContextParts): PipelineContext {
     skipToOutbound: false,
     completions: [],
     innerFailure: undefined,
+    traceFrame: undefined,
     trace: parts.trace,
     services: parts.services,
   };

@@ -33,9 +33,11 @@ export interface TraceInput {
 }
 
 export interface TraceRecorder {
-  /** A finished step; the inputs recorded since the previous step belong to it. */
+  /** A finished step, with the inputs its own expressions produced. */
   step(entry: TraceStep): void;
   /** An expression's value while a step runs. */
   input(name: string, value: string): void;
+  /** The inputs gathered so far, replaced by `next`: a step sets its container's inputs aside while it runs. */
+  swapInputs(next: TraceInput[]): TraceInput[];
   message(source: string, severity: TraceSeverity, message: string, metadata?: Readonly<Record<string, string>>): void;
 }

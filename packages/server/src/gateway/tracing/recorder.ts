@@ -62,7 +62,7 @@ export class RequestTrace implements TraceRecorder {
   private readonly steps: TraceStep[] = [];
   private readonly messages: TraceMessage[] = [];
   /** Inputs of the step now running, attached when it is recorded. */
-  private readonly inputs: TraceInput[] = [];
+  private inputs: TraceInput[] = [];
   private backend: BackendRecord | undefined;
   private omitted = 0;
   private readonly startedAtIso = new Date().toISOString();
@@ -85,9 +85,14 @@ export class RequestTrace implements TraceRecorder {
   }
 
   step(entry: TraceStep): void {
-    const inputs = this.inputs.splice(0);
-    if (this.steps.length < MAX_STEPS) this.steps.push(inputs.length > 0 ? { ...entry, inputs } : entry);
+    if (this.steps.length < MAX_STEPS) this.steps.push(entry);
     else this.omitted++;
+  }
+
+  swapInputs(next: TraceInput[]): TraceInput[] {
+    const current = this.inputs;
+    this.inputs = next;
+    return current;
   }
 
   input(name: string, value: string): void {
@@ -140,7 +145,8 @@ export class RequestTrace implements TraceRecorder {
       trigger: this.trigger,
       startedAt: this.startedAtIso,
       request: this.request,
-      steps: this.steps,
+      // A container finishes after the steps nested in it: in the record, steps are in the order they started.
+      steps: [...this.steps].sort((a, b) => a.startMs - b.startMs),
       messages: this.messages,
       ...(this.backend ? { backend: this.backend } : {}),
       response: {
