@@ -13,7 +13,7 @@ import { ACCESS_MESSAGES, decideAccess, subscriptionKeyOf } from "./access.js";
 import type { Deployment, GatewayRequest, GatewayResponse, PipelineServices } from "./pipeline/context.js";
 import { newPipelineContext } from "./pipeline/new-context.js";
 import { executePipeline, failBeforePipeline } from "./pipeline/executor.js";
-import { gatewayError } from "./pipeline/gateway-error.js";
+import { emptyResponse, gatewayError } from "./pipeline/gateway-error.js";
 import { HeaderMap } from "./pipeline/headers.js";
 import { PolicyFailure, PolicyLoadError } from "./policy/definition.js";
 import { answerPreflight, corsPolicies } from "./policy/policies/cors.js";
@@ -127,12 +127,7 @@ export class DataPlane {
     if (preflight) context.response = answerPreflight(preflightPolicies, context);
     else if (access.allowed) await executePipeline(pipeline, context);
     else await failBeforePipeline(pipeline, context, accessFailure(access.reason, api, this.options.scheme, host));
-    const response = context.response ?? {
-      statusCode: 200,
-      statusReason: "OK",
-      headers: new HeaderMap(),
-      body: undefined,
-    };
+    const response = context.response ?? emptyResponse();
     if (context.lastError) {
       const { source, reason, message } = context.lastError;
       // The detail can quote what the client sent (a refused header value), so it is kept for debug logs.

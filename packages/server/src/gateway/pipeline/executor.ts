@@ -3,7 +3,7 @@
  * the rest is skipped, context.LastError is set, the gateway's error response prepared, and on-error runs.
  */
 import { PolicyFailure, type Step } from "../policy/definition.js";
-import type { Pipeline, PipelineStep } from "../policy/pipeline.js";
+import { siblingLabeller, type Pipeline, type PipelineStep } from "../policy/pipeline.js";
 import { ExpressionEvaluationError } from "../expressions/errors.js";
 import type { PipelineContext, Section } from "./context.js";
 import type { TraceRecorder } from "./trace.js";
@@ -21,9 +21,7 @@ export async function executePipeline(pipeline: Pipeline, context: PipelineConte
       const steps = pipeline[section];
       for (let i = 0; i < steps.length; i++) {
         current = steps[i] as PipelineStep;
-        const pending = context.trace
-          ? traced(current.step, current.path, current.scope, context)
-          : current.step.run(context);
+        const pending = runStep(current, context);
         // Most steps need no I/O and return nothing: awaiting only promises keeps them off the microtask queue.
         if (pending !== undefined) await pending;
         if (context.ended) break sections;
@@ -51,6 +49,11 @@ async function runCompletions(context: PipelineContext): Promise<void> {
       // Each completion reports its own failures (Redis down, for instance); the response stands.
     }
   }
+}
+
+/** A pipeline step, recorded in the trace when the request is traced. */
+function runStep(current: PipelineStep, context: PipelineContext): void | Promise<void> {
+  return context.trace ? traced(current.step, current.path, current.scope, context) : current.step.run(context);
 }
 
 /**
@@ -140,8 +143,7 @@ async function handleFailure(
   const steps = pipeline["on-error"];
   try {
     for (let i = 0; i < steps.length && !context.ended; i++) {
-      const step = steps[i] as PipelineStep;
-      const pending = context.trace ? traced(step.step, step.path, step.scope, context) : step.step.run(context);
+      const pending = runStep(steps[i] as PipelineStep, context);
       if (pending !== undefined) await pending;
     }
   } catch {
@@ -177,13 +179,8 @@ export interface NestedSteps {
 }
 
 export function nestedSteps(steps: readonly Step[], prefix = ""): NestedSteps {
-  const seen = new Map<string, number>();
-  const labels = steps.map((step) => {
-    const index = (seen.get(step.policy) ?? 0) + 1;
-    seen.set(step.policy, index);
-    return `${prefix}${step.policy}[${index}]`;
-  });
-  return { steps, labels };
+  const label = siblingLabeller(prefix);
+  return { steps, labels: steps.map((step) => label(step.policy)) };
 }
 
 /**

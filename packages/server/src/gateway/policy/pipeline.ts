@@ -51,16 +51,24 @@ function expand(
   for (let level = from; level < documents.length; level++) {
     const document = documents[level];
     if (!document) continue;
-    const seen = new Map<string, number>();
+    const label = siblingLabeller(`${section}/`);
     for (const node of document.sections[section]) {
-      if (node === BASE) {
-        expand(documents, level + 1, section, out);
-        continue;
-      }
-      const index = (seen.get(node.policy) ?? 0) + 1;
-      seen.set(node.policy, index);
-      out.push({ step: node, scope: document.scope.kind, path: `${section}/${node.policy}[${index}]` });
+      if (node === BASE) expand(documents, level + 1, section, out);
+      else out.push({ step: node, scope: document.scope.kind, path: label(node.policy) });
     }
     return;
   }
+}
+
+/**
+ * LastError.Path labels for the policies of one list, in order: `{prefix}{policy}[n]`, n counting same-named
+ * siblings (`inbound/set-header[2]`, `when[1]/check-header[1]`).
+ */
+export function siblingLabeller(prefix: string): (policy: string) => string {
+  const seen = new Map<string, number>();
+  return (policy) => {
+    const index = (seen.get(policy) ?? 0) + 1;
+    seen.set(policy, index);
+    return `${prefix}${policy}[${index}]`;
+  };
 }
