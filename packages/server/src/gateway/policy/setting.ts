@@ -52,28 +52,41 @@ function invalid(attribute: string, value: unknown, expected: string): Expressio
   );
 }
 
-/** `true`/`false`; an expression may give a bool or that text. */
-export function booleanSetting(element: PolicyElement, name: string, fallback: boolean): Setting<boolean> {
-  const value = element.valueAttribute(name);
-  if (value === undefined) return fixed(fallback);
-  if (value.constant !== undefined) return fixed(element.booleanAttribute(name, fallback));
+/** The attribute's value; required (absent is a load error) when there is no fallback. */
+function readValue(element: PolicyElement, name: string, fallback: unknown): PolicyValue | undefined {
+  return fallback === undefined ? element.requiredValueAttribute(name) : element.valueAttribute(name);
+}
+
+/** `true`/`false`; an expression may give a bool or that text. Required without a fallback. */
+export function booleanSetting(element: PolicyElement, name: string, fallback?: boolean): Setting<boolean> {
+  const value = readValue(element, name, fallback);
+  if (value === undefined) return fixed(fallback as boolean);
+  if (value.constant !== undefined) return fixed(element.booleanAttribute(name, false));
   return computed((context) => value.condition(context));
 }
 
-/** An integer within the range; an expression may give a number or its text. */
+/** Integer text as literal attributes take it: digits with an optional sign, nothing else (no `1e3`, no `0x10`). */
+const INTEGER_TEXT = /^\s*[+-]?\d{1,16}\s*$/;
+
+/** An integer within the range; an expression may give a number or its text. Required without a fallback. */
 export function integerSetting(
   element: PolicyElement,
   name: string,
-  fallback: number,
+  fallback: number | undefined,
   range: { min?: number; max?: number } = {},
 ): Setting<number> {
-  const value = element.valueAttribute(name);
-  if (value === undefined) return fixed(fallback);
-  if (value.constant !== undefined) return fixed(element.integerAttribute(name, fallback, range));
+  const value = readValue(element, name, fallback);
+  if (value === undefined) return fixed(fallback as number);
+  if (value.constant !== undefined) return fixed(element.integerAttribute(name, 0, range));
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
   return computed((context) => {
     const result = value.evaluate(context);
-    const number = typeof result === "number" ? result : Number(toPolicyString(result).trim() || Number.NaN);
+    const number =
+      typeof result === "number"
+        ? result
+        : typeof result === "string" && INTEGER_TEXT.test(result)
+          ? Number(result)
+          : Number.NaN;
     if (!Number.isSafeInteger(number) || number < min || number > max) {
       throw invalid(name, result, `an integer between ${min} and ${max}`);
     }

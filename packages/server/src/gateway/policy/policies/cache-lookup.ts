@@ -15,7 +15,7 @@ import {
   decodeResponse,
   type DownstreamCaching,
 } from "./response-cache.js";
-import { readFlagValue } from "./typed-values.js";
+import { booleanSetting, valueOf } from "../setting.js";
 
 function readDownstreamCaching(element: PolicyElement): (context: PipelineContext) => DownstreamCaching {
   const value = element.valueAttribute("downstream-caching-type");
@@ -49,12 +49,12 @@ export const cacheLookup: PolicyDefinition = {
   once: "section",
   sections: ["inbound"],
   compile(element, environment) {
-    const varyByDeveloper = readFlagValue(element, "vary-by-developer");
-    const varyByGroups = readFlagValue(element, "vary-by-developer-groups");
+    const varyByDeveloper = booleanSetting(element, "vary-by-developer");
+    const varyByGroups = booleanSetting(element, "vary-by-developer-groups");
     readCachingType(element);
     const downstreamCaching = readDownstreamCaching(element);
-    const mustRevalidate = readFlagValue(element, "must-revalidate", true);
-    const allowPrivate = readFlagValue(element, "allow-private-response-caching", false);
+    const mustRevalidate = booleanSetting(element, "must-revalidate", true);
+    const allowPrivate = booleanSetting(element, "allow-private-response-caching", false);
     const headers = readNames(element, "vary-by-header");
     const parameters = readNames(element, "vary-by-query-parameter");
     const { state } = environment.services;
@@ -64,7 +64,7 @@ export const cacheLookup: PolicyDefinition = {
       async run(context) {
         const { request, subscription } = context;
         if (request.method !== "GET") return;
-        if (request.headers.has("authorization") && !allowPrivate(context)) return;
+        if (request.headers.has("authorization") && !valueOf(allowPrivate, context)) return;
         // Without users and groups of its own, Gatehouse takes the subscription for its developer, and has APIM's
         // built-in groups: guests (no key) and developers.
         const key = JSON.stringify([
@@ -75,10 +75,10 @@ export const cacheLookup: PolicyDefinition = {
           request.path,
           parameters.map((name) => request.query.getAll(name)),
           headers.map((name) => request.headers.get(name) ?? null),
-          varyByDeveloper(context) ? (subscription?.name ?? null) : null,
-          varyByGroups(context) ? (subscription ? "developers" : "guests") : null,
+          valueOf(varyByDeveloper, context) ? (subscription?.name ?? null) : null,
+          valueOf(varyByGroups, context) ? (subscription ? "developers" : "guests") : null,
         ]);
-        const downstream = { caching: downstreamCaching(context), mustRevalidate: mustRevalidate(context) };
+        const downstream = { caching: downstreamCaching(context), mustRevalidate: valueOf(mustRevalidate, context) };
         const stored = await cached(state.cacheGet(key), undefined);
         if (stored === undefined) {
           awaitStore(context, { key, downstream });

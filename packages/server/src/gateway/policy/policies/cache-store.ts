@@ -6,15 +6,15 @@ import { bufferBody } from "../../pipeline/body-buffer.js";
 import type { PolicyDefinition } from "../definition.js";
 import { cached } from "./counter-store.js";
 import { applyDownstream, encodeResponse, takePending } from "./response-cache.js";
-import { readFlagValue, readIntegerValue } from "./typed-values.js";
+import { booleanSetting, integerSetting, valueOf } from "../setting.js";
 
 export const cacheStore: PolicyDefinition = {
   name: "cache-store",
   once: "section",
   sections: ["outbound"],
   compile(element, environment) {
-    const duration = readIntegerValue(element, "duration", { min: 0 });
-    const cacheResponse = readFlagValue(element, "cache-response", false);
+    const duration = integerSetting(element, "duration", undefined, { min: 0 });
+    const cacheResponse = booleanSetting(element, "cache-response", false);
     const { state } = environment.services;
     return {
       policy: "cache-store",
@@ -23,8 +23,8 @@ export const cacheStore: PolicyDefinition = {
         const entry = takePending(context);
         const { response } = context;
         if (entry === undefined || response === undefined) return;
-        if (response.statusCode !== 200 && !cacheResponse(context)) return;
-        const seconds = duration(context);
+        if (response.statusCode !== 200 && !valueOf(cacheResponse, context)) return;
+        const seconds = valueOf(duration, context);
         if (seconds === 0) return;
         await bufferBody(response, "response");
         const stored = encodeResponse(response, Date.now() + seconds * 1000);

@@ -16,13 +16,11 @@ export const checkHeader: PolicyDefinition = {
   name: "check-header",
   sections: ["inbound"],
   compile(element) {
-    // All four attributes are required (apim.md §2.3); the typed reads below then check the values.
+    // All four attributes are required (apim.md §2.3).
     const name = textSetting(element.requiredValueAttribute("name"));
-    element.requiredValueAttribute("failed-check-httpcode");
-    const status = integerSetting(element, "failed-check-httpcode", 0, { min: 100, max: 599 });
+    const status = integerSetting(element, "failed-check-httpcode", undefined, { min: 100, max: 599 });
     const message = textSetting(element.requiredValueAttribute("failed-check-error-message"));
-    element.requiredValueAttribute("ignore-case");
-    const ignoreCase = booleanSetting(element, "ignore-case", false);
+    const ignoreCase = booleanSetting(element, "ignore-case");
     const values = listSetting(element.children("value").map((value) => textSetting(value.valueText())));
     // The values are often shared secrets: compared in constant time, as bytes prepared once when they are literal.
     const allowed: Setting<Buffer[]> =

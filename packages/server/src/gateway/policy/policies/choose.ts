@@ -20,8 +20,7 @@ export const choose: PolicyDefinition = {
     for (const child of element.allChildren()) {
       if (child.name === "when") {
         if (otherwise !== undefined) throw child.error("'when' must come before 'otherwise' in 'choose'");
-        child.requiredValueAttribute("condition");
-        const condition = booleanSetting(child, "condition", false);
+        const condition = booleanSetting(child, "condition");
         const steps = environment.compileChildren(child.allChildren());
         branches.push({ condition, steps: nestedSteps(steps, `when[${branches.length + 1}]/`) });
       } else if (child.name === "otherwise") {

@@ -8,17 +8,17 @@ import type { PolicyDefinition } from "../definition.js";
 import { readFailOpen, whenCounted } from "./counter-store.js";
 import { readIncrementCondition } from "./increment-condition.js";
 import { applyRateDecision, readThrottleOutput } from "./throttle.js";
-import { readIntegerValue } from "./typed-values.js";
+import { integerSetting, valueOf } from "../setting.js";
 
 export const rateLimitByKey: PolicyDefinition = {
   name: "rate-limit-by-key",
   sections: ["inbound"],
   compile(element, environment) {
-    const calls = readIntegerValue(element, "calls", { min: 0 });
-    const period = readIntegerValue(element, "renewal-period", { min: 1, max: MAX_RATE_WINDOW_SECONDS });
+    const calls = integerSetting(element, "calls", undefined, { min: 0 });
+    const period = integerSetting(element, "renewal-period", undefined, { min: 1, max: MAX_RATE_WINDOW_SECONDS });
     const counterKey = element.requiredValueAttribute("counter-key");
     const condition = readIncrementCondition(element);
-    const increment = readIntegerValue(element, "increment-count", { min: 0 }, 1);
+    const increment = integerSetting(element, "increment-count", 1, { min: 0 });
     const output = readThrottleOutput(element);
     const failOpen = readFailOpen(element);
     const { state } = environment.services;
@@ -26,13 +26,13 @@ export const rateLimitByKey: PolicyDefinition = {
       policy: "rate-limit-by-key",
       id: element.id,
       run(context) {
-        const limit = calls(context);
-        const count = increment(context);
+        const limit = valueOf(calls, context);
+        const count = valueOf(increment, context);
         const windows = [
           {
             key: `rate-limit-by-key\u0000${counterKey.text(context)}`,
             limit,
-            windowSeconds: period(context),
+            windowSeconds: valueOf(period, context),
           },
         ];
         const apply = (decision: RateDecision | undefined) => {
