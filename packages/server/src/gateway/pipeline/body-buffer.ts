@@ -26,16 +26,33 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer | undefi
   return Buffer.concat(chunks, length);
 }
 
+function inMemory(body: Message["body"]): body is string | Buffer | undefined {
+  return body === undefined || typeof body === "string" || Buffer.isBuffer(body);
+}
+
 /** Replaces a streamed body by its bytes; strings and buffers are already in memory. */
 export async function bufferBody(message: Message, what: "request" | "response"): Promise<void> {
   const { body } = message;
-  if (body === undefined || typeof body === "string" || Buffer.isBuffer(body)) return;
+  if (inMemory(body)) return;
   const buffered = await readAll(body, MAX_BUFFERED_BODY);
   if (buffered === undefined) {
     const detail = `The ${what} body is larger than ${MAX_BUFFERED_BODY} bytes, the most a policy expression may read`;
     throw new PolicyFailure(413, "Request entity too large", "configuration", "BodyTooLarge", detail);
   }
   message.body = buffered;
+}
+
+/**
+ * Runs `then` once the message's body is in memory: at once (no promise) when it already is, after reading the
+ * stream otherwise.
+ */
+export function withBodyInMemory(
+  message: Message,
+  what: "request" | "response",
+  then: () => void,
+): void | Promise<void> {
+  if (inMemory(message.body)) return then();
+  return bufferBody(message, what).then(then);
 }
 
 /** The step, preceded by buffering the bodies its expressions read. */

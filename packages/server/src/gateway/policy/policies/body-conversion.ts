@@ -3,7 +3,7 @@
  * inbound, the response in outbound and on-error), when (`apply`, `consider-accept-header`), reading a streamed body
  * first, and replacing the body and its Content-Type.
  */
-import { bufferBody } from "../../pipeline/body-buffer.js";
+import { withBodyInMemory } from "../../pipeline/body-buffer.js";
 import type { GatewayRequest, GatewayResponse, PipelineContext } from "../../pipeline/context.js";
 import { responseOf } from "../../pipeline/gateway-error.js";
 import { BodyFormatError } from "../../transform/json-xml.js";
@@ -58,9 +58,7 @@ export function conversionStep(
       ) {
         return;
       }
-      const { body } = target;
-      if (body === undefined || typeof body === "string" || Buffer.isBuffer(body)) return convert(context);
-      return bufferBody(target, what).then(() => convert(context));
+      return withBodyInMemory(target, what, () => convert(context));
     },
   };
 }

@@ -2,7 +2,7 @@
  * `find-and-replace` (reference apim.md §2.21): every occurrence of `from` in the body, as text, becomes `to`: the
  * request's body in inbound and backend, the response's in outbound and on-error. A streamed body is read first.
  */
-import { bufferBody } from "../../pipeline/body-buffer.js";
+import { withBodyInMemory } from "../../pipeline/body-buffer.js";
 import type { GatewayRequest, GatewayResponse, PipelineContext } from "../../pipeline/context.js";
 import { responseOf } from "../../pipeline/gateway-error.js";
 import type { PolicyDefinition } from "../definition.js";
@@ -32,9 +32,7 @@ export const findAndReplace: PolicyDefinition = {
       policy: "find-and-replace",
       id: element.id,
       run(context) {
-        const { body } = message(context);
-        if (body === undefined || typeof body === "string" || Buffer.isBuffer(body)) return replace(context);
-        return bufferBody(message(context), what).then(() => replace(context));
+        return withBodyInMemory(message(context), what, () => replace(context));
       },
     };
   },

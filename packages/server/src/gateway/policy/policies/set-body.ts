@@ -5,7 +5,7 @@
  */
 import { compileLiquid, LiquidRenderError, type LiquidTemplate } from "../../liquid/index.js";
 import { liquidVariables } from "../../liquid/pipeline-variables.js";
-import { bufferBody } from "../../pipeline/body-buffer.js";
+import { withBodyInMemory } from "../../pipeline/body-buffer.js";
 import type { GatewayRequest, GatewayResponse, PipelineContext } from "../../pipeline/context.js";
 import { responseOf } from "../../pipeline/gateway-error.js";
 import { PolicyFailure, type PolicyDefinition, type Step } from "../definition.js";
@@ -68,9 +68,7 @@ function liquidStep(
     policy: "set-body",
     id,
     run(context) {
-      const { body } = message(context);
-      if (body === undefined || typeof body === "string" || Buffer.isBuffer(body)) return render(context);
-      return bufferBody(message(context), what).then(() => render(context));
+      return withBodyInMemory(message(context), what, () => render(context));
     },
   };
 }
