@@ -7,7 +7,7 @@ import type { PipelineContext } from "../../pipeline/context.js";
 import { MAX_RATE_WINDOW_SECONDS, type RateWindow } from "../../state/gateway-state.js";
 import type { PolicyDefinition, PolicyElement } from "../definition.js";
 import { readFailOpen, whenCounted } from "./counter-store.js";
-import { readReference, refersTo } from "./entity-reference.js";
+import { EntityLimits } from "./entity-reference.js";
 import { applyRateDecision, readThrottleOutput } from "./throttle.js";
 
 interface Limit {
@@ -37,24 +37,11 @@ export const rateLimit: PolicyDefinition = {
   sections: ["inbound"],
   scopes: ["product", "api", "operation"],
   compile(element, environment) {
-    const limit = readLimit(element);
+    const limits = new EntityLimits(element, readLimit);
     const output = readThrottleOutput(element);
     const failOpen = readFailOpen(element);
-    const apis = element.children("api").map((api) => ({
-      reference: readReference(api),
-      limit: readLimit(api),
-      operations: api.children("operation").map((operation) => ({
-        reference: readReference(operation),
-        limit: readLimit(operation),
-      })),
-    }));
     const { state } = environment.services;
     const { scope } = environment;
-    const window = (key: unknown[], { calls, windowSeconds }: Limit): RateWindow => ({
-      key: JSON.stringify(key),
-      limit: calls,
-      windowSeconds,
-    });
     return {
       policy: "rate-limit",
       id: element.id,
@@ -62,17 +49,15 @@ export const rateLimit: PolicyDefinition = {
         const { subscription } = context;
         if (subscription === undefined) return;
         const key = ["rate-limit", scopeOf(context, scope), subscription.name];
-        const windows = [window(key, limit)];
-        const api = apis.find((a) => refersTo(a.reference, context.api));
-        if (api) {
-          windows.push(window([...key, "api", context.api.name], api.limit));
-          const operation = api.operations.find((o) => refersTo(o.reference, context.operation));
-          if (operation) {
-            windows.push(window([...key, "operation", context.api.name, context.operation.name], operation.limit));
-          }
-        }
+        const windows = limits
+          .applying(context.api, context.operation)
+          .map(({ path, limits: { calls, windowSeconds } }): RateWindow => ({
+            key: JSON.stringify([...key, ...path]),
+            limit: calls,
+            windowSeconds,
+          }));
         return whenCounted("rate-limit", failOpen, state.rateHit(windows, 1), (decision) => {
-          if (decision) applyRateDecision(context, "rate-limit", output, decision, limit.calls);
+          if (decision) applyRateDecision(context, "rate-limit", output, decision, limits.own.calls);
         });
       },
     };
