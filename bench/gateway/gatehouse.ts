@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { defaultServerOptions, type RedisOptions } from "../../packages/server/src/config/options.js";
 import { startGatehouse } from "../../packages/server/src/server.js";
+import { validateJwtPolicy } from "../../packages/server/test/helpers/gateway.js";
 import { API_PREFIX } from "./node-targets.js";
 
 export interface GatehouseGateway {
@@ -20,22 +21,6 @@ export interface GatehouseGatewayOptions {
   apiCount: number;
   /** Gateway processes (`--gateway-workers`); 1 serves in this process. */
   gatewayWorkers?: number;
-}
-
-/** The bench API's policy: validate-jwt against the bench issuer's openid-config, then APIM's default forwarding. */
-function benchPolicy(openIdConfigUrl: string, audience: string): string {
-  return `<policies>
-  <inbound>
-    <base />
-    <validate-jwt header-name="Authorization" require-scheme="Bearer">
-      <openid-config url="${openIdConfigUrl}" />
-      <audiences><audience>${audience}</audience></audiences>
-    </validate-jwt>
-  </inbound>
-  <backend><base /></backend>
-  <outbound><base /></outbound>
-  <on-error><base /></on-error>
-</policies>`;
 }
 
 /** The `gateway:` section: the bench API and its one operation, then the other APIs, each with a distinct path. */
@@ -57,7 +42,7 @@ export function gatewayYaml(o: GatehouseGatewayOptions): string {
   });
   const bench = {
     ...api("bench", "Bench", API_PREFIX.slice(1)),
-    policy: benchPolicy(o.openIdConfigUrl, o.audience),
+    policy: validateJwtPolicy(o.openIdConfigUrl, o.audience),
     operations: operations(),
   };
   // The bench API in the middle of the list, so no router wins by finding it first.

@@ -14,34 +14,18 @@ import { loadGenerator, type LoadResult } from "../gateway/load.js";
 import { spawnTarget } from "../gateway/spawn-target.js";
 import { AUDIENCE, benchIssuer } from "../gateway/tokens.js";
 import { verifyTargets } from "../gateway/verify.js";
+import { validateJwtElement, validateJwtPolicy } from "../../packages/server/test/helpers/gateway.js";
 import { intInRange, LOAD_OPTIONS, loadSettings, type LoadSettings } from "../shared/load-settings.js";
 import { machineInfo, medianBy, saveResults } from "../shared/results.js";
 
 const WARMUP_SEC = 2;
 const CLIENT_HEADER = { "X-Client-Id": "bench-client" };
 
-const validateJwt = (openIdConfigUrl: string) => `
-    <validate-jwt header-name="Authorization" require-scheme="Bearer">
-      <openid-config url="${openIdConfigUrl}" />
-      <audiences><audience>${AUDIENCE}</audience></audiences>
-    </validate-jwt>`;
-
-function jwtOnlyPolicy(openIdConfigUrl: string): string {
-  return `<policies>
-  <inbound>
-    <base />${validateJwt(openIdConfigUrl)}
-  </inbound>
-  <backend><base /></backend>
-  <outbound><base /></outbound>
-  <on-error><base /></on-error>
-</policies>`;
-}
-
 /** A limit the load never reaches: the counter is still read and written on every call. */
 function fivePolicies(openIdConfigUrl: string, backendOrigin: string, run: string): string {
   return `<policies>
   <inbound>
-    <base />${validateJwt(openIdConfigUrl)}
+    <base />${validateJwtElement(openIdConfigUrl, AUDIENCE)}
     <check-header name="X-Client-Id" failed-check-httpcode="401" failed-check-error-message="Unknown client" ignore-case="true">
       <value>bench-client</value>
       <value>other-client</value>
@@ -74,7 +58,7 @@ function configYaml(openIdConfigUrl: string, backendOrigin: string, run: string)
   return stringify({
     gateway: {
       apis: [
-        api("jwt", jwtOnlyPolicy(openIdConfigUrl)),
+        api("jwt", validateJwtPolicy(openIdConfigUrl, AUDIENCE)),
         api("five", fivePolicies(openIdConfigUrl, backendOrigin, run)),
       ],
     },

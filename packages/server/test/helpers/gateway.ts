@@ -77,15 +77,20 @@ export function apiYaml(name: string, serviceUrl: string, extra: string[] = []):
   ].join("\n");
 }
 
+/** validate-jwt of a bearer token against an openid-config and one audience. */
+export function validateJwtElement(openIdConfigUrl: string, audience: string): string {
+  return `
+    <validate-jwt header-name="Authorization" require-scheme="Bearer">
+      <openid-config url="${openIdConfigUrl}" />
+      <audiences><audience>${audience}</audience></audiences>
+    </validate-jwt>`;
+}
+
 /** An API-scope document: validate-jwt against an openid-config and one audience, then APIM's default forwarding. */
 export function validateJwtPolicy(openIdConfigUrl: string, audience: string): string {
   return `<policies>
   <inbound>
-    <base />
-    <validate-jwt header-name="Authorization" require-scheme="Bearer">
-      <openid-config url="${openIdConfigUrl}" />
-      <audiences><audience>${audience}</audience></audiences>
-    </validate-jwt>
+    <base />${validateJwtElement(openIdConfigUrl, audience)}
   </inbound>
   <backend><base /></backend>
   <outbound><base /></outbound>
