@@ -23,6 +23,8 @@ export interface ServerOptions {
   gatewayWorkers: number;
   /** How often the gateway looks for configuration changes made by other processes (`apply`, other nodes). */
   gatewayPollIntervalMs: number;
+  /** The least time between two JWKS refetches a token with an unknown `kid` may trigger, per openid-config. */
+  jwksRefreshCooldownMs: number;
   /** Authority validate-azure-ad-token uses; defaults to this server's identity listener. */
   azureAdAuthority?: string;
   /** Rate limits, quotas and caches in this Redis, shared by every gateway process; in each process's memory without. */
@@ -58,4 +60,5 @@ export const defaultServerOptions: ServerOptions = {
   pollIntervalMs: 2000,
   gatewayWorkers: 1,
   gatewayPollIntervalMs: 500,
+  jwksRefreshCooldownMs: 10_000,
 };

@@ -32,6 +32,8 @@ export interface GatewayNodeOptions {
   /** CA certificates trusted besides the system roots (the local Gatehouse CA), for JWKS and backends. */
   extraCa: string[];
   pollIntervalMs: number;
+  /** The least time between JWKS refetches triggered by unknown kids, per openid-config. */
+  jwksRefreshCooldownMs: number;
   /** validate-azure-ad-token's authority, read when policies compile. */
   azureAdAuthority: () => string;
   /** `context.Deployment`; Gatehouse's own values by default. */
@@ -60,6 +62,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
   // The gateway trusts the local CA, so a policy pointing at the local identity service works out of the box.
   const keySources = new KeySources({
     extraCa: options.extraCa,
+    unknownKidRefreshMs: options.jwksRefreshCooldownMs,
     onRefresh: (_url, outcome) => metrics.keyRefresh(outcome),
     logger: logger.child({ component: "key-sources" }),
   });

@@ -94,7 +94,12 @@ describe("KeySources", () => {
       const a = sources.openIdConfig(server.configUrl);
       const b = sources.openIdConfig(server.configUrl);
       assert.equal(a, b);
-      const results = await Promise.all([a.current(), b.current(), a.current(), a.refreshForUnknownKid()]);
+      const results = await Promise.all([
+        a.current(),
+        b.current(),
+        a.current(),
+        a.refreshForUnknownKid("unknown-kid", undefined),
+      ]);
       assert.equal(server.hits("/openid"), 1);
       assert.equal(server.hits("/jwks"), 1);
       assert.ok(results.every((r) => r.keys === results[0]?.keys));
@@ -155,7 +160,7 @@ describe("KeySources", () => {
         const source = sources.openIdConfig(server.configUrl);
         const good = await source.current();
         prepare(server);
-        assert.equal(await source.refreshForUnknownKid(), good);
+        assert.equal(await source.refreshForUnknownKid("unknown-kid", undefined), good);
         assert.equal(source.peek(), good);
         assert.deepEqual(refreshes, ["ok", "failed"]);
 
@@ -187,7 +192,7 @@ describe("KeySources", () => {
       await sleep(80);
       assert.equal(await source.current(), good, "stale: the last good keys at once, a refresh behind");
       await until(() => refreshes.length === 2);
-      assert.equal(await source.refreshForUnknownKid(), good);
+      assert.equal(await source.refreshForUnknownKid("unknown-kid", undefined), good);
       assert.deepEqual(refreshes, ["ok", "failed", "failed"]);
       assert.equal(source.peek(), good);
     } finally {
@@ -201,13 +206,51 @@ describe("KeySources", () => {
     try {
       const source = sources.openIdConfig(server.configUrl);
       await source.current();
-      await source.refreshForUnknownKid();
+      await source.refreshForUnknownKid("unknown-kid", undefined);
       assert.equal(server.hits("/jwks"), 2, "the first unknown kid refreshes at once");
-      await source.refreshForUnknownKid();
-      await source.refreshForUnknownKid();
+      await source.refreshForUnknownKid("unknown-kid", undefined);
+      await source.refreshForUnknownKid("unknown-kid", undefined);
       assert.equal(server.hits("/jwks"), 2, "within the interval nothing is fetched");
       await sleep(620);
-      await source.refreshForUnknownKid();
+      await source.refreshForUnknownKid("unknown-kid", undefined);
+      assert.equal(server.hits("/jwks"), 3);
+    } finally {
+      await sources.close();
+      await server.close();
+    }
+  });
+
+  test("a flood of distinct unknown kids shares one fetch per cooldown; a kid it did not find is remembered", async () => {
+    const server = await issuer([rsa]);
+    const sources = keySources({ unknownKidRefreshMs: 60_000 });
+    try {
+      const source = sources.openIdConfig(server.configUrl);
+      await source.current();
+      await Promise.all(Array.from({ length: 200 }, (_, i) => source.refreshForUnknownKid(`random-${i}`, undefined)));
+      for (let i = 0; i < 200; i++) await source.refreshForUnknownKid(`random-b-${i}`, undefined);
+      assert.equal(server.hits("/jwks"), 2, "one fetch for the whole flood");
+    } finally {
+      await sources.close();
+      await server.close();
+    }
+  });
+
+  test("the default cooldown is seconds, not minutes: a key published after a refetch is found by the next", async () => {
+    const server = await issuer([rsa]);
+    const sources = keySources({ unknownKidRefreshMs: 300 });
+    try {
+      const source = sources.openIdConfig(server.configUrl);
+      await source.current();
+      assert.deepEqual((await source.refreshForUnknownKid("ec-1", undefined)).keys.named("ec-1", undefined), []);
+      server.publish([rsa, ec]);
+      assert.deepEqual(
+        (await source.refreshForUnknownKid("ec-1", undefined)).keys.named("ec-1", undefined),
+        [],
+        "remembered as missing within the cooldown",
+      );
+      await sleep(320);
+      const found = await source.refreshForUnknownKid("ec-1", undefined);
+      assert.equal(found.keys.named("ec-1", undefined)[0]?.kid, "ec-1");
       assert.equal(server.hits("/jwks"), 3);
     } finally {
       await sources.close();
@@ -222,7 +265,7 @@ describe("KeySources", () => {
       const source = sources.openIdConfig(server.url("/openid"));
       await assert.rejects(source.current(), /answered 404/);
       await assert.rejects(source.current(), /answered 404/);
-      await assert.rejects(source.refreshForUnknownKid(), /answered 404/);
+      await assert.rejects(source.refreshForUnknownKid("unknown-kid", undefined), /answered 404/);
       assert.equal(server.hits("/openid"), 1);
       await sleep(620);
       await assert.rejects(source.current(), /answered 404/);

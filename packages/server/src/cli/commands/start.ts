@@ -28,6 +28,7 @@ interface StartFlags {
   issuerV1?: string;
   issuerV2?: string;
   tokenLifetime: number;
+  jwksRefreshCooldown: number;
   azureAdAuthority?: string;
   redis?: string;
   redisTimeout: number;
@@ -100,6 +101,15 @@ export function registerStart(program: Command): void {
     )
     .addOption(
       new Option(
+        "--jwks-refresh-cooldown <seconds>",
+        "least time between two JWKS refetches that tokens with an unknown kid trigger, per openid-config",
+      )
+        .env("GATEHOUSE_JWKS_REFRESH_COOLDOWN")
+        .default(d.jwksRefreshCooldownMs / 1000)
+        .argParser(parsePositiveInt),
+    )
+    .addOption(
+      new Option(
         "--azure-ad-authority <url>",
         "authority validate-azure-ad-token uses (default: this server's identity listener)",
       ).env("GATEHOUSE_AZURE_AD_AUTHORITY"),
@@ -148,6 +158,7 @@ export function registerStart(program: Command): void {
         ...(flags.issuerV1 ? { issuerV1Template: flags.issuerV1 } : {}),
         ...(flags.issuerV2 ? { issuerV2Template: flags.issuerV2 } : {}),
         tokenLifetimeSeconds: flags.tokenLifetime,
+        jwksRefreshCooldownMs: flags.jwksRefreshCooldown * 1000,
         ...(flags.azureAdAuthority ? { azureAdAuthority: flags.azureAdAuthority.replace(/\/+$/, "") } : {}),
         ...(flags.redis ? { redis: { url: flags.redis, commandTimeoutMs: flags.redisTimeout } } : {}),
         logLevel: flags.logLevel,

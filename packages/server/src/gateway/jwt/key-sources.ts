@@ -1,5 +1,6 @@
 import { DocumentFetcher, KeyDocumentError, type JsonDocumentSource } from "./document-fetcher.js";
 import { KeyImportError, keySetFromJwks, type ResolvedKeySet, type SkippedKey } from "./key-set.js";
+import { MissingKids } from "./missing-kids.js";
 import { VerifyCache } from "./verify-cache.js";
 
 export type { ResolvedKeySet } from "./key-set.js";
@@ -9,8 +10,13 @@ export interface KeySourcesOptions {
   extraCa?: string[];
   /** openid-config + JWKS cache lifetime, default 1 h (apim.md §2.1). */
   refreshIntervalMs?: number;
-  /** Min interval between refreshes triggered by an unknown kid or a failure, default 5 min. */
+  /**
+   * Min interval between refreshes triggered by an unknown kid or after a failure, default 10 s: a key the issuer
+   * has just published is accepted within this, while a flood of random kids costs at most one fetch per interval.
+   */
   unknownKidRefreshMs?: number;
+  /** Kids a refresh did not find, remembered for unknownKidRefreshMs per source, default 1,024. */
+  missingKidCacheSize?: number;
   /** Default 10 s. */
   fetchTimeoutMs?: number;
   /** Entries of the shared verification cache, default 10,000. */
@@ -36,8 +42,11 @@ export interface OpenIdKeySource {
    * when stale; after a failed refresh keeps the last good keys. Rejects only while no fetch ever succeeded.
    */
   current(): Promise<OpenIdKeys>;
-  /** Called when a token's kid is not in the set: refetches at most once per unknownKidRefreshMs, else returns the current. */
-  refreshForUnknownKid(): Promise<OpenIdKeys>;
+  /**
+   * Called when a token's kid (or x5t) is not in the set: refetches at most once per unknownKidRefreshMs (waiters
+   * share one fetch), else returns the current keys. A name a refetch did not find answers from memory meanwhile.
+   */
+  refreshForUnknownKid(kid: string | undefined, x5t: string | undefined): Promise<OpenIdKeys>;
   /** The last good keys without waiting (undefined before the first success); starts a background refresh when stale. */
   peek(): OpenIdKeys | undefined;
 }
@@ -45,6 +54,7 @@ export interface OpenIdKeySource {
 interface Timing {
   refreshIntervalMs: number;
   unknownKidRefreshMs: number;
+  missingKidCacheSize: number;
 }
 
 interface Good extends OpenIdKeys {
@@ -58,13 +68,16 @@ class OpenIdSource implements OpenIdKeySource {
   private inFlight: Promise<OpenIdKeys> | undefined;
   private failure: { error: Error; at: number } | undefined;
   private forcedAt = Number.NEGATIVE_INFINITY;
+  private readonly missing: MissingKids;
 
   constructor(
     readonly url: string,
     private readonly fetcher: JsonDocumentSource,
     private readonly timing: Timing,
     private readonly options: KeySourcesOptions,
-  ) {}
+  ) {
+    this.missing = new MissingKids(timing.missingKidCacheSize, timing.unknownKidRefreshMs);
+  }
 
   peek(): OpenIdKeys | undefined {
     const good = this.good;
@@ -81,15 +94,26 @@ class OpenIdSource implements OpenIdKeySource {
     return this.refresh();
   }
 
-  refreshForUnknownKid(): Promise<OpenIdKeys> {
-    if (this.inFlight) return this.inFlight.catch(() => this.current());
-    if (this.withinBackoff(this.forcedAt) || (this.failure && this.withinBackoff(this.failure.at)))
-      return this.current();
-    this.forcedAt = Date.now();
-    return this.refresh().catch((error: unknown) => {
-      if (this.good) return this.good;
-      throw error;
-    });
+  refreshForUnknownKid(kid: string | undefined, x5t: string | undefined): Promise<OpenIdKeys> {
+    const name = `${kid ?? ""}\n${x5t ?? ""}`;
+    if (this.missing.has(name)) return this.current();
+    let fetched = this.inFlight;
+    if (!fetched) {
+      if (this.withinBackoff(this.forcedAt) || (this.failure && this.withinBackoff(this.failure.at)))
+        return this.current();
+      this.forcedAt = Date.now();
+      fetched = this.refresh();
+    }
+    return fetched.then(
+      (keys) => {
+        if (keys.keys.named(kid, x5t).length === 0) this.missing.add(name);
+        return keys;
+      },
+      (error: unknown) => {
+        if (this.good) return this.good;
+        throw error;
+      },
+    );
   }
 
   private withinBackoff(at: number): boolean {
@@ -172,7 +196,8 @@ export class KeySources {
       });
     this.timing = {
       refreshIntervalMs: options.refreshIntervalMs ?? 60 * 60_000,
-      unknownKidRefreshMs: options.unknownKidRefreshMs ?? 5 * 60_000,
+      unknownKidRefreshMs: options.unknownKidRefreshMs ?? 10_000,
+      missingKidCacheSize: options.missingKidCacheSize ?? 1024,
     };
     this.verifyCache = new VerifyCache(options.verifyCacheSize);
   }

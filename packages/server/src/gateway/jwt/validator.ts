@@ -108,9 +108,9 @@ export class JwtValidator implements Step {
       this.accept(token, seconds(), context);
       return;
     }
-    let outcome = await verifySignature(token, await this.keySets(false));
+    let outcome = await verifySignature(token, await this.keySets());
     if (outcome.kind === "unknown-key" && this.settings.sources.length > 0) {
-      outcome = await verifySignature(token, await this.keySets(true));
+      outcome = await verifySignature(token, await this.keySets(token));
     }
     if (outcome.kind !== "verified") throw outcome.error;
     const now = seconds();
@@ -118,12 +118,17 @@ export class JwtValidator implements Step {
     this.accept(token, now, context);
   }
 
-  /** The configured keys and each openid-config's; a source that never answered contributes none. */
-  private async keySets(unknownKey: boolean): Promise<ResolvedKeySet[]> {
+  /**
+   * The configured keys and each openid-config's; a source that never answered contributes none. With `unknownKey`,
+   * the token whose key no set held: each source may refetch for it.
+   */
+  private async keySets(unknownKey?: DecodedToken): Promise<ResolvedKeySet[]> {
     const { staticKeys, sources } = this.settings;
     const sets = staticKeys ? [staticKeys] : [];
     const results = await Promise.allSettled(
-      sources.map((source) => (unknownKey ? source.refreshForUnknownKid() : source.current())),
+      sources.map((source) =>
+        unknownKey ? source.refreshForUnknownKid(unknownKey.kid, unknownKey.x5t) : source.current(),
+      ),
     );
     const failures: string[] = [];
     for (const result of results) {

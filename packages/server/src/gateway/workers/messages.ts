@@ -11,6 +11,7 @@ export interface WorkerConfig {
   publicUrl?: string;
   logLevel: string;
   pollIntervalMs: number;
+  jwksRefreshCooldownMs: number;
   azureAdAuthority: string;
   /** The admin API's base URL, for Ocp-Apim-Trace-Location. */
   adminUrl: string;

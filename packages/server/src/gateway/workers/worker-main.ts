@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     tls: tls.https,
     extraCa: tls.extraCa,
     pollIntervalMs: config.pollIntervalMs,
+    jwksRefreshCooldownMs: config.jwksRefreshCooldownMs,
     azureAdAuthority: () => config.azureAdAuthority,
     adminUrl: config.adminUrl,
     masterKey,
