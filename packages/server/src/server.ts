@@ -10,6 +10,7 @@ import { Registry } from "./identity/registry.js";
 import { IdentityRuntime } from "./identity/runtime.js";
 import { Issuers, defaultIssuerTemplates } from "./identity/issuers.js";
 import { TokenService } from "./identity/token/token-service.js";
+import { UsedAssertions } from "./identity/token/used-assertions.js";
 import { identityRoutes } from "./identity/routes.js";
 import { ensureSigningKey } from "./identity/keys/rotation.js";
 import { ensureManagement, type Management } from "./admin/management.js";
@@ -127,10 +128,17 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     v1Template: options.issuerV1Template ?? defaultIssuerTemplates.v1,
     v2Template: options.issuerV2Template ?? defaultIssuerTemplates.v2,
   });
-  const tokens = new TokenService(runtime.snapshot, runtime.signer, issuers, core.pepper, {
-    lifetimeSeconds: options.tokenLifetimeSeconds,
-    assertionSkewSeconds: 300,
-  });
+  const usedAssertions = new UsedAssertions(store.db, (err) =>
+    logger.warn({ err }, "cannot delete expired client-assertion records; retrying later"),
+  );
+  const tokens = new TokenService(
+    runtime.snapshot,
+    runtime.signer,
+    issuers,
+    core.pepper,
+    { lifetimeSeconds: options.tokenLifetimeSeconds, assertionSkewSeconds: 300 },
+    usedAssertions,
+  );
 
   const listener = (name: string): FastifyInstance =>
     Fastify({

@@ -167,12 +167,28 @@ export const aadsts = {
       700023,
       `Client assertion audience claim does not match Realm issuer. The audience '${aud}' is not this tenant's token endpoint. ${CERT_DOCS}`,
     ),
-  assertionTimeRange: (now: number, nbf: number | undefined, exp: number | undefined) =>
+  /** `limit`: why an assertion whose window holds now is still refused (a lifetime beyond the cap). */
+  assertionTimeRange: (now: number, nbf: number | undefined, exp: number | undefined, limit?: string) =>
     new AadstsError(
       401,
       "invalid_client",
       700024,
-      `Client assertion is not within its valid time range. Current time: ${iso(now)}, assertion valid from ${nbf === undefined ? "(none)" : iso(nbf)}, expiry time of assertion ${exp === undefined ? "(none)" : iso(exp)}. ${CERT_DOCS}`,
+      `Client assertion is not within its valid time range. Current time: ${iso(now)}, assertion valid from ${nbf === undefined ? "(none)" : iso(nbf)}, expiry time of assertion ${exp === undefined ? "(none)" : iso(exp)}.${limit === undefined ? "" : ` ${limit}`} ${CERT_DOCS}`,
+    ),
+  assertionWithoutJti: () =>
+    new AadstsError(
+      400,
+      "invalid_request",
+      50027,
+      "JWT token is invalid or malformed. A client assertion must carry a unique 'jti' claim (a GUID), new for every request.",
+    ),
+  /** Entra's InvalidAssertion code; the text names the cause, since each assertion may be used once. */
+  assertionReplayed: () =>
+    new AadstsError(
+      401,
+      "invalid_client",
+      50013,
+      `Assertion is invalid: this client assertion (its 'jti') was already used. Create a new assertion, with a new 'jti', for every token request. ${CERT_DOCS}`,
     ),
   methodNotAllowed: (method: string) =>
     new AadstsError(
@@ -189,7 +205,11 @@ export const aadsts = {
     new AadstsError(503, "temporarily_unavailable", 90006, "The service is temporarily unavailable. Please retry."),
 };
 
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+/** A claim's NumericDate as Entra writes it; one beyond what a Date can hold (1e308) as the number itself. */
+const iso = (seconds: number) => {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? String(seconds) : date.toISOString().replace(/\.\d{3}Z$/, "Z");
+};
 
 /** `YYYY-MM-DD HH:MM:SSZ`, as Entra writes its error timestamps. */
 export const entraTimestamp = (date: Date): string =>

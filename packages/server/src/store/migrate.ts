@@ -3,6 +3,7 @@ import type { Database } from "./schema.js";
 import { identityMigration } from "./migrations/001-identity.js";
 import { gatewayMigration } from "./migrations/002-gateway.js";
 import { tracingMigration } from "./migrations/003-tracing.js";
+import { assertionReplayMigration } from "./migrations/004-assertion-replay.js";
 import { StoreError } from "./errors.js";
 
 /** Migrations are compiled in (no directory scan), so the built package and tsx behave the same. */
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   "001-identity": identityMigration,
   "002-gateway": gatewayMigration,
   "003-tracing": tracingMigration,
+  "004-assertion-replay": assertionReplayMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

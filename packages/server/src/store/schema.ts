@@ -182,6 +182,13 @@ export interface GatewayApiTracingTable {
   expires_at: string;
 }
 
+/** A client assertion's `jti` (hashed) that its client used; refused again until `expires_at`. */
+export interface UsedClientAssertionTable {
+  client_id: string;
+  jti_hash: string;
+  expires_at: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   applications: ApplicationTable;
@@ -202,4 +209,5 @@ export interface Database {
   gateway_policies: GatewayPolicyTable;
   gateway_traces: GatewayTraceTable;
   gateway_api_tracing: GatewayApiTracingTable;
+  used_client_assertions: UsedClientAssertionTable;
 }

@@ -2,7 +2,9 @@ import { compactVerify, decodeProtectedHeader, errors as joseErrors } from "jose
 import { digestsEqual, hashSecret } from "../../crypto/secrets.js";
 import type { ClientEntry } from "../directory.js";
 import { aadsts } from "../errors.js";
+import { assertionTimes, checkAssertionTime } from "./assertion-time.js";
 import type { ClientCredential } from "./request.js";
+import type { UsedAssertions } from "./used-assertions.js";
 
 /** `appidacr`/`azpacr`: how the client proved itself. */
 export type AuthenticationMethod = "1" | "2";
@@ -12,7 +14,12 @@ export interface AssertionContext {
   /** Lower-cased token endpoint URLs of the tenant that an assertion's `aud` may name. */
   audiences: () => Set<string>;
   skewSeconds: number;
+  /** Where each assertion's jti is spent, so it is accepted once. */
+  usedAssertions: Pick<UsedAssertions, "claim">;
 }
+
+/** A GUID is 36 characters; anything far longer is not a jti a client library made. */
+const MAX_JTI_LENGTH = 256;
 
 /**
  * Checks a client's secret or certificate assertion against its registration. Secret comparison is a keyed hash
@@ -73,15 +80,12 @@ async function verifyAssertion(client: ClientEntry, assertion: string, context: 
   if (!audiences.some((a) => typeof a === "string" && accepted.has(a.toLowerCase().split("?")[0] as string))) {
     throw aadsts.assertionAudience(audiences.filter((a) => typeof a === "string").join(", "));
   }
-  const seconds = Math.floor(now / 1000);
-  const nbf = typeof claims.nbf === "number" ? claims.nbf : undefined;
-  const exp = typeof claims.exp === "number" ? claims.exp : undefined;
-  if (
-    exp === undefined ||
-    exp + context.skewSeconds <= seconds ||
-    (nbf !== undefined && nbf - context.skewSeconds > seconds)
-  ) {
-    throw aadsts.assertionTimeRange(seconds, nbf, exp);
+  const validUntil = checkAssertionTime(assertionTimes(claims), Math.floor(now / 1000), context.skewSeconds);
+  const { jti } = claims;
+  if (typeof jti !== "string" || jti === "" || jti.length > MAX_JTI_LENGTH) throw aadsts.assertionWithoutJti();
+  // Last, once everything else holds: a request refused for another reason does not spend its jti.
+  if (!(await context.usedAssertions.claim(context.clientId, jti, validUntil * 1000, now))) {
+    throw aadsts.assertionReplayed();
   }
 }
 

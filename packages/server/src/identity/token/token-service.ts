@@ -8,6 +8,7 @@ import { authenticateClient } from "./client-auth.js";
 import { parseTokenRequest, type Endpoint } from "./request.js";
 import { resolveResource } from "./resource.js";
 import type { TokenSigner } from "./signer.js";
+import type { UsedAssertions } from "./used-assertions.js";
 
 export interface TokenSettings {
   lifetimeSeconds: number;
@@ -47,6 +48,7 @@ export class TokenService {
     private readonly issuers: Issuers,
     private readonly pepper: Buffer,
     private readonly settings: TokenSettings,
+    private readonly usedAssertions: Pick<UsedAssertions, "claim">,
   ) {}
 
   /** Resolves a `{tenant}` path segment as the token endpoint does. */
@@ -81,6 +83,7 @@ export class TokenService {
         clientId: client.app.appId,
         audiences: () => this.tokenEndpoints(tenant),
         skewSeconds: this.settings.assertionSkewSeconds,
+        usedAssertions: this.usedAssertions,
       },
       now,
     );
