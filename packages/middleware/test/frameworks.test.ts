@@ -152,7 +152,7 @@ describe("Express and Fastify APIs protected by @gatehouse/middleware, with toke
         [
           "HMAC signed with the public key",
           async () => {
-            const { kid, privateKeyPem } = gate.gh.runtime.snapshot().keyRing.current;
+            const { kid, privateKeyPem } = gate.gh.runtime.snapshot().keyRing.current();
             const publicPem = createPublicKey(createPrivateKey(privateKeyPem)).export({ type: "spki", format: "pem" });
             const input = `${b64json({ alg: "HS256", typ: "JWT", kid })}.${b64json(changedClaims(v2Token, {}))}`;
             return `${input}.${createHmac("sha256", publicPem).update(input).digest("base64url")}`;

@@ -68,7 +68,7 @@ export interface MiddlewareGatehouse {
   msalToken(clientId: string, scope: string): Promise<string>;
   /** A token straight from the token endpoint. */
   formToken(clientId: string, scope: string): Promise<string>;
-  /** Rotates the signing key through the admin API (as `gatehouse keys rotate`) and returns the new kid. */
+  /** Rotates the signing key at once through the admin API (as `gatehouse keys rotate --now`); returns the new kid. */
   rotateKeys(): Promise<string>;
   /** A token with these claims, signed with Gatehouse's current signing key (for cases Gatehouse never issues). */
   sign(claims: JWTPayload): Promise<string>;
@@ -113,7 +113,9 @@ export async function startMiddlewareGatehouse(): Promise<MiddlewareGatehouse> {
     async rotateKeys() {
       const res = await undiciFetch(`${gh.adminUrl}/gatehouse/keys/rotate`, {
         method: "POST",
-        headers: { authorization: `Bearer ${await gh.adminToken()}` },
+        headers: { authorization: `Bearer ${await gh.adminToken()}`, "content-type": "application/json" },
+        // An immediate rotation: the case where validators must refetch for a kid they have not seen.
+        body: JSON.stringify({ leadTimeSeconds: 0 }),
         dispatcher: agent,
       });
       const body = (await res.json()) as { kid?: string };
@@ -121,7 +123,7 @@ export async function startMiddlewareGatehouse(): Promise<MiddlewareGatehouse> {
       return body.kid;
     },
     sign(claims) {
-      const { kid, privateKeyPem } = gh.runtime.snapshot().keyRing.current;
+      const { kid, privateKeyPem } = gh.runtime.snapshot().keyRing.current();
       return new SignJWT(claims)
         .setProtectedHeader({ alg: "RS256", typ: "JWT", kid, x5t: kid })
         .sign(createPrivateKey(privateKeyPem));

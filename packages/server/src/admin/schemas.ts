@@ -277,9 +277,22 @@ export const signingKey = named(
 );
 export type SigningKeyResource = z.output<typeof signingKey>;
 
+export const keyRotationRequest = named(
+  "keyRotationRequest",
+  z.strictObject({
+    /** How long the new key is published before it signs; 0 signs with it at once. Default a day. */
+    leadTimeSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(365 * 86_400)
+      .optional(),
+  }),
+);
+
 export const keyRotationResult = named(
   "keyRotationResult",
-  z.object({ kid: z.string(), published: z.array(z.string()) }),
+  z.object({ kid: z.string(), activatedDateTime: z.string(), published: z.array(z.string()) }),
 );
 
 export const health = named("health", z.object({ status: z.literal("ok") }));

@@ -104,46 +104,67 @@ describe("admin API authentication", () => {
     assert.equal(response.headers.get("request-id"), error.innerError["request-id"]);
   });
 
-  test("key rotation publishes the new key and keeps the previous one, so earlier tokens stay valid", async () => {
+  test("key rotation publishes the next key at once and signs with it after the lead time (default a day)", async () => {
     const jwks = async () => {
       const response = await fetch(`${h.gatehouse.identityUrl}/${h.admin.tenantId}/discovery/v2.0/keys`);
       return ((await response.json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
     };
-    const before = await jwks();
     const oldToken = await h.adminToken();
     const oldKid = decodeProtectedHeader(oldToken).kid as string;
-    assert.ok(before.includes(oldKid));
+    assert.ok((await jwks()).includes(oldKid));
 
-    const rotated = await h.call<{ kid: string; published: string[] }>("POST", "/gatehouse/keys/rotate", {
-      token: oldToken,
-    });
+    const rotated = await h.call<{ kid: string; activatedDateTime: string; published: string[] }>(
+      "POST",
+      "/gatehouse/keys/rotate",
+      { token: oldToken },
+    );
     assert.equal(rotated.status, 200, rotated.text);
-    assert.notEqual(rotated.json.kid, oldKid);
-    assert.ok(rotated.json.published.includes(rotated.json.kid));
-    assert.ok(rotated.json.published.includes(oldKid));
+    const nextKid = rotated.json.kid;
+    assert.notEqual(nextKid, oldKid);
+    assert.ok(Date.parse(rotated.json.activatedDateTime) - Date.now() > 23 * 3600_000, rotated.text);
+    assert.deepEqual(rotated.json.published.slice(0, 2), [oldKid, nextKid]);
+    assert.deepEqual((await jwks()).slice(0, 2), [oldKid, nextKid], "published before it signs");
+    assert.equal(decodeProtectedHeader(await h.adminToken()).kid, oldKid, "the current key still signs");
 
-    const afterRotation = await jwks();
-    assert.ok(afterRotation.includes(rotated.json.kid));
-    assert.ok(afterRotation.includes(oldKid));
-    assert.notDeepEqual(afterRotation, before);
-
-    const newToken = await h.adminToken();
-    assert.equal(decodeProtectedHeader(newToken).kid, rotated.json.kid);
-    const keys = await h.call<{ value: { kid: string; current: boolean; retiredDateTime: string | null }[] }>(
+    const keys = await h.call<{ value: { kid: string; current: boolean; activatedDateTime: string }[] }>(
       "GET",
       "/gatehouse/keys",
       { token: oldToken },
     );
     assert.equal(keys.status, 200, keys.text);
     assert.deepEqual(
-      keys.json.value.map((k) => [k.kid, k.current, k.retiredDateTime === null]).sort(),
+      keys.json.value.map((k) => [k.kid, k.current, k.activatedDateTime]).sort(),
       [
-        [oldKid, false, false],
-        [rotated.json.kid, true, true],
+        [oldKid, true, keys.json.value.find((k) => k.kid === oldKid)?.activatedDateTime],
+        [nextKid, false, rotated.json.activatedDateTime],
       ].sort(),
     );
     assert.doesNotMatch(keys.text, /PRIVATE|sealed/i);
+  });
+
+  test("key rotation with leadTimeSeconds 0 signs with the new key at once; earlier tokens stay valid", async () => {
+    const oldToken = await h.adminToken();
+    const oldKid = decodeProtectedHeader(oldToken).kid as string;
+    const rotated = await h.call<{ kid: string; published: string[] }>("POST", "/gatehouse/keys/rotate", {
+      token: oldToken,
+      body: { leadTimeSeconds: 0 },
+    });
+    assert.equal(rotated.status, 200, rotated.text);
+    assert.ok(rotated.json.published.includes(rotated.json.kid));
+    assert.ok(rotated.json.published.includes(oldKid));
+
+    const newToken = await h.adminToken();
+    assert.equal(decodeProtectedHeader(newToken).kid, rotated.json.kid);
     assert.equal((await h.call("GET", "/v1.0/tenants", { token: newToken })).status, 200);
+    assert.equal((await h.call("GET", "/v1.0/tenants", { token: oldToken })).status, 200);
+  });
+
+  test("key rotation refuses a lead time that is not a whole number of seconds ≥ 0", async () => {
+    const token = await h.adminToken();
+    for (const leadTimeSeconds of [-1, 1.5, "60"]) {
+      const response = await h.call("POST", "/gatehouse/keys/rotate", { token, body: { leadTimeSeconds } });
+      assertGraphError(response, 400, "Request_BadRequest");
+    }
   });
 });
 

@@ -65,7 +65,7 @@ describe("validate-jwt against forged and invalid tokens", () => {
   };
 
   const signWithServerKey = async (payload: JWTPayload) => {
-    const key = await importPKCS8(gh.runtime.snapshot().keyRing.current.privateKeyPem, "RS256");
+    const key = await importPKCS8(gh.runtime.snapshot().keyRing.current().privateKeyPem, "RS256");
     return new SignJWT(payload).setProtectedHeader({ alg: "RS256", typ: "JWT", kid }).sign(key);
   };
 

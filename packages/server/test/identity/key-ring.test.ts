@@ -33,8 +33,8 @@ describe("key ring", () => {
       await record("staged", null, null),
     ];
     const ring = KeyRing.from(records, masterKey, 3600, now);
-    assert.equal(ring.current.kid, "current");
-    assert.match(ring.current.privateKeyPem, /BEGIN PRIVATE KEY/);
+    assert.equal(ring.current(now).kid, "current");
+    assert.match(ring.current(now).privateKeyPem, /BEGIN PRIVATE KEY/);
     assert.deepEqual(
       ring.published.map((k) => k.kid),
       ["current", "previous", "older"],
@@ -58,7 +58,45 @@ describe("key ring", () => {
     );
   });
 
+  it("publishes a key rotated with a lead time before it signs, and switches to it when its time comes", async () => {
+    const ahead = (minutes: number) => new Date(now + minutes * 60_000).toISOString();
+    const records = [
+      await record("previous", ago(300), null),
+      await record("current", ago(10), null),
+      await record("next", ahead(60), null),
+      await record("after-next", ahead(120), null),
+    ];
+    const ring = KeyRing.from(records, masterKey, 3600, now);
+    assert.equal(ring.current(now).kid, "current");
+    assert.deepEqual(
+      ring.published.map((k) => k.kid),
+      ["current", "next", "after-next", "previous"],
+      "the next keys, the current one, and the one it superseded ten minutes ago",
+    );
+    assert.deepEqual(
+      ring.loaded.map((k) => k.kid),
+      ["current", "next", "after-next"],
+    );
+    assert.equal(ring.current(now + 59 * 60_000).kid, "current");
+    assert.equal(ring.current(now + 60 * 60_000).kid, "next");
+    assert.equal(ring.current(now + 500 * 60_000).kid, "after-next");
+  });
+
+  it("a key superseded by a later activation is retired then: kept while its tokens may live, the last one always", async () => {
+    const records = [
+      await record("first", ago(9000), null),
+      await record("second", ago(8000), null),
+      await record("third", ago(30), null),
+    ];
+    assert.deepEqual(
+      KeyRing.from(records, masterKey, 3600, now).published.map((k) => k.kid),
+      ["third", "second"],
+    );
+  });
+
   it("refuses a store without an active key, and a private key sealed for another row", async () => {
+    const pendingOnly = await record("pending", new Date(now + 60_000).toISOString(), null);
+    assert.throws(() => KeyRing.from([pendingOnly], masterKey, 60, now), KeyRingError);
     assert.throws(() => KeyRing.from([], masterKey, 60, now), KeyRingError);
     const swapped = await record("x", ago(1), null);
     swapped.kid = "y";

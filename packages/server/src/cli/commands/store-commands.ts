@@ -1,14 +1,14 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { openCore, type Core } from "../../server.js";
 import { loadConfigFile } from "../../config/load.js";
 import { generatedCredentialLines } from "../generated-credentials.js";
 import { reconcile } from "../../config/reconcile.js";
 import { exportConfig } from "../../config/export.js";
-import { rotateSigningKey } from "../../identity/keys/rotation.js";
+import { DEFAULT_ROTATION_LEAD_SECONDS, rotateSigningKey } from "../../identity/keys/rotation.js";
 import { ensureLocalTls } from "../../tls/local-ca.js";
-import { dataOption, databaseOption, type StoreFlags } from "../options.js";
+import { dataOption, databaseOption, parseNonNegativeInt, type StoreFlags } from "../options.js";
 
 async function withCore<T>(flags: StoreFlags, fn: (core: Core) => Promise<T>): Promise<T> {
   const core = await openCore(resolve(flags.data), flags.database);
@@ -75,14 +75,28 @@ export function registerStoreCommands(program: Command): void {
   const keys = program.command("keys").description("token signing keys");
   keys
     .command("rotate")
-    .description("make a new signing key current; the previous one stays published until its tokens expire")
+    .description(
+      "publish a new signing key now and sign with it after the lead time; the previous one stays published until its tokens expire",
+    )
+    .addOption(
+      new Option("--lead-time <seconds>", "how long the new key is published before it signs")
+        .env("GATEHOUSE_KEY_LEAD_TIME")
+        .default(DEFAULT_ROTATION_LEAD_SECONDS)
+        .argParser(parseNonNegativeInt)
+        .conflicts("now"),
+    )
+    .addOption(new Option("--now", "sign with the new key at once (an emergency: a leaked key)"))
     .addOption(dataOption())
     .addOption(databaseOption())
-    .action(async (flags: StoreFlags) => {
+    .action(async (flags: StoreFlags & { leadTime: number; now?: boolean }) => {
       process.stderr.write("Generating a new RSA-2048 signing key …\n");
       await withCore(flags, async (core) => {
-        const kid = await rotateSigningKey(core.store, core.masterKey);
-        process.stdout.write(`New signing key ${kid}. A running server uses it within a few seconds.\n`);
+        const { kid, activatedAt } = await rotateSigningKey(core.store, core.masterKey, flags.now ? 0 : flags.leadTime);
+        process.stdout.write(
+          flags.now || flags.leadTime === 0
+            ? `New signing key ${kid}. A running server signs with it within a few seconds.\n`
+            : `New signing key ${kid}, published within a few seconds; it signs from ${activatedAt}.\n`,
+        );
       });
     });
 }

@@ -119,7 +119,7 @@ export class TokenService {
       issuedAt,
       lifetimeSeconds: this.settings.lifetimeSeconds,
     });
-    const kid = keyRing.current.kid;
+    const kid = keyRing.current(now).kid;
     const header = version === "2.0" ? { typ: "JWT", alg: "RS256", kid } : { typ: "JWT", alg: "RS256", x5t: kid, kid };
     const accessToken = await this.signer.sign(kid, header, claims);
     const lifetime = this.settings.lifetimeSeconds;

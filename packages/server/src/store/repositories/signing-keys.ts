@@ -41,20 +41,4 @@ export class SigningKeyRepository {
       })
       .execute();
   }
-
-  /** Makes `kid` the signing key and retires the one before it, keeping it for verification. */
-  async activate(kid: string, at: string): Promise<void> {
-    await this.db
-      .updateTable("signing_keys")
-      .set({ retired_at: at })
-      .where("activated_at", "is not", null)
-      .where("retired_at", "is", null)
-      .where("kid", "!=", kid)
-      .execute();
-    await this.db
-      .updateTable("signing_keys")
-      .set({ activated_at: at, retired_at: null })
-      .where("kid", "=", kid)
-      .execute();
-  }
 }
