@@ -1,5 +1,3 @@
-import type { FetchImplementation } from "jose";
-
 /** The request the validator makes: a GET for a discovery document or a key set. */
 export interface FetchInit {
   method: "GET";
@@ -33,13 +31,4 @@ export async function fetchJson(fetchImpl: FetchLike, url: string, timeoutMs: nu
   });
   if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}`);
   return response.json();
-}
-
-/** `fetchImpl` in the shape of jose's `customFetch`, for its remote key set. */
-export function joseFetch(fetchImpl: FetchLike): FetchImplementation {
-  return async (url, init) => {
-    const response = await fetchImpl(url, { ...init, headers: Object.fromEntries(init.headers) });
-    // jose reads only `status` and `json()` of the response (jose/dist/webapi/jwks/remote.js, fetchJwks).
-    return response as Response;
-  };
 }

@@ -36,7 +36,10 @@ export interface TokenValidatorOptions {
   allowedAlgorithms?: readonly SigningAlgorithm[];
   /** With a multi-tenant authority: the tenants (`tid`) whose tokens are accepted. Default: any. */
   tenantId?: string | readonly string[];
-  /** A token naming an unknown key refetches the key set at most this often, seconds. Default 30. */
+  /**
+   * A token naming an unknown key refetches the key set at most this often, and a failed fetch is retried no sooner,
+   * seconds. Default 10: a key the authority has just published is accepted within it.
+   */
   keyRefreshCooldownSeconds?: number;
   /** How many validated tokens are remembered until they expire (at most 10 minutes); 0 disables. Default 1000. */
   cacheSize?: number;
@@ -88,7 +91,7 @@ export function resolveSettings(options: TokenValidatorOptions): ValidatorSettin
     clockSkewSeconds: nonNegative("clockSkewSeconds", options.clockSkewSeconds, 300),
     algorithms,
     tenantIds: tenants && new Set(tenants.map((t) => t.toLowerCase())),
-    keyRefreshCooldownMs: nonNegative("keyRefreshCooldownSeconds", options.keyRefreshCooldownSeconds, 30) * 1000,
+    keyRefreshCooldownMs: nonNegative("keyRefreshCooldownSeconds", options.keyRefreshCooldownSeconds, 10) * 1000,
     cacheSize: Math.floor(nonNegative("cacheSize", options.cacheSize, 1000)),
   };
 }

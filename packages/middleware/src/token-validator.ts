@@ -42,12 +42,13 @@ export class TokenValidator {
 
   constructor(options: TokenValidatorOptions) {
     this.settings = resolveSettings(options);
-    this.metadata = new AuthorityMetadata(authorityDocuments(options.authority), options.fetch ?? globalFetch, {
+    const fetchImpl = options.fetch ?? globalFetch;
+    this.metadata = new AuthorityMetadata(authorityDocuments(options.authority), fetchImpl, {
       maxAgeMs: METADATA_MAX_AGE_MS,
       retryMs: METADATA_RETRY_MS,
       timeoutMs: TIMEOUT_MS,
     });
-    this.keys = new SigningKeys(options.fetch, {
+    this.keys = new SigningKeys(fetchImpl, {
       cooldownMs: this.settings.keyRefreshCooldownMs,
       maxAgeMs: KEYS_MAX_AGE_MS,
       timeoutMs: TIMEOUT_MS,

@@ -5,6 +5,13 @@ import { VerifiedTokenCache } from "../src/verified-cache.js";
 import { APPS, startMiddlewareGatehouse, type MiddlewareGatehouse } from "./helpers/gatehouse.js";
 import { startTestAuthority, TEST_AUDIENCE, type TestAuthority } from "./helpers/test-authority.js";
 
+/** The token with another `kid` in its header (the signature no longer matters: no key will be found). */
+function withKid(token: string, kid: string): string {
+  const [header, payload, signature] = token.split(".") as [string, string, string];
+  const decoded = JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as Record<string, unknown>;
+  return [Buffer.from(JSON.stringify({ ...decoded, kid })).toString("base64url"), payload, signature].join(".");
+}
+
 /** Runs `fn` and returns the AuthError it throws. */
 async function authError(fn: () => Promise<unknown>): Promise<AuthError> {
   try {
@@ -150,6 +157,60 @@ describe("TokenValidator against an authority that fails", () => {
     }
     // Up again: the unknown kid makes the validator fetch the key set, which now has it.
     assert.equal((await validator.validateToken(await authority.sign({}, newKid))).version, 2);
+  });
+
+  it("a flood of random kids costs one key set fetch per cooldown; a key published meanwhile is accepted after it", async () => {
+    const cooldownSeconds = 1;
+    const validator = new TokenValidator({
+      authority: authority.authority,
+      audience: TEST_AUDIENCE,
+      keyRefreshCooldownSeconds: cooldownSeconds,
+    });
+    await validator.validateToken(await authority.sign());
+    // Past the cooldown of that first fetch, so the flood may trigger one.
+    await new Promise((r) => setTimeout(r, cooldownSeconds * 1000 + 100));
+    const before = authority.hits.get(keysPath()) ?? 0;
+    const started = Date.now();
+    const forged = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => authority.sign({}, "key-1").then((t) => withKid(t, `random-${i}`))),
+    );
+    const outcomes = await Promise.all(forged.map((t) => authError(() => validator.validateToken(t))));
+    assert.ok(outcomes.every((e) => e.status === 401 && e.message === "The signing key was not found."));
+    const cooldowns = Math.floor((Date.now() - started) / (cooldownSeconds * 1000)) + 1;
+    const fetches = (authority.hits.get(keysPath()) ?? 0) - before;
+    assert.ok(fetches >= 1 && fetches <= cooldowns, `${fetches} fetches over ${cooldowns} cooldowns`);
+
+    const newKid = await authority.addKey();
+    await new Promise((r) => setTimeout(r, cooldownSeconds * 1000 + 100));
+    await authError(() => validator.validateToken(forged[0] as string));
+    assert.equal((await validator.validateToken(await authority.sign({}, newKid))).version, 2);
+  });
+
+  it("authority down: unknown kids fetch at most once per cooldown, and the known keys answer without waiting", async () => {
+    const cooldownSeconds = 1;
+    const validator = new TokenValidator({
+      authority: authority.authority,
+      audience: TEST_AUDIENCE,
+      keyRefreshCooldownSeconds: cooldownSeconds,
+    });
+    await validator.validateToken(await authority.sign());
+    const newKid = await authority.addKey();
+    await new Promise((r) => setTimeout(r, cooldownSeconds * 1000 + 100));
+    authority.down = true;
+    try {
+      const before = authority.hits.get(keysPath()) ?? 0;
+      const started = Date.now();
+      for (let i = 0; i < 20; i++) {
+        const error = await authError(async () => validator.validateToken(await authority.sign({}, newKid)));
+        assert.equal(error.status, 503, "the authority cannot be asked: not the caller's fault");
+        assert.equal((await validator.validateToken(await authority.sign())).version, 2);
+      }
+      const cooldowns = Math.floor((Date.now() - started) / (cooldownSeconds * 1000)) + 1;
+      const fetches = (authority.hits.get(keysPath()) ?? 0) - before;
+      assert.ok(fetches >= 1 && fetches <= cooldowns, `${fetches} fetches over ${cooldowns} cooldowns`);
+    } finally {
+      authority.down = false;
+    }
   });
 
   it("refuses configurations that would weaken it", () => {
