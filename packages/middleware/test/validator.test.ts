@@ -159,55 +159,59 @@ describe("TokenValidator against an authority that fails", () => {
     assert.equal((await validator.validateToken(await authority.sign({}, newKid))).version, 2);
   });
 
-  it("a flood of random kids costs one key set fetch per cooldown; a key published meanwhile is accepted after it", async () => {
-    const cooldownSeconds = 1;
+  const COOLDOWN_SECONDS = 1;
+  const pastCooldown = () => new Promise((r) => setTimeout(r, COOLDOWN_SECONDS * 1000 + 100));
+  /** A validator with a short cooldown that has fetched the keys once. */
+  const validatorWithKeys = async () => {
     const validator = new TokenValidator({
       authority: authority.authority,
       audience: TEST_AUDIENCE,
-      keyRefreshCooldownSeconds: cooldownSeconds,
+      keyRefreshCooldownSeconds: COOLDOWN_SECONDS,
     });
     await validator.validateToken(await authority.sign());
-    // Past the cooldown of that first fetch, so the flood may trigger one.
-    await new Promise((r) => setTimeout(r, cooldownSeconds * 1000 + 100));
+    return validator;
+  };
+  /** Counts the key set fetches from now on; `check` asserts there was one, and no more than one per cooldown. */
+  const countKeySetFetches = () => {
     const before = authority.hits.get(keysPath()) ?? 0;
     const started = Date.now();
+    return () => {
+      const cooldowns = Math.floor((Date.now() - started) / (COOLDOWN_SECONDS * 1000)) + 1;
+      const fetches = (authority.hits.get(keysPath()) ?? 0) - before;
+      assert.ok(fetches >= 1 && fetches <= cooldowns, `${fetches} fetches over ${cooldowns} cooldowns`);
+    };
+  };
+
+  it("a flood of random kids costs one key set fetch per cooldown; a key published meanwhile is accepted after it", async () => {
+    const validator = await validatorWithKeys();
+    await pastCooldown(); // so the flood may trigger a fetch
+    const check = countKeySetFetches();
     const forged = await Promise.all(
       Array.from({ length: 50 }, (_, i) => authority.sign({}, "key-1").then((t) => withKid(t, `random-${i}`))),
     );
     const outcomes = await Promise.all(forged.map((t) => authError(() => validator.validateToken(t))));
     assert.ok(outcomes.every((e) => e.status === 401 && e.message === "The signing key was not found."));
-    const cooldowns = Math.floor((Date.now() - started) / (cooldownSeconds * 1000)) + 1;
-    const fetches = (authority.hits.get(keysPath()) ?? 0) - before;
-    assert.ok(fetches >= 1 && fetches <= cooldowns, `${fetches} fetches over ${cooldowns} cooldowns`);
+    check();
 
     const newKid = await authority.addKey();
-    await new Promise((r) => setTimeout(r, cooldownSeconds * 1000 + 100));
+    await pastCooldown();
     await authError(() => validator.validateToken(forged[0] as string));
     assert.equal((await validator.validateToken(await authority.sign({}, newKid))).version, 2);
   });
 
   it("authority down: unknown kids fetch at most once per cooldown, and the known keys answer without waiting", async () => {
-    const cooldownSeconds = 1;
-    const validator = new TokenValidator({
-      authority: authority.authority,
-      audience: TEST_AUDIENCE,
-      keyRefreshCooldownSeconds: cooldownSeconds,
-    });
-    await validator.validateToken(await authority.sign());
+    const validator = await validatorWithKeys();
     const newKid = await authority.addKey();
-    await new Promise((r) => setTimeout(r, cooldownSeconds * 1000 + 100));
+    await pastCooldown();
     authority.down = true;
     try {
-      const before = authority.hits.get(keysPath()) ?? 0;
-      const started = Date.now();
+      const check = countKeySetFetches();
       for (let i = 0; i < 20; i++) {
         const error = await authError(async () => validator.validateToken(await authority.sign({}, newKid)));
         assert.equal(error.status, 503, "the authority cannot be asked: not the caller's fault");
         assert.equal((await validator.validateToken(await authority.sign())).version, 2);
       }
-      const cooldowns = Math.floor((Date.now() - started) / (cooldownSeconds * 1000)) + 1;
-      const fetches = (authority.hits.get(keysPath()) ?? 0) - before;
-      assert.ok(fetches >= 1 && fetches <= cooldowns, `${fetches} fetches over ${cooldowns} cooldowns`);
+      check();
     } finally {
       authority.down = false;
     }
