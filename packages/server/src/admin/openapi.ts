@@ -82,7 +82,8 @@ export function openApiDocument(mounts: readonly Mount[]) {
             ...(op.body
               ? {
                   requestBody: {
-                    required: true,
+                    // Both dialects read a missing body as {}: it is optional when {} is a valid one.
+                    required: !op.body.safeParse({}).success,
                     content: {
                       "application/json": { schema: schemaRef(op.body, "input") },
                       ...Object.fromEntries(op.textBodyTypes.map((type) => [type, { schema: { type: "string" } }])),

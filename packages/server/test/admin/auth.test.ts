@@ -169,6 +169,18 @@ describe("admin API authentication", () => {
 });
 
 describe("OpenAPI document", () => {
+  test("marks a request body required only when an empty one is refused", async () => {
+    const response = await h.call<{ paths: Record<string, Record<string, { requestBody?: { required: boolean } }>> }>(
+      "GET",
+      "/openapi.json",
+      { token: null },
+    );
+    assert.equal(response.json.paths["/gatehouse/keys/rotate"]?.post?.requestBody?.required, false);
+    assert.equal(response.json.paths["/v1.0/applications"]?.post?.requestBody?.required, true);
+    const emptyPost = await h.call("POST", "/v1.0/applications", { token: await h.adminToken(), body: {} });
+    assert.equal(emptyPost.status, 400, emptyPost.text);
+  });
+
   test("is OpenAPI 3.1, lists every route and the bearer scheme", async () => {
     const response = await h.call<{
       openapi: string;
