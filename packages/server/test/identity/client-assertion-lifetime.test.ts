@@ -107,6 +107,12 @@ describe("client assertions: lifetime cap and single use", () => {
     );
   });
 
+  it("accepts an assertion valid for exactly the cap, an hour", async () => {
+    const t = now();
+    const res = await tokenRequest(gh, appId, await assertion(gh, cert, appId, { nbf: t, iat: t, exp: t + 3600 }));
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  });
+
   it("refuses exp = 1e308 and exp = -1e308 with AADSTS700024, not a server error", async () => {
     for (const exp of [1e308, -1e308]) {
       const res = await tokenRequest(gh, appId, await assertion(gh, cert, appId, { exp }));
