@@ -6,6 +6,7 @@
 import { ExpressionEvaluationError } from "../../expressions/index.js";
 import { bufferBody } from "../../pipeline/body-buffer.js";
 import type { OutboundRequest, PipelineContext } from "../../pipeline/context.js";
+import { backendUrl } from "../../pipeline/backend-url.js";
 import { HeaderMap } from "../../pipeline/headers.js";
 import type { PolicyElement } from "../definition.js";
 import { fixed, integerSetting, mapSetting, textSetting, valueOf, type Setting } from "../setting.js";
@@ -135,11 +136,10 @@ function readBody(element: PolicyElement): Setting<string> | undefined {
  */
 async function copyOf(context: PipelineContext): Promise<Draft> {
   const { request } = context;
-  const base = context.backend.baseUrl;
-  if (!base) throw new ExpressionEvaluationError(`API '${context.api.name}' has no backend URL to copy`);
-  const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/+$/, "")}${request.path}`;
-  url.search = request.query.toString();
+  if (!context.backend.baseUrl) {
+    throw new ExpressionEvaluationError(`API '${context.api.name}' has no backend URL to copy`);
+  }
+  const url = backendUrl(context);
   const headers = new HeaderMap();
   for (const [name, values] of request.headers) if (!NOT_SENT.has(name.toLowerCase())) headers.set(name, values);
   let body: Buffer | string | undefined;
