@@ -88,12 +88,16 @@ describe("dot segments and the canonical request path", () => {
   let gh: TestGatehouse;
   let backend: Server;
   let received: Received[] = [];
+  /** context.Request.OriginalUrl as the public operation's policy saw it. */
+  let originals: string[] = [];
   let port: number;
   let token: string;
 
   before(async () => {
     backend = createServer((req, res) => {
       received.push({ target: req.url ?? "", operation: req.headers["x-operation"] as string | undefined });
+      const original = req.headers["x-original-url"];
+      if (typeof original === "string") originals.push(original);
       res.end("ok");
     });
     await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
@@ -105,7 +109,10 @@ describe("dot segments and the canonical request path", () => {
     });
     const openIdConfig = `${gh.identityUrl}/${EXAMPLE.tenantId}/v2.0/.well-known/openid-configuration`;
     const documents: Record<string, string> = {
-      public: naming("public"),
+      public: naming(
+        "public",
+        `<set-header name="X-Original-Url" exists-action="override"><value>@(context.Request.OriginalUrl.ToString())</value></set-header>`,
+      ),
       admin: naming("admin", validateJwtElement(openIdConfig, EXAMPLE.resourceAppId)),
       item: naming("item"),
       mirror: naming("mirror", `<rewrite-uri template="/public/{rest}" />`),
@@ -131,6 +138,7 @@ describe("dot segments and the canonical request path", () => {
   });
   beforeEach(() => {
     received = [];
+    originals = [];
   });
 
   const assertRefused = (reply: RawReply, message: string) => {
@@ -195,6 +203,11 @@ describe("dot segments and the canonical request path", () => {
     assert.deepEqual(received, [
       { target: "/base/public/~ab/c%3A%E2%82%AC", operation: "public" },
       { target: "/base/public/x/?q=1", operation: "public" },
+    ]);
+    // OriginalUrl is the client's URL in the same canonical form: a policy reading it sees what routing saw.
+    assert.deepEqual(originals, [
+      `http://localhost/probe/public/~ab/c%3A%E2%82%AC`,
+      `http://localhost/probe/public/x/?q=1`,
     ]);
   });
 
