@@ -115,3 +115,12 @@ function refuseSpecial(code: number, encoded: boolean): void {
 export function originalUrlOf(target: RequestTarget, origin: string): URL {
   return new URL(`${target.path}${target.query === "" ? "" : `?${target.query}`}`, origin);
 }
+
+/**
+ * An absolute http(s) URL a policy computed (set-backend-service, send-request's set-url) with its path in canonical
+ * form and no fragment; throws RequestPathError when the path is refused.
+ */
+export function withCanonicalPath(absoluteUrl: string): string {
+  const { path, query } = parseRequestTarget(absoluteUrl);
+  return `${new URL(absoluteUrl).origin}${path}${query === "" ? "" : `?${query}`}`;
+}

@@ -2,7 +2,7 @@
 import { ExpressionEvaluationError } from "../../expressions/index.js";
 import type { Backend, BackendCredentials } from "../../model.js";
 import type { BackendTarget } from "../../pipeline/context.js";
-import { parseRequestTarget, RequestPathError, type RequestTarget } from "../../routing/canonical-path.js";
+import { RequestPathError, withCanonicalPath } from "../../routing/canonical-path.js";
 import { invalidPathFailure } from "../backend-path.js";
 import type { PolicyDefinition, PolicyElement, PolicyValue } from "../definition.js";
 
@@ -95,20 +95,14 @@ export const setBackendService: PolicyDefinition = {
 function baseUrlTarget(baseUrl: string, invalid: (problem?: string) => Error): BackendTarget {
   // The URL is not quoted in the load error: named values, which may be secret, are substituted in it.
   if (!isHttpUrl(baseUrl)) throw invalid();
-  let target: RequestTarget;
+  let canonical: string;
   try {
-    target = parseRequestTarget(baseUrl);
+    canonical = withCanonicalPath(baseUrl);
   } catch (error) {
     if (error instanceof RequestPathError) throw invalid(error.message);
     throw error;
   }
-  const query = target.query === "" ? "" : `?${target.query}`;
-  return {
-    baseUrl: `${new URL(baseUrl).origin}${target.path}${query}`,
-    backendId: null,
-    credentials: null,
-    validateCertificate: true,
-  };
+  return { baseUrl: canonical, backendId: null, credentials: null, validateCertificate: true };
 }
 
 /** A backend entity's URL, credentials and TLS settings, with the `{{named values}}` they may hold resolved. */
