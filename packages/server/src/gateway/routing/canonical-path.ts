@@ -37,7 +37,9 @@ const CLASS = new Uint8Array(128);
 for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
   CLASS[char.charCodeAt(0)] = UNRESERVED;
 for (const char of "!$&'()*+,;=:@") CLASS[char.charCodeAt(0)] = PCHAR;
-const HEX = /^[0-9A-Fa-f]{2}$/;
+const HEX_DIGITS = "0123456789ABCDEF";
+const SLASH = 0x2f;
+const PERCENT = 0x25;
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
 
 /** `/path?query#fragment` (origin form) or `http://host/path?query` (absolute form) → canonical path and query. */
@@ -50,25 +52,38 @@ export function parseRequestTarget(target: string): RequestTarget {
     rest = rest.slice(authority[0].length);
   }
   const q = rest.indexOf("?");
-  const canonical = canonicalPath(q < 0 ? rest : rest.slice(0, q));
-  return { ...canonical, query: q < 0 ? "" : rest.slice(q + 1) };
+  const { path, floor } = canonicalPath(q < 0 ? rest : rest.slice(0, q));
+  return { path, floor, query: q < 0 ? "" : rest.slice(q + 1) };
 }
 
 /** The canonical form of `raw` (which need not start with `/`), relative to the root it climbs no higher than. */
 export function canonicalPath(raw: string): CanonicalPath {
   const segments: string[] = [];
   let floor = Number.POSITIVE_INFINITY;
-  let segment = "";
   // A trailing `/`, `.` or `..` leaves the path ending in `/` (RFC 3986 §5.2.4).
   let trailingSlash = false;
-  const endSegment = (): void => {
+  // Whether `raw` is already canonical, as most paths are: then it is the answer, not a joined copy.
+  let unchanged = raw.charCodeAt(0) === SLASH;
+  for (let start = 0; start <= raw.length;) {
+    // Most segments need no change: they are sliced, and only the others are rebuilt character by character.
+    let end = start;
+    let plain = true;
+    for (; end < raw.length; end++) {
+      const code = raw.charCodeAt(end);
+      if (code === SLASH) break;
+      if (code >= 128 || CLASS[code] === 0) plain = false;
+    }
+    const segment = plain ? raw.slice(start, end) : rebuiltSegment(raw, start, end);
+    unchanged &&= plain && (segment !== "" || start === 0 || end === raw.length);
     if (segment === "..") {
       if (segments.length === 0) throw new RequestPathError("The URL path climbs above its root ('..').");
       segments.pop();
       floor = Math.min(floor, segments.length);
       trailingSlash = true;
+      unchanged = false;
     } else if (segment === "." || segment === "") {
       trailingSlash = true;
+      unchanged &&= segment === "";
     } else {
       if (segment.startsWith(".;") || segment.startsWith("..;")) {
         throw new RequestPathError("The URL path holds a dot segment with parameters ('..;').");
@@ -76,32 +91,43 @@ export function canonicalPath(raw: string): CanonicalPath {
       segments.push(segment);
       trailingSlash = false;
     }
-    segment = "";
-  };
-  for (let i = 0; i < raw.length; i++) {
-    const char = raw[i] as string;
-    const code = char.charCodeAt(0);
-    if (char === "/") endSegment();
-    else if (char === "%") {
-      const hex = raw.slice(i + 1, i + 3);
-      if (!HEX.test(hex)) throw new RequestPathError("The URL path holds a malformed percent-encoding.");
-      const value = Number.parseInt(hex, 16);
+    start = end + 1;
+  }
+  const path = unchanged ? raw : `/${segments.join("/")}${trailingSlash && segments.length > 0 ? "/" : ""}`;
+  return { path, floor: Math.min(floor, segments.length) };
+}
+
+/** raw[start, end) with unreserved escapes decoded, other escapes upper-cased and other characters encoded. */
+function rebuiltSegment(raw: string, start: number, end: number): string {
+  let segment = "";
+  for (let i = start; i < end; i++) {
+    const code = raw.charCodeAt(i);
+    if (code === PERCENT) {
+      const high = i + 2 < end ? hexValue(raw.charCodeAt(i + 1)) : -1;
+      const low = high < 0 ? -1 : hexValue(raw.charCodeAt(i + 2));
+      if (low < 0) throw new RequestPathError("The URL path holds a malformed percent-encoding.");
+      const value = high * 16 + low;
       refuseSpecial(value, true);
-      segment += CLASS[value] === UNRESERVED ? String.fromCharCode(value) : `%${hex.toUpperCase()}`;
+      segment += CLASS[value] === UNRESERVED ? String.fromCharCode(value) : `%${HEX_DIGITS[high]}${HEX_DIGITS[low]}`;
       i += 2;
-    } else if (code < 128 && CLASS[code] !== 0) segment += char;
+    } else if (code < 128 && CLASS[code] !== 0) segment += raw[i] as string;
     else {
       refuseSpecial(code, false);
       const point = raw.codePointAt(i) as number;
-      const text = String.fromCodePoint(point);
       if (point >= 0xd800 && point <= 0xdfff) throw new RequestPathError("The URL path is not valid Unicode.");
+      const text = String.fromCodePoint(point);
       segment += encodeURIComponent(text);
       i += text.length - 1;
     }
   }
-  endSegment();
-  const path = `/${segments.join("/")}${trailingSlash && segments.length > 0 ? "/" : ""}`;
-  return { path, floor: Math.min(floor, segments.length) };
+  return segment;
+}
+
+/** 0–15 for a hex digit's character code, else -1. */
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const letter = code | 0x20;
+  return letter >= 0x61 && letter <= 0x66 ? letter - 0x61 + 10 : -1;
 }
 
 /** `/` and `\` inside a segment, and control characters, mean different things to different servers. */
