@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import { connect } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
 import fc from "fast-check";
 import {
@@ -12,6 +11,7 @@ import {
 } from "../helpers/gatehouse.js";
 import { validateJwtElement } from "../helpers/gateway.js";
 import { policies } from "../gateway-policy/helpers.js";
+import { rawRequest, type RawReply } from "../helpers/raw-http.js";
 
 /** What the backend received: the request line's target, as sent, and the operation whose policies ran. */
 interface Received {
@@ -19,32 +19,9 @@ interface Received {
   operation: string | undefined;
 }
 
-interface RawReply {
-  status: number;
-  body: string;
-}
-
-/**
- * One request written byte for byte on a socket: fetch and undici resolve dot segments themselves, so only a raw
- * request line reaches the gateway as an attacker writes it.
- */
-function rawGet(port: number, target: string, headers: Record<string, string> = {}): Promise<RawReply> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
-    const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-    socket.write(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${extra.join("")}\r\n`, "latin1");
-    const chunks: Buffer[] = [];
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.on("error", reject);
-    socket.on("close", () => {
-      const text = Buffer.concat(chunks).toString("latin1");
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(text);
-      if (!status) return reject(new Error(`no HTTP response to ${target}: ${JSON.stringify(text)}`));
-      const bodyAt = text.indexOf("\r\n\r\n");
-      resolve({ status: Number(status[1]), body: text.slice(bodyAt + 4) });
-    });
-  });
-}
+/** A GET on the gateway through a raw socket (see rawRequest). */
+const rawGet = (port: number, target: string, headers: Record<string, string> = {}): Promise<RawReply> =>
+  rawRequest(port, "GET", target, { headers });
 
 /** A document that names its operation in a header the backend reads, after the operation's own inbound steps. */
 const naming = (operation: string, inbound = "") =>
