@@ -20,7 +20,8 @@ import { answerPreflight, corsPolicies } from "./policy/policies/cors.js";
 import type { Api } from "./model.js";
 import type { Forwarder } from "./proxy/forwarder.js";
 import type { RequestSender } from "./proxy/request-sender.js";
-import { RequestPathError, originalUrlOf, type RequestTarget } from "./routing/canonical-path.js";
+import { RequestTargetError, originalUrlOf, type RequestTarget } from "./routing/canonical-path.js";
+import { gatewayOrigin } from "./routing/host-header.js";
 import { pipelineFor, routeRequest, type GatewaySnapshot, type RoutedRequest } from "./snapshot.js";
 import type { GatewayTracing } from "./tracing/gateway-tracing.js";
 import type { CertificateTrust } from "../tls/certificate-trust.js";
@@ -76,10 +77,12 @@ export class DataPlane {
 
     // A CORS preflight is answered by the cors policies of the operation it asks about, without a subscription key.
     let routed: RoutedRequest;
+    let origin: string;
     try {
+      origin = gatewayOrigin(this.options.scheme, req.headers.host);
       routed = routeRequest(snapshot, { method, target: req.url ?? "/", headers, soapAction: soapActionOf(headers) });
     } catch (error) {
-      if (!(error instanceof RequestPathError)) throw error;
+      if (!(error instanceof RequestTargetError)) throw error;
       metrics.rejected("configuration", "InvalidUrlPath");
       this.finish(req, res, gatewayError(400, error.message), requestId, startedAt, "", "");
       return;
@@ -93,7 +96,7 @@ export class DataPlane {
     const api = route.api.api;
     const operation = route.operation.operation;
     const host = req.headers.host ?? "localhost";
-    const request = new ClientRequest(req, this.options.scheme, target, route.path, query, headers, route.params);
+    const request = new ClientRequest(req, origin, target, route.path, query, headers, route.params);
 
     const access = decideAccess(api, subscriptionKeyOf(api, request), snapshot.access, Date.now());
     // A refused key runs the on-error section without product context, as APIM does.
@@ -242,7 +245,8 @@ class ClientRequest implements GatewayRequest {
 
   constructor(
     private readonly req: IncomingMessage,
-    private readonly scheme: string,
+    /** `scheme://host[:port]` as the client addressed the gateway. */
+    private readonly origin: string,
     private readonly target: RequestTarget,
     public path: string,
     public query: URLSearchParams,
@@ -256,7 +260,7 @@ class ClientRequest implements GatewayRequest {
   }
 
   get originalUrl(): URL {
-    return (this.parsedUrl ??= originalUrlOf(this.target, `${this.scheme}://${this.req.headers.host ?? "localhost"}`));
+    return (this.parsedUrl ??= originalUrlOf(this.target, this.origin));
   }
 
   /** The TLS peer's certificate, looked up only when a policy asks. */

@@ -17,7 +17,7 @@ import { loadPolicyDocument, namedValueLookup, type CompiledDocument } from "./p
 import { effectivePipeline, type Pipeline } from "./policy/pipeline.js";
 import type { HeaderMap } from "./pipeline/headers.js";
 import { isPreflightRequest } from "./policy/policies/cors.js";
-import { parseRequestTarget, RequestPathError, type RequestTarget } from "./routing/canonical-path.js";
+import { parseRequestTarget, RequestTargetError, type RequestTarget } from "./routing/canonical-path.js";
 import { RouteTable, type RouteMatch } from "./routing/route-table.js";
 
 /** A pipeline, or why it could not be built (a stored document no longer loads): such requests get a 500. */
@@ -147,7 +147,7 @@ export interface RoutedRequest {
 /**
  * The operation a request reaches, routed by its canonical path (canonical-path.ts): by method and template; for a
  * CORS preflight to an API without an OPTIONS operation, the operation the preflight asks about (its
- * Access-Control-Request-Method, else any on the path). Throws RequestPathError for a path the gateway refuses,
+ * Access-Control-Request-Method, else any on the path). Throws RequestTargetError for a path the gateway refuses,
  * including one whose `..` climbs above the root of the API it reaches.
  */
 export function routeRequest(snapshot: GatewaySnapshot, request: TargetRequest): RoutedRequest {
@@ -163,7 +163,7 @@ export function routeRequest(snapshot: GatewaySnapshot, request: TargetRequest):
     preflight = route !== undefined;
   }
   if (route && target.floor < route.apiDepth) {
-    throw new RequestPathError("The URL path climbs above the root of its API ('..').");
+    throw new RequestTargetError("The URL path climbs above the root of its API ('..').");
   }
   return { target, query, route, preflight };
 }

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { canonicalPath, parseRequestTarget, RequestPathError } from "../../src/gateway/routing/canonical-path.js";
+import { canonicalPath, parseRequestTarget, RequestTargetError } from "../../src/gateway/routing/canonical-path.js";
 
 const refusal = (target: string): string => {
   try {
     parseRequestTarget(target);
   } catch (error) {
-    assert.ok(error instanceof RequestPathError, String(error));
+    assert.ok(error instanceof RequestTargetError, String(error));
     return error.message;
   }
   throw new Error(`${target} was accepted`);
@@ -76,7 +76,7 @@ describe("the canonical request path", () => {
         try {
           canonical = canonicalPath(raw).path;
         } catch (error) {
-          assert.ok(error instanceof RequestPathError);
+          assert.ok(error instanceof RequestTargetError);
           return;
         }
         assert.equal(canonicalPath(canonical).path, canonical, raw);

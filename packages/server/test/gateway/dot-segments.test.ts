@@ -188,6 +188,17 @@ describe("dot segments and the canonical request path", () => {
     ]);
   });
 
+  it("refuses a Host header that is not a host and port with a 400, not a 500", async () => {
+    for (const host of ["a b", "[::zz]", "gateway:99999", "user@gateway", "gateway/x", "ex%61mple"]) {
+      assertRefused(
+        await rawGet(port, "/probe/public/a", { Host: host }),
+        "The Host header is not a valid host and port.",
+      );
+    }
+    assert.equal((await rawGet(port, "/probe/public/a", { Host: "[::1]:8080" })).status, 200);
+    assert.deepEqual(originals, ["http://[::1]:8080/probe/public/a"]);
+  });
+
   it("encodes rewrite-uri parameters as segments and puts the result through the same rule", async () => {
     assert.equal((await rawGet(port, "/probe/mirror/a/b%20c")).status, 200);
     assert.equal((await rawGet(port, "/probe/lookup?name=a%20b")).status, 200);

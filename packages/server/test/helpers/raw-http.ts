@@ -7,8 +7,9 @@ export interface RawReply {
 }
 
 /**
- * One HTTP/1.1 request written byte for byte on a socket, then `Connection: close`: fetch and undici resolve dot
- * segments and reject odd targets themselves, so only a raw request line reaches a listener as an attacker writes it.
+ * One HTTP/1.1 request written byte for byte on a socket (`Host: localhost` unless given), with `Connection: close`:
+ * fetch and undici resolve dot segments and reject odd targets themselves, so only a raw request line reaches a
+ * listener as an attacker writes it.
  */
 export function rawRequest(
   port: number,
@@ -19,13 +20,14 @@ export function rawRequest(
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     const headers = {
+      Host: "localhost",
       ...options.headers,
       ...(options.body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(options.body)) }),
     };
     const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
     // write, not end: a half-closed socket may be closed by the server before an asynchronous answer.
     socket.write(
-      `${method} ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${lines.join("")}\r\n${options.body ?? ""}`,
+      `${method} ${target} HTTP/1.1\r\nConnection: close\r\n${lines.join("")}\r\n${options.body ?? ""}`,
       "latin1",
     );
     const chunks: Buffer[] = [];

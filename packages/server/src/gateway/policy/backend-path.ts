@@ -3,7 +3,7 @@
  * a result the gateway would refuse from a client — an encoded `/`, a `..` above the backend's base path — is a
  * policy failure that runs on-error, never a request to the backend.
  */
-import { canonicalPath, RequestPathError } from "../routing/canonical-path.js";
+import { canonicalPath, RequestTargetError } from "../routing/canonical-path.js";
 import { PolicyFailure } from "./definition.js";
 
 /** The canonical form of a path a policy computed, relative to the backend's base path. */
@@ -11,7 +11,7 @@ export function canonicalBackendPath(policy: string, raw: string): string {
   try {
     return canonicalPath(raw).path;
   } catch (error) {
-    if (!(error instanceof RequestPathError)) throw error;
+    if (!(error instanceof RequestTargetError)) throw error;
     throw invalidPathFailure(policy, error.message);
   }
 }

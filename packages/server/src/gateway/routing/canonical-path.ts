@@ -11,8 +11,8 @@
  */
 
 /** Why a path is refused; the message names the problem and never quotes the path. */
-export class RequestPathError extends Error {
-  override name = "RequestPathError";
+export class RequestTargetError extends Error {
+  override name = "RequestTargetError";
 }
 
 export interface CanonicalPath {
@@ -48,7 +48,7 @@ export function parseRequestTarget(target: string): RequestTarget {
   let rest = hash < 0 ? target : target.slice(0, hash);
   if (!rest.startsWith("/")) {
     const authority = ABSOLUTE_FORM.exec(rest);
-    if (!authority) throw new RequestPathError("The request target is not a URL path.");
+    if (!authority) throw new RequestTargetError("The request target is not a URL path.");
     rest = rest.slice(authority[0].length);
   }
   const q = rest.indexOf("?");
@@ -76,7 +76,7 @@ export function canonicalPath(raw: string): CanonicalPath {
     const segment = plain ? raw.slice(start, end) : rebuiltSegment(raw, start, end);
     unchanged &&= plain && (segment !== "" || start === 0 || end === raw.length);
     if (segment === "..") {
-      if (segments.length === 0) throw new RequestPathError("The URL path climbs above its root ('..').");
+      if (segments.length === 0) throw new RequestTargetError("The URL path climbs above its root ('..').");
       segments.pop();
       floor = Math.min(floor, segments.length);
       trailingSlash = true;
@@ -86,7 +86,7 @@ export function canonicalPath(raw: string): CanonicalPath {
       unchanged &&= segment === "";
     } else {
       if (segment.startsWith(".;") || segment.startsWith("..;")) {
-        throw new RequestPathError("The URL path holds a dot segment with parameters ('..;').");
+        throw new RequestTargetError("The URL path holds a dot segment with parameters ('..;').");
       }
       segments.push(segment);
       trailingSlash = false;
@@ -105,7 +105,7 @@ function rebuiltSegment(raw: string, start: number, end: number): string {
     if (code === PERCENT) {
       const high = i + 2 < end ? hexValue(raw.charCodeAt(i + 1)) : -1;
       const low = high < 0 ? -1 : hexValue(raw.charCodeAt(i + 2));
-      if (low < 0) throw new RequestPathError("The URL path holds a malformed percent-encoding.");
+      if (low < 0) throw new RequestTargetError("The URL path holds a malformed percent-encoding.");
       const value = high * 16 + low;
       refuseSpecial(value, true);
       segment += CLASS[value] === UNRESERVED ? String.fromCharCode(value) : `%${HEX_DIGITS[high]}${HEX_DIGITS[low]}`;
@@ -114,7 +114,7 @@ function rebuiltSegment(raw: string, start: number, end: number): string {
     else {
       refuseSpecial(code, false);
       const point = raw.codePointAt(i) as number;
-      if (point >= 0xd800 && point <= 0xdfff) throw new RequestPathError("The URL path is not valid Unicode.");
+      if (point >= 0xd800 && point <= 0xdfff) throw new RequestTargetError("The URL path is not valid Unicode.");
       const text = String.fromCodePoint(point);
       segment += encodeURIComponent(text);
       i += text.length - 1;
@@ -132,9 +132,9 @@ function hexValue(code: number): number {
 
 /** `/` and `\` inside a segment, and control characters, mean different things to different servers. */
 function refuseSpecial(code: number, encoded: boolean): void {
-  if (code === 0x2f) throw new RequestPathError("The URL path holds an encoded '/' (%2F).");
-  if (code === 0x5c) throw new RequestPathError(`The URL path holds a backslash (${encoded ? "%5C" : "\\"}).`);
-  if (code < 0x20 || code === 0x7f) throw new RequestPathError("The URL path holds a control character.");
+  if (code === 0x2f) throw new RequestTargetError("The URL path holds an encoded '/' (%2F).");
+  if (code === 0x5c) throw new RequestTargetError(`The URL path holds a backslash (${encoded ? "%5C" : "\\"}).`);
+  if (code < 0x20 || code === 0x7f) throw new RequestTargetError("The URL path holds a control character.");
 }
 
 /** `context.Request.OriginalUrl`: the canonical target under the gateway's origin (no fragment, no dot segments). */
@@ -144,7 +144,7 @@ export function originalUrlOf(target: RequestTarget, origin: string): URL {
 
 /**
  * An absolute http(s) URL a policy computed (set-backend-service, send-request's set-url) with its path in canonical
- * form and no fragment; throws RequestPathError when the path is refused.
+ * form and no fragment; throws RequestTargetError when the path is refused.
  */
 export function withCanonicalPath(absoluteUrl: string): string {
   const { path, query } = parseRequestTarget(absoluteUrl);

@@ -5,7 +5,8 @@
  */
 import { answerPreflight, corsPolicies } from "../../gateway/policy/policies/cors.js";
 import { pipelineFor, routeRequest, type RoutedRequest } from "../../gateway/snapshot.js";
-import { originalUrlOf, RequestPathError } from "../../gateway/routing/canonical-path.js";
+import { originalUrlOf, RequestTargetError } from "../../gateway/routing/canonical-path.js";
+import { gatewayOrigin } from "../../gateway/routing/host-header.js";
 import { randomBytes } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { Readable } from "node:stream";
@@ -88,11 +89,16 @@ export class OfflineGateway {
 
     const method = spec.method.toUpperCase();
     let routed: RoutedRequest;
+    let origin: string;
     try {
+      origin = gatewayOrigin(SCHEME, headers.get("host"));
       routed = routeRequest(this.snapshot, { method, target, headers, soapAction: undefined });
     } catch (error) {
-      if (!(error instanceof RequestPathError)) throw error;
-      return refusedBeforePipeline(gatewayError(400, error.message), `the gateway refuses the path: ${error.message}`);
+      if (!(error instanceof RequestTargetError)) throw error;
+      return refusedBeforePipeline(
+        gatewayError(400, error.message),
+        `the gateway refuses the request: ${error.message}`,
+      );
     }
     const { route, query } = routed;
     const { path } = routed.target;
@@ -109,7 +115,7 @@ export class OfflineGateway {
       path: route.path,
       query,
       headers,
-      originalUrl: originalUrlOf(routed.target, `${SCHEME}://${host}`),
+      originalUrl: originalUrlOf(routed.target, origin),
       originalMethod: method,
       ipAddress: spec.ipAddress,
       matchedParameters: route.params,

@@ -8,7 +8,7 @@ import { bufferBody } from "../../pipeline/body-buffer.js";
 import type { OutboundRequest, PipelineContext } from "../../pipeline/context.js";
 import { backendUrl } from "../../pipeline/backend-url.js";
 import { HeaderMap } from "../../pipeline/headers.js";
-import { RequestPathError, withCanonicalPath } from "../../routing/canonical-path.js";
+import { RequestTargetError, withCanonicalPath } from "../../routing/canonical-path.js";
 import type { PolicyElement } from "../definition.js";
 import { fixed, integerSetting, mapSetting, textSetting, valueOf, type Setting } from "../setting.js";
 import { applyValueRule, readValueRule, type RuleCheck } from "./exists-action.js";
@@ -118,7 +118,7 @@ function parseUrl(text: string): URL | string {
   try {
     return new URL(withCanonicalPath(text.trim()));
   } catch (error) {
-    if (error instanceof RequestPathError) return `'${text}': ${error.message}`;
+    if (error instanceof RequestTargetError) return `'${text}': ${error.message}`;
     throw error;
   }
 }

@@ -2,7 +2,7 @@
 import { ExpressionEvaluationError } from "../../expressions/index.js";
 import type { Backend, BackendCredentials } from "../../model.js";
 import type { BackendTarget } from "../../pipeline/context.js";
-import { RequestPathError, withCanonicalPath } from "../../routing/canonical-path.js";
+import { RequestTargetError, withCanonicalPath } from "../../routing/canonical-path.js";
 import { invalidPathFailure } from "../backend-path.js";
 import type { PolicyDefinition, PolicyElement, PolicyValue } from "../definition.js";
 
@@ -99,7 +99,7 @@ function baseUrlTarget(baseUrl: string, invalid: (problem?: string) => Error): B
   try {
     canonical = withCanonicalPath(baseUrl);
   } catch (error) {
-    if (error instanceof RequestPathError) throw invalid(error.message);
+    if (error instanceof RequestTargetError) throw invalid(error.message);
     throw error;
   }
   return { baseUrl: canonical, backendId: null, credentials: null, validateCertificate: true };
