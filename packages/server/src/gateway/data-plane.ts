@@ -83,7 +83,7 @@ export class DataPlane {
       routed = routeRequest(snapshot, { method, target: req.url ?? "/", headers, soapAction: soapActionOf(headers) });
     } catch (error) {
       if (!(error instanceof RequestTargetError)) throw error;
-      metrics.rejected("configuration", "InvalidUrlPath");
+      metrics.rejected("configuration", "InvalidRequestTarget");
       this.finish(req, res, gatewayError(400, error.message), requestId, startedAt, "", "");
       return;
     }
