@@ -20,7 +20,9 @@ import { answerPreflight, corsPolicies } from "./policy/policies/cors.js";
 import type { Api } from "./model.js";
 import type { Forwarder } from "./proxy/forwarder.js";
 import type { RequestSender } from "./proxy/request-sender.js";
-import { pipelineFor, routeRequest, type GatewaySnapshot } from "./snapshot.js";
+import { RequestTargetError, originalUrlOf, type RequestTarget } from "./routing/canonical-path.js";
+import { gatewayOrigin } from "./routing/host-header.js";
+import { pipelineFor, routeRequest, type GatewaySnapshot, type RoutedRequest } from "./snapshot.js";
 import type { GatewayTracing } from "./tracing/gateway-tracing.js";
 import type { CertificateTrust } from "../tls/certificate-trust.js";
 
@@ -70,17 +72,22 @@ export class DataPlane {
   private async serve(req: IncomingMessage, res: ServerResponse, startedAt: bigint, requestId: string): Promise<void> {
     const { logger, metrics } = this.options;
     const snapshot = this.options.snapshot();
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const path = q < 0 ? url : url.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
     const method = req.method ?? "GET";
     const headers = HeaderMap.fromIncoming(req.headers, req.rawHeaders);
 
     // A CORS preflight is answered by the cors policies of the operation it asks about, without a subscription key.
-    const routed = routeRequest(snapshot, { method, path, query, headers, soapAction: soapActionOf(headers) });
-    const route = routed?.route;
-    const preflight = routed?.preflight ?? false;
+    let routed: RoutedRequest;
+    let origin: string;
+    try {
+      origin = gatewayOrigin(this.options.scheme, req.headers.host);
+      routed = routeRequest(snapshot, { method, target: req.url ?? "/", headers, soapAction: soapActionOf(headers) });
+    } catch (error) {
+      if (!(error instanceof RequestTargetError)) throw error;
+      metrics.rejected("configuration", "InvalidRequestTarget");
+      this.finish(req, res, gatewayError(400, error.message), requestId, startedAt, "", "");
+      return;
+    }
+    const { route, preflight, query, target } = routed;
     if (!route || !route.api.api.protocols.includes(this.options.scheme)) {
       metrics.rejected("configuration", "OperationNotFound");
       this.finish(req, res, gatewayError(404, "Resource not found"), requestId, startedAt, "", "");
@@ -89,7 +96,7 @@ export class DataPlane {
     const api = route.api.api;
     const operation = route.operation.operation;
     const host = req.headers.host ?? "localhost";
-    const request = new ClientRequest(req, this.options.scheme, route.path, query, headers, route.params);
+    const request = new ClientRequest(req, origin, target, route.path, query, headers, route.params);
 
     const access = decideAccess(api, subscriptionKeyOf(api, request), snapshot.access, Date.now());
     // A refused key runs the on-error section without product context, as APIM does.
@@ -225,7 +232,10 @@ export function accessFailure(
   );
 }
 
-/** The client's request as the pipeline sees it; the original URL is parsed only if a policy or the forwarder asks. */
+/**
+ * The client's request as the pipeline sees it; the original URL (the canonical target, the API suffix included) is
+ * built only if a policy or the forwarder asks.
+ */
 class ClientRequest implements GatewayRequest {
   readonly method: string;
   readonly originalMethod: string;
@@ -235,7 +245,9 @@ class ClientRequest implements GatewayRequest {
 
   constructor(
     private readonly req: IncomingMessage,
-    private readonly scheme: string,
+    /** `scheme://host[:port]` as the client addressed the gateway. */
+    private readonly origin: string,
+    private readonly target: RequestTarget,
     public path: string,
     public query: URLSearchParams,
     public headers: HeaderMap,
@@ -248,10 +260,7 @@ class ClientRequest implements GatewayRequest {
   }
 
   get originalUrl(): URL {
-    return (this.parsedUrl ??= new URL(
-      this.req.url ?? "/",
-      `${this.scheme}://${this.req.headers.host ?? "localhost"}`,
-    ));
+    return (this.parsedUrl ??= originalUrlOf(this.target, this.origin));
   }
 
   /** The TLS peer's certificate, looked up only when a policy asks. */

@@ -17,7 +17,8 @@ import { loadPolicyDocument, namedValueLookup, type CompiledDocument } from "./p
 import { effectivePipeline, type Pipeline } from "./policy/pipeline.js";
 import type { HeaderMap } from "./pipeline/headers.js";
 import { isPreflightRequest } from "./policy/policies/cors.js";
-import { RouteTable, type RouteMatch, type RouteRequest } from "./routing/route-table.js";
+import { parseRequestTarget, RequestTargetError, type RequestTarget } from "./routing/canonical-path.js";
+import { RouteTable, type RouteMatch } from "./routing/route-table.js";
 
 /** A pipeline, or why it could not be built (a stored document no longer loads): such requests get a 500. */
 export type PipelineOrError = Pipeline | PolicyLoadError;
@@ -127,21 +128,44 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
+export interface TargetRequest {
+  method: string;
+  /** The request target as the client sent it (`/api/op?x=1`, or absolute form). */
+  target: string;
+  headers: HeaderMap;
+  soapAction: string | undefined;
+}
+
+export interface RoutedRequest {
+  /** The canonical target: the only path routing, policies and the forwarder see. */
+  target: RequestTarget;
+  query: URLSearchParams;
+  route: RouteMatch<OperationPipelines> | undefined;
+  preflight: boolean;
+}
+
 /**
- * The operation a request reaches: by method and template; for a CORS preflight to an API without an OPTIONS
- * operation, the operation the preflight asks about (its Access-Control-Request-Method, else any on the path).
+ * The operation a request reaches, routed by its canonical path (canonical-path.ts): by method and template; for a
+ * CORS preflight to an API without an OPTIONS operation, the operation the preflight asks about (its
+ * Access-Control-Request-Method, else any on the path). Throws RequestTargetError for a path the gateway refuses,
+ * including one whose `..` climbs above the root of the API it reaches.
  */
-export function routeRequest(
-  snapshot: GatewaySnapshot,
-  request: RouteRequest & { headers: HeaderMap },
-): { route: RouteMatch<OperationPipelines>; preflight: boolean } | undefined {
-  const { headers, ...by } = request;
-  const route = snapshot.routes.match(by);
-  if (route) return { route, preflight: false };
-  if (!isPreflightRequest(by.method, headers)) return undefined;
-  const asked = headers.get("access-control-request-method") ?? "";
-  const preflight = snapshot.routes.match({ ...by, method: asked }) ?? snapshot.routes.matchAnyMethod(by);
-  return preflight && { route: preflight, preflight: true };
+export function routeRequest(snapshot: GatewaySnapshot, request: TargetRequest): RoutedRequest {
+  const { headers, method, soapAction } = request;
+  const target = parseRequestTarget(request.target);
+  const query = new URLSearchParams(target.query);
+  const by = { path: target.path, query, soapAction };
+  let route = snapshot.routes.match({ ...by, method });
+  let preflight = false;
+  if (!route && isPreflightRequest(method, headers)) {
+    const asked = headers.get("access-control-request-method") ?? "";
+    route = snapshot.routes.match({ ...by, method: asked }) ?? snapshot.routes.matchAnyMethod(by);
+    preflight = route !== undefined;
+  }
+  if (route && target.floor < route.apiDepth) {
+    throw new RequestTargetError("The URL path climbs above the root of its API ('..').");
+  }
+  return { target, query, route, preflight };
 }
 
 /** The pipeline of the request's product context (a product-scoped key), else the one without product. */

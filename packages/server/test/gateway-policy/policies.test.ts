@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
-import { BACKEND, headersOf, policies, run, type TestRequest } from "./helpers.js";
+import { BACKEND, headersOf, loadError, policies, run, type TestRequest } from "./helpers.js";
 
 /** Runs an API-scope document (plus the default global policy) and returns what the backend got and the answer. */
 async function api(sections: Parameters<typeof policies>[0], request: TestRequest = {}) {
@@ -146,14 +146,14 @@ describe("set-query-parameter", () => {
 });
 
 describe("rewrite-uri", () => {
-  const matched = { id: "5 / 6", expand: "all" };
+  const matched = { id: "5 & 6", expand: "all" };
 
   it("fills template parameters URL-encoded, adds template query and copies unmatched parameters", async () => {
     const { forwarded } = await operation(
       { inbound: `<rewrite-uri template="/v2/people/{id}?source=gateway&amp;expand={expand}" />` },
-      { path: "/users/5%20%2F%206", query: "expand=all&c=d&c=e", matched },
+      { path: "/users/5%20%26%206", query: "expand=all&c=d&c=e", matched },
     );
-    assert.equal(forwarded[0]?.path, "/v2/people/5%20%2F%206");
+    assert.equal(forwarded[0]?.path, "/v2/people/5%20%26%206");
     assert.equal(forwarded[0]?.query, "source=gateway&expand=all&c=d&c=e");
   });
 
@@ -170,6 +170,40 @@ describe("rewrite-uri", () => {
     );
     assert.equal(dropped.forwarded[0]?.path, "/put");
     assert.equal(dropped.forwarded[0]?.query, "");
+  });
+
+  it("puts its result through the request path's rule: dot segments resolved, a '/' in a value or a climb refused", async () => {
+    const resolved = await operation(
+      { inbound: `<rewrite-uri template="/v2/{expand}/../people/{id}" />` },
+      { matched: { id: "5", expand: "x" } },
+    );
+    assert.equal(resolved.forwarded[0]?.path, "/v2/people/5");
+    for (const [value, problem] of [
+      ["../../admin", "The URL path holds an encoded '/' (%2F)."],
+      ["..", "The URL path climbs above its root ('..')."],
+    ]) {
+      const refused = await operation(
+        { inbound: `<rewrite-uri template="/{expand}/{expand}" />` },
+        { matched: { id: "5", expand: value as string } },
+      );
+      assert.equal(refused.forwarded.length, 0, value);
+      assert.equal(refused.context.response?.statusCode, 400);
+      assert.equal(refused.context.response?.body, `{ "statusCode": 400, "message": ${JSON.stringify(problem)} }`);
+      assert.equal(refused.context.lastError?.source, "rewrite-uri");
+      assert.equal(refused.context.lastError?.reason, "InvalidUrlPath");
+    }
+    const expression = await operation({
+      inbound: `<rewrite-uri template="@(&quot;/a/&quot; + context.Request.Headers.GetValueOrDefault(&quot;x-to&quot;, &quot;&quot;))" />`,
+    });
+    assert.equal(expression.forwarded[0]?.path, "/a/");
+    const climbing = await operation(
+      {
+        inbound: `<rewrite-uri template="@(&quot;/a/&quot; + context.Request.Headers.GetValueOrDefault(&quot;x-to&quot;, &quot;&quot;))" />`,
+      },
+      { headers: { "x-to": "../../admin" } },
+    );
+    assert.equal(climbing.forwarded.length, 0);
+    assert.equal(climbing.context.lastError?.reason, "InvalidUrlPath");
   });
 });
 
@@ -192,6 +226,21 @@ describe("set-backend-service", () => {
       credentials: BACKEND.credentials,
       validateCertificate: false,
     });
+  });
+
+  it("puts the base URL's path through the request path's rule", async () => {
+    const dotted = await api({ inbound: `<set-backend-service base-url="https://127.0.0.1:8443/v2/x/%2e%2e/y" />` });
+    assert.equal(dotted.forwarded[0]?.backend.baseUrl, "https://127.0.0.1:8443/v2/y");
+    assert.match(
+      loadError(policies({ inbound: `<set-backend-service base-url="https://127.0.0.1:8443/a%2Fb" />` })),
+      /^Attribute 'base-url' must be an absolute http or https URL: The URL path holds an encoded '\/' \(%2F\)\. @/,
+    );
+    const fromHeader = `<set-backend-service base-url="@(&quot;https://127.0.0.1:8443/tenants/&quot; + context.Request.Headers.GetValueOrDefault(&quot;x-tenant&quot;, &quot;&quot;))" />`;
+    const climbing = await api({ inbound: fromHeader }, { headers: { "x-tenant": "../../admin" } });
+    assert.equal(climbing.forwarded.length, 0);
+    assert.equal(climbing.context.response?.statusCode, 400);
+    assert.equal(climbing.context.lastError?.source, "set-backend-service");
+    assert.equal(climbing.context.lastError?.reason, "InvalidUrlPath");
   });
 });
 

@@ -246,6 +246,31 @@ describe("send-request", () => {
     assert.equal(server.received.at(-1)?.url, "/users/5");
   });
 
+  it("puts its URL's path through the request path's rule: dot segments resolved, a climb or an encoded '/' refused", async () => {
+    const fromHeader = (path: string) =>
+      run(
+        inbound(
+          `<send-request response-variable-name="r"><set-url>@("${server.url}/users/" + context.Request.Headers.GetValueOrDefault("x-id", ""))</set-url></send-request>`,
+        ),
+        { headers: { "x-id": path } },
+      );
+    const resolved = await fromHeader("a/%2e%2e/b");
+    assert.equal(resolved.context.lastError, undefined, resolved.context.lastError?.message);
+    assert.equal(server.received.at(-1)?.url, "/users/b");
+    const count = server.received.length;
+    for (const [path, problem] of [
+      ["../../admin", "The URL path climbs above its root ('..')."],
+      ["..%2Fadmin", "The URL path holds an encoded '/' (%2F)."],
+    ]) {
+      const { context } = await fromHeader(path as string);
+      assert.ok(
+        context.lastError?.message.endsWith(`: ${problem} (set-url of 'send-request')`),
+        context.lastError?.message,
+      );
+    }
+    assert.equal(server.received.length, count, "nothing was sent");
+  });
+
   it("refuses at load what it cannot send", () => {
     const doc = (inner: string) => policies({ inbound: inner });
     assert.match(

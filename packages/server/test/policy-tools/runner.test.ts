@@ -234,6 +234,35 @@ cases:
     assertAllPassed({ ...result, cases: result.cases.filter((c) => c !== last) });
   });
 
+  it("routes and forwards the canonical path, as the gateway does, and refuses what the gateway refuses", async () => {
+    const result = await run({
+      "paths.yaml": `
+api: { name: files, path: files, serviceUrl: "https://backend.example/base" }
+operations:
+  - { name: public, method: GET, urlTemplate: "/public/*" }
+  - name: admin
+    method: GET
+    urlTemplate: "/admin/*"
+    policy: |
+      <policies><inbound><base /><return-response><set-status code="403" reason="Forbidden" /></return-response></inbound></policies>
+cases:
+  - name: dot segments are resolved before routing
+    request: { path: "/files/public/%2e%2e/admin/secret" }
+    expect: { status: 403, backendCalled: false }
+  - name: the backend gets the canonical path
+    request: { path: "/files/public/./a/%7e/../b#/../../admin" }
+    expect: { status: 200, backendUrl: "https://backend.example/base/public/a/b" }
+  - name: an encoded slash is refused
+    request: { path: "/files/public/..%2Fadmin/secret" }
+    expect:
+      status: 400
+      json: { statusCode: 400, message: "The URL path holds an encoded '/' (%2F)." }
+      backendCalled: false
+`,
+    });
+    assertAllPassed(result);
+  });
+
   it("repeats a request with counters shared by the file's cases in order", async () => {
     const result = await run({
       "limits.yaml": `

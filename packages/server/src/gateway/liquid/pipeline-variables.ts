@@ -5,6 +5,7 @@
  * Response.{StatusCode, Method, Headers}. Every field is read only when the template asks for it.
  */
 import type { GatewayRequest, GatewayResponse, PipelineContext } from "../pipeline/context.js";
+import { backendUrl } from "../pipeline/backend-url.js";
 import type { HeaderMap } from "../pipeline/headers.js";
 import { BodyFormatError, xmlToJsonValue } from "../transform/json-xml.js";
 import { isJsonMediaType, isXmlMediaType } from "../transform/media-type.js";
@@ -42,7 +43,7 @@ function contextDrop(context: PipelineContext): LiquidDrop {
   return LiquidDrop.of({
     Request: () =>
       LiquidDrop.of({
-        Url: () => urlDrop(forwardedUrl(context)),
+        Url: () => urlDrop(backendUrl(context)),
         Method: () => request.method,
         OriginalMethod: () => request.originalMethod,
         OriginalUrl: () => urlDrop(request.originalUrl),
@@ -65,14 +66,6 @@ function contextDrop(context: PipelineContext): LiquidDrop {
 
 function headersDrop(headers: HeaderMap): LiquidDrop {
   return LiquidDrop.caseInsensitive([...headers].map(([name, values]) => [name, values.join(",")]));
-}
-
-/** The URL the request goes to: the backend's base URL, the (rewritten) path and the query. */
-function forwardedUrl(context: PipelineContext): URL {
-  const { request, backend } = context;
-  const base = backend.baseUrl === null ? request.originalUrl : new URL(backend.baseUrl);
-  const search = request.query.toString();
-  return new URL(`${base.origin}${base.pathname.replace(/\/+$/, "")}${request.path}${search ? `?${search}` : ""}`);
 }
 
 function urlDrop(url: URL): LiquidDrop {

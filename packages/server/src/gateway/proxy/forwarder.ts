@@ -6,6 +6,7 @@ import { Agent, errors, interceptors, type Dispatcher } from "undici";
 import { trustingConnect } from "../../util/trusted-tls.js";
 import { PolicyFailure } from "../policy/definition.js";
 import type { ForwardOptions, PipelineContext } from "../pipeline/context.js";
+import { backendLocation } from "../pipeline/backend-url.js";
 import { HeaderMap } from "../pipeline/headers.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are the connection's, not the message's: never forwarded either way. */
@@ -126,7 +127,6 @@ export function backendRequest(context: PipelineContext, scheme: "http" | "https
       true,
     );
   }
-  const base = new URL(backend.baseUrl);
   const headers = outgoingHeaders(context, scheme);
   // The request's own query is sent as is; it is copied only when the backend's credentials add parameters.
   let query = request.query;
@@ -140,9 +140,7 @@ export function backendRequest(context: PipelineContext, scheme: "http" | "https
     const { scheme: authScheme, parameter } = backend.credentials.authorization;
     headers.authorization = `${authScheme} ${parameter}`;
   }
-  const search = query.toString();
-  const path = `${base.pathname.replace(/\/+$/, "")}${request.path}${search ? `?${search}` : ""}`;
-  return { origin: base.origin, path, headers };
+  return { ...backendLocation(context, query), headers };
 }
 
 /** fail-on-error-status-code: a backend 4xx or 5xx is an error that runs on-error. */

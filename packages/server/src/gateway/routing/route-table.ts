@@ -20,6 +20,8 @@ export interface RouteMatch<T> {
   params: Map<string, string>;
   /** The request path below the API suffix, starting with `/` (what the backend receives). */
   path: string;
+  /** How many segments the API's path suffix has. */
+  apiDepth: number;
 }
 
 export interface RouteRequest {
@@ -82,7 +84,7 @@ export class RouteTable<T> {
           : (firstMatch(api.byMethod.get(method), input) ?? firstMatch(api.byMethod.get("*"), input));
       if (found) {
         const path = `/${rest.join("/")}${trailingSlash && rest.length > 0 ? "/" : ""}`;
-        return { api, operation: found.operation, params: found.params, path };
+        return { api, operation: found.operation, params: found.params, path, apiDepth: depth };
       }
     }
     return undefined;

@@ -7,6 +7,7 @@
 import { redactUrl } from "../../observability/log.js";
 import type { Api } from "../model.js";
 import type { GatewayRequest, GatewayResponse, LastError, PipelineContext } from "../pipeline/context.js";
+import { backendLocation } from "../pipeline/backend-url.js";
 import type { HeaderMap } from "../pipeline/headers.js";
 import type { TraceInput, TraceRecorder, TraceSeverity, TraceStep } from "../pipeline/trace.js";
 
@@ -118,9 +119,8 @@ export class RequestTrace implements TraceRecorder {
 
   /** forward-request is about to call the backend. */
   backendRequested(context: PipelineContext): void {
-    const { baseUrl } = context.backend;
-    const search = context.request.query.toString();
-    const url = `${(baseUrl ?? "").replace(/\/+$/, "")}${context.request.path}${search ? `?${search}` : ""}`;
+    const { origin, path } = backendLocation(context);
+    const url = `${origin}${path}`;
     this.backend = { url: redactUrl(url, this.api.subscriptionKeyParameterNames.query), startMs: this.elapsedMs() };
   }
 

@@ -4,7 +4,9 @@
  * fake forward-request that records what it would send and answers with the case's backend.
  */
 import { answerPreflight, corsPolicies } from "../../gateway/policy/policies/cors.js";
-import { pipelineFor, routeRequest } from "../../gateway/snapshot.js";
+import { pipelineFor, routeRequest, type RoutedRequest } from "../../gateway/snapshot.js";
+import { originalUrlOf, RequestTargetError } from "../../gateway/routing/canonical-path.js";
+import { gatewayOrigin } from "../../gateway/routing/host-header.js";
 import { randomBytes } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { Readable } from "node:stream";
@@ -79,23 +81,32 @@ export class OfflineGateway {
     for (const [name, value] of Object.entries(spec.headers)) {
       for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
     }
-    const [path = "/", search = ""] = splitOnce(spec.path, "?");
-    const query = new URLSearchParams(search);
     const body = requestBody(spec.body, spec.json, headers);
-    await this.addToken(testCase, headers, query);
+    const tokenQuery = new URLSearchParams();
+    await this.addToken(testCase, headers, tokenQuery);
+    const separator = spec.path.includes("?") ? "&" : "?";
+    const target = tokenQuery.size === 0 ? spec.path : `${spec.path}${separator}${tokenQuery.toString()}`;
 
     const method = spec.method.toUpperCase();
-    const routed = routeRequest(this.snapshot, { method, path, query, headers, soapAction: undefined });
-    const route = routed?.route;
+    let routed: RoutedRequest;
+    let origin: string;
+    try {
+      origin = gatewayOrigin(SCHEME, headers.get("host"));
+      routed = routeRequest(this.snapshot, { method, target, headers, soapAction: undefined });
+    } catch (error) {
+      if (!(error instanceof RequestTargetError)) throw error;
+      return refusedBeforePipeline(
+        gatewayError(400, error.message),
+        `the gateway refuses the request: ${error.message}`,
+      );
+    }
+    const { route, query } = routed;
+    const { path } = routed.target;
     if (!route) {
-      const response = gatewayError(404, "Resource not found");
-      return {
-        ...(await settle(response)),
-        lastError: undefined,
-        variables: new Map(),
-        backendCalls: [],
-        note: `no operation of the API matches ${method} ${path}`,
-      };
+      return refusedBeforePipeline(
+        gatewayError(404, "Resource not found"),
+        `no operation of the API matches ${method} ${path}`,
+      );
     }
     const api = route.api.api;
     const host = headers.get("host") ?? "localhost";
@@ -104,7 +115,7 @@ export class OfflineGateway {
       path: route.path,
       query,
       headers,
-      originalUrl: new URL(spec.path, `${SCHEME}://${host}`),
+      originalUrl: originalUrlOf(routed.target, origin),
       originalMethod: method,
       ipAddress: spec.ipAddress,
       matchedParameters: route.params,
@@ -119,15 +130,12 @@ export class OfflineGateway {
     const pipeline = pipelineFor(route.operation.value, product);
     // open() refused every document that does not load.
     if (pipeline instanceof PolicyLoadError) throw pipeline;
-    const preflightPolicies = routed?.preflight ? corsPolicies(pipeline.inbound.map((s) => s.step)) : undefined;
+    const preflightPolicies = routed.preflight ? corsPolicies(pipeline.inbound.map((s) => s.step)) : undefined;
     if (preflightPolicies?.length === 0) {
-      return {
-        ...(await settle(gatewayError(404, "Resource not found"))),
-        lastError: undefined,
-        variables: new Map(),
-        backendCalls: [],
-        note: `a preflight to ${path}, whose operations have no cors policy`,
-      };
+      return refusedBeforePipeline(
+        gatewayError(404, "Resource not found"),
+        `a preflight to ${path}, whose operations have no cors policy`,
+      );
     }
 
     const backendCalls: BackendCall[] = [];
@@ -175,6 +183,11 @@ export class OfflineGateway {
     const scheme = token.scheme ?? (header.toLowerCase() === "authorization" ? "Bearer" : "");
     headers.set(header, [scheme === "" ? value : `${scheme} ${value}`]);
   }
+}
+
+/** An answer the gateway gives before any pipeline runs, and why. */
+async function refusedBeforePipeline(response: GatewayResponse, note: string): Promise<Exchange> {
+  return { ...(await settle(response)), lastError: undefined, variables: new Map(), backendCalls: [], note };
 }
 
 /** The fake transports: forward-request records what it would send and gets the case's backend answer. */
@@ -275,9 +288,4 @@ async function bodyText(body: GatewayResponse["body"]): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of body as Readable) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString("utf8");
-}
-
-function splitOnce(text: string, separator: string): [string, string | undefined] {
-  const at = text.indexOf(separator);
-  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
 }

@@ -13,6 +13,7 @@ import type {
   PipelineContext,
   SubscriptionContext,
 } from "../../pipeline/context.js";
+import { backendUrl } from "../../pipeline/backend-url.js";
 import { HeaderMap } from "../../pipeline/headers.js";
 import { ExpressionEvaluationError } from "../errors.js";
 import { JARRAY_DEF, JOBJECT_DEF, JTOKEN_DEF, parseJson, type JToken } from "../json.js";
@@ -345,10 +346,7 @@ function fixedUrl(href: string): UrlView {
 /** The URL forward-request will call: the backend base URL, the request's path and its query. */
 function forwardedUrl(c: PipelineContext): UrlView {
   return new UrlView(
-    () => {
-      const base = c.backend.baseUrl ?? `${c.request.originalUrl.origin}/${c.api.path}`;
-      return new URL(base.replace(/\/+$/, "") + c.request.path);
-    },
+    () => backendUrl(c),
     () => c.request.query,
   );
 }

@@ -6,7 +6,9 @@
 import { ExpressionEvaluationError } from "../../expressions/index.js";
 import { bufferBody } from "../../pipeline/body-buffer.js";
 import type { OutboundRequest, PipelineContext } from "../../pipeline/context.js";
+import { backendUrl } from "../../pipeline/backend-url.js";
 import { HeaderMap } from "../../pipeline/headers.js";
+import { RequestTargetError, withCanonicalPath } from "../../routing/canonical-path.js";
 import type { PolicyElement } from "../definition.js";
 import { fixed, integerSetting, mapSetting, textSetting, valueOf, type Setting } from "../setting.js";
 import { applyValueRule, readValueRule, type RuleCheck } from "./exists-action.js";
@@ -104,7 +106,7 @@ function readUrl(element: PolicyElement): Setting<URL> | undefined {
   });
 }
 
-/** The URL, or why it cannot be sent to. */
+/** The URL with its path in canonical form (routing/canonical-path.ts), or why it cannot be sent to. */
 function parseUrl(text: string): URL | string {
   let url: URL;
   try {
@@ -112,7 +114,13 @@ function parseUrl(text: string): URL | string {
   } catch {
     return `'${text}' is not an absolute URL`;
   }
-  return url.protocol === "http:" || url.protocol === "https:" ? url : `'${text}' is not an http or https URL`;
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `'${text}' is not an http or https URL`;
+  try {
+    return new URL(withCanonicalPath(text.trim()));
+  } catch (error) {
+    if (error instanceof RequestTargetError) return `'${text}': ${error.message}`;
+    throw error;
+  }
 }
 
 /** Literal, as APIM's set-method inside send-request; GET when absent. */
@@ -135,11 +143,10 @@ function readBody(element: PolicyElement): Setting<string> | undefined {
  */
 async function copyOf(context: PipelineContext): Promise<Draft> {
   const { request } = context;
-  const base = context.backend.baseUrl;
-  if (!base) throw new ExpressionEvaluationError(`API '${context.api.name}' has no backend URL to copy`);
-  const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/+$/, "")}${request.path}`;
-  url.search = request.query.toString();
+  if (!context.backend.baseUrl) {
+    throw new ExpressionEvaluationError(`API '${context.api.name}' has no backend URL to copy`);
+  }
+  const url = backendUrl(context);
   const headers = new HeaderMap();
   for (const [name, values] of request.headers) if (!NOT_SENT.has(name.toLowerCase())) headers.set(name, values);
   let body: Buffer | string | undefined;

@@ -1,9 +1,11 @@
 /**
  * `rewrite-uri` (reference apim.md §2.10): replaces the backend-relative path and query from a template whose `{name}`
- * parts are the operation's matched template parameters.
+ * parts are the operation's matched template parameters, percent-encoded as path segments. The result goes through
+ * the request path's rule (policy/backend-path.ts).
  */
 import type { Operation } from "../../model.js";
 import type { PipelineContext } from "../../pipeline/context.js";
+import { canonicalBackendPath } from "../backend-path.js";
 import type { PolicyDefinition, PolicyElement } from "../definition.js";
 
 /** A literal, or the name of a matched template parameter. */
@@ -53,14 +55,12 @@ export const rewriteUri: PolicyDefinition = {
         for (const q of query)
           search.append(
             q.name,
-            render(q.value, parameters, (value) => value),
+            render(q.value, parameters, (_, value) => value),
           );
-        rewrite(
-          context,
-          render(path, parameters, encodeURIComponent),
-          search,
-          copyUnmatched ? templateNames : undefined,
-        );
+        const wildcard = wildcardParameter(context.operation);
+        const encode = (name: string, value: string) =>
+          name === wildcard ? value.split("/").map(encodeURIComponent).join("/") : encodeURIComponent(value);
+        rewrite(context, render(path, parameters, encode), search, copyUnmatched ? templateNames : undefined);
       },
     };
   },
@@ -83,7 +83,7 @@ function rewrite(
       if (!declared.has(name) && !copied.has(name)) search.append(name, value);
     }
   }
-  request.path = path.startsWith("/") ? path : `/${path}`;
+  request.path = canonicalBackendPath("rewrite-uri", path);
   request.query = search;
 }
 
@@ -130,10 +130,31 @@ function checkParameters(element: PolicyElement, templates: Part[][], operation:
   }
 }
 
-function render(template: readonly Part[], parameters: ReadonlyMap<string, string>, encode: (v: string) => string) {
+function render(
+  template: readonly Part[],
+  parameters: ReadonlyMap<string, string>,
+  encode: (name: string, value: string) => string,
+) {
   let out = "";
-  for (const part of template) out += typeof part === "string" ? part : encode(parameters.get(part.parameter) ?? "");
+  for (const part of template) {
+    out += typeof part === "string" ? part : encode(part.parameter, parameters.get(part.parameter) ?? "");
+  }
   return out;
+}
+
+const wildcardCache = new WeakMap<Operation, string | null>();
+
+/**
+ * The operation's `{*name}` parameter: its value spans segments, so each is encoded on its own. Every other value is
+ * one segment: a `/` in it is encoded, and refused with the path.
+ */
+function wildcardParameter(operation: Operation): string | null {
+  let name = wildcardCache.get(operation);
+  if (name === undefined) {
+    name = /\{\*([^{}]*)\}/.exec(operation.urlTemplate)?.[1] ?? null;
+    wildcardCache.set(operation, name);
+  }
+  return name;
 }
 
 const declaredCache = new WeakMap<Operation, ReadonlySet<string>>();

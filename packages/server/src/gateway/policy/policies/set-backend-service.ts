@@ -2,6 +2,8 @@
 import { ExpressionEvaluationError } from "../../expressions/index.js";
 import type { Backend, BackendCredentials } from "../../model.js";
 import type { BackendTarget } from "../../pipeline/context.js";
+import { RequestTargetError, withCanonicalPath } from "../../routing/canonical-path.js";
+import { invalidPathFailure } from "../backend-path.js";
 import type { PolicyDefinition, PolicyElement, PolicyValue } from "../definition.js";
 
 const SERVICE_FABRIC = [
@@ -39,8 +41,11 @@ export const setBackendService: PolicyDefinition = {
       // One shared object for every request: frozen so that no request can change another's target.
       const target = Object.freeze(
         baseUrl?.constant !== undefined
-          ? baseUrlTarget(baseUrl.constant, () =>
-              element.error("Attribute 'base-url' must be an absolute http or https URL", "base-url"),
+          ? baseUrlTarget(baseUrl.constant, (problem) =>
+              element.error(
+                `Attribute 'base-url' must be an absolute http or https URL${problem ? `: ${problem}` : ""}`,
+                "base-url",
+              ),
             )
           : entityTarget(element, environment.backends, backendId?.constant as string),
       );
@@ -52,12 +57,12 @@ export const setBackendService: PolicyDefinition = {
         id,
         run(context) {
           const url = baseUrl.text(context);
-          context.backend = baseUrlTarget(
-            url,
-            () =>
-              new ExpressionEvaluationError(
-                `'${url}' is not an absolute http or https URL (set-backend-service base-url)`,
-              ),
+          context.backend = baseUrlTarget(url, (problem) =>
+            problem
+              ? invalidPathFailure("set-backend-service", problem)
+              : new ExpressionEvaluationError(
+                  `'${url}' is not an absolute http or https URL (set-backend-service base-url)`,
+                ),
           );
         },
       };
@@ -83,10 +88,21 @@ export const setBackendService: PolicyDefinition = {
   },
 };
 
-function baseUrlTarget(baseUrl: string, invalid: () => Error): BackendTarget {
+/**
+ * The base URL with its path in the request path's canonical form (routing/canonical-path.ts); `invalid` gets why the
+ * path is refused, or nothing when the value is not an http(s) URL at all.
+ */
+function baseUrlTarget(baseUrl: string, invalid: (problem?: string) => Error): BackendTarget {
   // The URL is not quoted in the load error: named values, which may be secret, are substituted in it.
   if (!isHttpUrl(baseUrl)) throw invalid();
-  return { baseUrl, backendId: null, credentials: null, validateCertificate: true };
+  let canonical: string;
+  try {
+    canonical = withCanonicalPath(baseUrl);
+  } catch (error) {
+    if (error instanceof RequestTargetError) throw invalid(error.message);
+    throw error;
+  }
+  return { baseUrl: canonical, backendId: null, credentials: null, validateCertificate: true };
 }
 
 /** A backend entity's URL, credentials and TLS settings, with the `{{named values}}` they may hold resolved. */
