@@ -72,7 +72,7 @@ describe("load errors", () => {
   it("refuses absurdly deep nesting without exhausting the stack", () => {
     assert.equal(
       loadError(`@(${"(".repeat(20000)}1${")".repeat(20000)})`),
-      "The policy expression is nested too deeply @ 1:1",
+      "The policy expression is nested too deeply @ 1:131",
     );
   });
 

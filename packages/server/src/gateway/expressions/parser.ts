@@ -4,7 +4,15 @@
  * the offending token.
  */
 import type { Argument, Block, Declarator, Expr, Initializer, Statement, SwitchSection, TypeNode } from "./ast.js";
-import { COMPOUND_ASSIGNMENTS, ExpressionSyntaxError, Lexer, type InterpolationHole, type Token } from "./lexer.js";
+import {
+  COMPOUND_ASSIGNMENTS,
+  ExpressionNestingError,
+  ExpressionSyntaxError,
+  Lexer,
+  MAX_EXPRESSION_NESTING,
+  type InterpolationHole,
+  type Token,
+} from "./lexer.js";
 
 export type ParsedExpression =
   { readonly kind: "expression"; readonly expr: Expr } | { readonly kind: "block"; readonly block: Block };
@@ -139,7 +147,11 @@ function unsupported(token: Token): never {
 class Parser {
   private index = 0;
 
-  constructor(private readonly tokens: readonly Token[]) {}
+  constructor(
+    private readonly tokens: readonly Token[],
+    /** How deeply what is being read nests: an interpolation hole's parser starts at its string's depth. */
+    private depth = 0,
+  ) {}
 
   // ---- token helpers ----
 
@@ -200,7 +212,21 @@ class Parser {
     if (token.kind !== "eof") this.fail(`Unexpected ${this.describe(token)} after the end of the expression`);
   }
 
-  /** Runs `attempt`; when it returns undefined or throws a syntax error, rewinds and returns undefined. */
+  /** Runs `parse` one nesting level deeper; beyond MAX_EXPRESSION_NESTING the expression is refused, not the stack. */
+  private nested<T>(parse: () => T): T {
+    if (this.depth >= MAX_EXPRESSION_NESTING) throw new ExpressionNestingError(this.peek().start);
+    this.depth++;
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /**
+   * Runs `attempt`; when it returns undefined or throws a syntax error, rewinds and returns undefined. Nesting too deep
+   * is final: retrying another reading at each level would make the refusal cost quadratic.
+   */
   private speculate<T>(attempt: () => T | undefined): T | undefined {
     const saved = this.index;
     try {
@@ -208,7 +234,7 @@ class Parser {
       if (result === undefined) this.index = saved;
       return result;
     } catch (error) {
-      if (!(error instanceof ExpressionSyntaxError)) throw error;
+      if (!(error instanceof ExpressionSyntaxError) || error instanceof ExpressionNestingError) throw error;
       this.index = saved;
       return undefined;
     }
@@ -237,8 +263,8 @@ class Parser {
     let args: TypeNode[] = [];
     if (this.is("<")) {
       this.advance();
-      args = [this.type()];
-      while (this.accept(",")) args.push(this.type());
+      args = [this.nested(() => this.type())];
+      while (this.accept(",")) args.push(this.nested(() => this.type()));
       this.expect(">");
       // `Dictionary<string, List<int>>.X`: dotted access after a generic is a nested type we don't have.
     }
@@ -297,6 +323,10 @@ class Parser {
   }
 
   private assignment(): Expr {
+    return this.nested(() => this.assignmentOrLower());
+  }
+
+  private assignmentOrLower(): Expr {
     const lambda = this.lambdaIfAny();
     if (lambda) return lambda;
     const start = this.peek().start;
@@ -370,7 +400,8 @@ class Parser {
     const left = this.binary(0);
     if (!this.is("??")) return left;
     const op = this.advance();
-    return { kind: "binary", op: "??", left, right: this.coalesce(), start, opStart: op.start };
+    const right = this.nested(() => this.coalesce());
+    return { kind: "binary", op: "??", left, right, start, opStart: op.start };
   }
 
   private binary(level: number): Expr {
@@ -435,11 +466,17 @@ class Parser {
         case "!":
         case "~":
           this.advance();
-          return { kind: "unary", op: token.text, operand: this.unary(), start: token.start };
+          return { kind: "unary", op: token.text, operand: this.nested(() => this.unary()), start: token.start };
         case "++":
         case "--":
           this.advance();
-          return { kind: "update", op: token.text, prefix: true, target: this.unary(), start: token.start };
+          return {
+            kind: "update",
+            op: token.text,
+            prefix: true,
+            target: this.nested(() => this.unary()),
+            start: token.start,
+          };
         case "&":
         case "*":
           return this.fail("Pointers are not supported in policy expressions", token);
@@ -477,7 +514,7 @@ class Parser {
         (next.kind === "punct" && ["(", "!", "~"].includes(next.text));
       const signedOperand = predefined && next.kind === "punct" && ["-", "+", "++", "--"].includes(next.text);
       if (!operandFollows && !signedOperand) return undefined;
-      return { kind: "cast", type, operand: this.unary(), start } satisfies Expr;
+      return { kind: "cast", type, operand: this.nested(() => this.unary()), start } satisfies Expr;
     });
   }
 
@@ -637,7 +674,7 @@ class Parser {
 
   private hole(part: InterpolationHole): { expr: Expr; alignment: Expr | undefined; format: string | undefined } {
     const parse = (tokens: Token[]) => {
-      const parser = new Parser(tokens);
+      const parser = new Parser(tokens, this.depth);
       const expr = parser.expression();
       parser.expectEnd();
       return expr;
@@ -753,7 +790,7 @@ class Parser {
 
   private nestedInit(): Expr {
     const start = this.expect("{").start;
-    return { kind: "arrayInit", elements: this.elementsUntil("}"), start };
+    return { kind: "arrayInit", elements: this.nested(() => this.elementsUntil("}")), start };
   }
 
   /** A collection initialiser's entries after `{`: `a`, `{ k, v }`, `[k] = v`. */
@@ -798,6 +835,10 @@ class Parser {
   }
 
   statement(): Statement {
+    return this.nested(() => this.statementHere());
+  }
+
+  private statementHere(): Statement {
     const token = this.peek();
     const start = token.start;
     if (token.kind === "punct") {

@@ -4,6 +4,7 @@
  * a text run that starts with `@(`/`@{` as an expression and scans it as C# up to its balanced end.
  */
 // Hand-written rather than fast-xml-parser: that gives no element positions, and every load error needs line and column.
+import { MAX_EXPRESSION_NESTING } from "../expressions/lexer.js";
 import { PolicyLoadError, type SourcePosition } from "./definition.js";
 
 export interface XmlAttribute {
@@ -62,6 +63,10 @@ const GT = 62;
 
 /** Far beyond any real policy (choose inside choose …); what reads the tree may recurse this deep. */
 const MAX_DEPTH = 100;
+/** API Management's limit on a policy document's size (256 KiB), counted here in characters. */
+export const MAX_POLICY_DOCUMENT_LENGTH = 256 * 1024;
+/** Far beyond any policy element (the widest, validate-jwt, has a dozen): a document is no attribute store. */
+export const MAX_ATTRIBUTES_PER_ELEMENT = 64;
 
 const PREDEFINED = new Map([
   ["lt", "<"],
@@ -92,6 +97,9 @@ const isXmlChar = (cp: number): boolean =>
 /** Thrown by the expression scanner when the document ends inside an expression. */
 class EndOfDocument extends Error {}
 
+/** Thrown by the expression scanner at interpolated strings nested deeper than expressions may be. */
+class NestedTooDeep extends Error {}
+
 class XmlParser {
   private pos = 0;
   private readonly lineStarts: number[];
@@ -107,6 +115,12 @@ class XmlParser {
 
   document(): XmlElement {
     const src = this.src;
+    if (src.length > MAX_POLICY_DOCUMENT_LENGTH) {
+      throw new PolicyLoadError(
+        `The policy document is ${src.length} characters long, more than the ${MAX_POLICY_DOCUMENT_LENGTH} a policy may have`,
+        undefined,
+      );
+    }
     if (src.charCodeAt(0) === 0xfeff) this.pos = 1;
     if (src.startsWith("<?xml", this.pos) && isSpace(src.charCodeAt(this.pos + 5))) {
       this.pos = this.skipPast("?>", this.pos, "the XML declaration");
@@ -189,6 +203,7 @@ class XmlParser {
     this.pos++;
     const name = this.name() ?? this.fail("Expected an element name after '<'", this.pos);
     const element: XmlElement = { kind: "element", name, attributes: [], children: [], position: this.position(at) };
+    const names = new Set<string>();
     for (;;) {
       const spaced = this.skipWhitespace();
       if (this.pos >= src.length) this.fail(`Unexpected end of document: start tag '${name}' is not closed`, at);
@@ -203,15 +218,19 @@ class XmlParser {
         return { element, selfClosing: true };
       }
       if (!spaced) this.fail(`Expected whitespace, '>' or '/>' in start tag '${name}'`, this.pos);
-      this.attribute(element);
+      this.attribute(element, names);
     }
   }
 
-  private attribute(element: XmlElement): void {
+  private attribute(element: XmlElement, names: Set<string>): void {
     const src = this.src;
     const at = this.pos;
     const name = this.name() ?? this.fail(`Unexpected character '${src[at]}' in start tag '${element.name}'`, at);
-    if (element.attributes.some((a) => a.name === name)) this.fail(`Attribute '${name}' is given more than once`, at);
+    if (names.has(name)) this.fail(`Attribute '${name}' is given more than once`, at);
+    if (names.size >= MAX_ATTRIBUTES_PER_ELEMENT) {
+      this.fail(`Element '${element.name}' has more than ${MAX_ATTRIBUTES_PER_ELEMENT} attributes`, at);
+    }
+    names.add(name);
     this.skipWhitespace();
     if (src[this.pos] !== "=") this.fail(`Expected '=' after attribute name '${name}'`, this.pos);
     this.pos++;
@@ -337,6 +356,9 @@ class XmlParser {
       scanner.code(this.src[at + 1] === "(" ? ")" : "}", false);
     } catch (error) {
       if (error instanceof EndOfDocument) this.fail("Unexpected end of document: policy expression is not closed", at);
+      if (error instanceof NestedTooDeep) {
+        this.fail(`Interpolated strings are nested more than ${MAX_EXPRESSION_NESTING} levels deep`, at);
+      }
       throw error;
     }
     this.pos = scanner.pos;
@@ -443,6 +465,9 @@ function entityAt(src: string, at: number): [string, number] | undefined {
  * an expression ends: strings ("…", @"…", $"…{…}…", $@"…"), character literals and comments may hold brackets.
  */
 class ExpressionScanner {
+  /** Interpolated strings open around the current character. */
+  private interpolations = 0;
+
   constructor(
     private readonly src: string,
     public pos: number,
@@ -529,6 +554,12 @@ class ExpressionScanner {
 
   /** An interpolated string after its opening quote: `{{`/`}}` are literal braces, `{…}` holds code. */
   private interpolated(verbatim: boolean): void {
+    if (++this.interpolations > MAX_EXPRESSION_NESTING) throw new NestedTooDeep();
+    this.interpolatedBody(verbatim);
+    this.interpolations--;
+  }
+
+  private interpolatedBody(verbatim: boolean): void {
     for (;;) {
       const c = this.next();
       if (c === '"') {
