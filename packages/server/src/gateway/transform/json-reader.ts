@@ -2,6 +2,7 @@
  * A JSON reader that keeps what JSON.parse loses and json-to-xml must write as it was sent: numbers as their text
  * (`1.50`, 20-digit ids) and properties in order, repeated names included. Nesting depth is bounded.
  */
+import { MAX_BODY_NODES } from "./body-limits.js";
 
 export type JsonNode =
   | { readonly kind: "object"; readonly properties: readonly (readonly [string, JsonNode])[] }
@@ -36,6 +37,7 @@ export function readJson(text: string): JsonNode {
 
 class Reader {
   private pos = 0;
+  private nodes = 0;
 
   constructor(private readonly src: string) {}
 
@@ -55,6 +57,7 @@ class Reader {
 
   value(depth: number): JsonNode {
     if (depth > MAX_DEPTH) throw this.error(`JSON nested deeper than ${MAX_DEPTH}`);
+    if (++this.nodes > MAX_BODY_NODES) throw this.error(`JSON holding more than ${MAX_BODY_NODES} values`);
     this.space();
     const c = this.src[this.pos];
     switch (c) {

@@ -13,6 +13,7 @@
  * `@x` and those in the attribute block become attributes, `#text` becomes text, and with namespace-prefix properties
  * such as `xmlns_soap` declare prefixes that `soap_Envelope` then uses (namespace-separator `_`).
  */
+import { MAX_BUFFERED_BODY } from "../pipeline/body-buffer.js";
 import { parseXmlDocument, XmlSyntaxError, type XmlDocument, type XmlElement } from "./xml-reader.js";
 import { JsonSyntaxError, readJson, type JsonNode } from "./json-reader.js";
 import { NamespaceScopes } from "./namespace-scopes.js";
@@ -124,14 +125,15 @@ export function jsonToXml(json: string, options: JsonToXmlOptions): string {
     single !== undefined && single[1].kind === "object"
       ? converter.elements(single[0], single[1])[0]
       : converter.document(root);
-  const out: string[] = [];
+  const out = new BoundedText(MAX_BUFFERED_BODY);
   serialise(element as Element, "", out);
-  return out.join("");
+  return out.text();
 }
 
 class JsonToXml {
   /** The prefixes declared by the elements being written (the URI is not needed, only that one is in scope). */
   private readonly scopes = new NamespaceScopes();
+  private readonly encodedNames = new Map<string, string>();
 
   constructor(private readonly options: JsonToXmlOptions) {}
 
@@ -166,7 +168,7 @@ class JsonToXml {
         const prefix = name.slice(namespacePrefix.length + namespaceSeparator.length);
         this.scopes.push(prefix, "");
         declared.push(prefix);
-        attributes.push([`xmlns:${encodeName(prefix)}`, this.text(property)]);
+        attributes.push([`xmlns:${this.encoded(prefix)}`, this.text(property)]);
       }
     }
     const element: Element = { name: this.name(key), attributes, children: [] };
@@ -194,14 +196,26 @@ class JsonToXml {
     return element;
   }
 
-  /** A property name as an element or attribute name: a declared prefix kept, other characters XML-encoded. */
+  /**
+   * A property name as an element or attribute name: a declared prefix kept, other characters XML-encoded. Encodings
+   * are remembered: an array repeats its property's name once per item, and a long name must not cost that often.
+   */
   private name(key: string): string {
     const separator = this.options.namespaceSeparator;
     const at = separator === "" ? -1 : key.indexOf(separator);
     if (at > 0 && this.scopes.get(key.slice(0, at)) !== undefined) {
-      return `${encodeName(key.slice(0, at))}:${encodeName(key.slice(at + separator.length))}`;
+      return `${this.encoded(key.slice(0, at))}:${this.encoded(key.slice(at + separator.length))}`;
     }
-    return encodeName(key);
+    return this.encoded(key);
+  }
+
+  private encoded(name: string): string {
+    let encoded = this.encodedNames.get(name);
+    if (encoded === undefined) {
+      encoded = encodeName(name);
+      this.encodedNames.set(name, encoded);
+    }
+    return encoded;
   }
 
   private text(value: JsonNode): string {
@@ -272,10 +286,33 @@ function encodeName(name: string): string {
 }
 
 /**
+ * Text built from pieces and joined once, refused beyond `max` characters: a long property name repeated by a large
+ * array would otherwise make the XML far larger than the JSON.
+ */
+class BoundedText {
+  private readonly parts: string[] = [];
+  private length = 0;
+
+  constructor(private readonly max: number) {}
+
+  push(...pieces: string[]): void {
+    for (const piece of pieces) {
+      this.length += piece.length;
+      this.parts.push(piece);
+    }
+    if (this.length > this.max) throw new BodyFormatError(`The XML would be longer than ${this.max} characters`);
+  }
+
+  text(): string {
+    return this.parts.join("");
+  }
+}
+
+/**
  * Indented by two spaces, as XDocument.ToString() writes; an element holding text is written on one line. Pieces go to
  * `out`, joined once by the caller: building each element's text from its children's would copy deep content per level.
  */
-function serialise(element: Element, indent: string, out: string[]): void {
+function serialise(element: Element, indent: string, out: BoundedText): void {
   out.push(indent, "<", element.name);
   for (const [name, value] of element.attributes) out.push(" ", name, '="', escapeXmlAttribute(value), '"');
   if (element.children.length === 0) {

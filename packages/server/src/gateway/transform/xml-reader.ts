@@ -5,6 +5,7 @@
  * and the number of nodes are bounded here, and reading is linear in the input: attributes are checked for duplicates
  * through a set, and namespace scopes are per-prefix stacks that each element pushes its own declarations onto.
  */
+import { MAX_BODY_NODES } from "./body-limits.js";
 import { NamespaceScopes } from "./namespace-scopes.js";
 
 export interface XmlAttribute {
@@ -40,8 +41,6 @@ export class XmlSyntaxError extends Error {
 }
 
 const MAX_DEPTH = 64;
-/** Elements and attributes one document may hold: bounds the memory a body's tree takes, whatever its byte size. */
-export const MAX_XML_NODES = 500_000;
 const XML_NS = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 const NAME = /[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7-\uFFFF]*)?/y;
@@ -274,7 +273,7 @@ class Reader {
   }
 
   private count(): void {
-    if (++this.nodes > MAX_XML_NODES) this.fail(`more than ${MAX_XML_NODES} elements and attributes`);
+    if (++this.nodes > MAX_BODY_NODES) this.fail(`more than ${MAX_BODY_NODES} elements and attributes`);
   }
 
   private resolve(prefix: string, at: number): string {
