@@ -40,6 +40,9 @@ export function parseExpressionSource(source: string): ParsedExpression {
   return { kind: "block", block: { kind: "block", statements, start: 1 } };
 }
 
+/** `Dictionary<string, List<int>>` nests 2 deep; real policy code stays far below this. */
+const MAX_TYPE_ARGUMENT_NESTING = 16;
+
 /** Built-in type keywords that name types. */
 const PREDEFINED_TYPES: ReadonlySet<string> = new Set([
   "bool",
@@ -146,6 +149,8 @@ function unsupported(token: Token): never {
 
 class Parser {
   private index = 0;
+  /** How deeply the type being read nests generic arguments. */
+  private typeDepth = 0;
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -263,8 +268,8 @@ class Parser {
     let args: TypeNode[] = [];
     if (this.is("<")) {
       this.advance();
-      args = [this.nested(() => this.type())];
-      while (this.accept(",")) args.push(this.nested(() => this.type()));
+      args = [this.typeArgument()];
+      while (this.accept(",")) args.push(this.typeArgument());
       this.expect(">");
       // `Dictionary<string, List<int>>.X`: dotted access after a generic is a nested type we don't have.
     }
@@ -280,6 +285,23 @@ class Parser {
       arrayRank++;
     }
     return { kind: "type", name, args, arrayRank, nullable, start: first.start };
+  }
+
+  /**
+   * A type inside `<…>`, nested at most MAX_TYPE_ARGUMENT_NESTING deep. Too deep is an ordinary syntax error, so that a
+   * speculation reading `a < b, c < d, …` as type arguments gives up and the comparisons are read instead: types
+   * hold no expressions, so giving up costs one scan of at most that many nested lists per `<`.
+   */
+  private typeArgument(): TypeNode {
+    if (this.typeDepth >= MAX_TYPE_ARGUMENT_NESTING) {
+      this.fail(`Generic type arguments are nested more than ${MAX_TYPE_ARGUMENT_NESTING} deep`);
+    }
+    this.typeDepth++;
+    try {
+      return this.type();
+    } finally {
+      this.typeDepth--;
+    }
   }
 
   /** Whether the token can begin an expression (to tell `T?` from a conditional). */
@@ -302,7 +324,7 @@ class Parser {
 
   /** `<T, U>` after a name, when what follows makes it a type argument list. */
   private typeArgumentsIfAny(): TypeNode[] {
-    if (!this.is("<")) return [];
+    if (!this.is("<") || !this.closesTypeArguments()) return [];
     const args = this.speculate(() => {
       this.advance();
       const list = [this.type()];
@@ -314,6 +336,28 @@ class Parser {
       return undefined;
     });
     return args ?? [];
+  }
+
+  /**
+   * Whether the `<` here is closed by a `>` with only what types are made of in between, nested at most
+   * MAX_TYPE_ARGUMENT_NESTING deep. A cheap look ahead, without building or throwing, that spares the speculation for
+   * comparisons (`F(a < b, c < d, …)`); it stops at the first token no type holds, or too deep.
+   */
+  private closesTypeArguments(): boolean {
+    let depth = 0;
+    for (let i = this.index; i < this.tokens.length; i++) {
+      const token = this.tokens[i] as Token;
+      if (token.kind === "identifier" || (token.kind === "keyword" && PREDEFINED_TYPES.has(token.text))) continue;
+      if (token.kind !== "punct") return false;
+      if (token.text === "<") {
+        if (++depth > MAX_TYPE_ARGUMENT_NESTING) return false;
+      } else if (token.text === ">") {
+        if (--depth === 0) return true;
+      } else if (![".", ",", "?", "[", "]"].includes(token.text)) {
+        return false;
+      }
+    }
+    return false;
   }
 
   // ---- expressions ----
