@@ -351,7 +351,7 @@ class XmlParser {
 
   /** Scans the expression starting at `at` (`@(` or `@{`) to its balanced end; leaves `pos` after it. */
   private expression(at: number): string {
-    const scanner = new ExpressionScanner(this.src, at + 2, this.src.slice(at, at + 2));
+    const scanner = new ExpressionScanner(this.src, at);
     try {
       scanner.code(this.src[at + 1] === "(" ? ")" : "}", false);
     } catch (error) {
@@ -448,8 +448,9 @@ const normaliseLineBreaks = (text: string): string => (text.includes("\r") ? tex
 
 /** The predefined entity or character reference at `at` as [text, length in the source], or undefined. */
 function entityAt(src: string, at: number): [string, number] | undefined {
-  const semi = src.indexOf(";", at + 1);
-  if (semi < 0 || semi - at > 40) return undefined;
+  // Searched only as far as a reference can reach: `a && b` in an expression must not scan to the next `;` each time.
+  const semi = src.slice(at + 1, at + 41).indexOf(";") + at + 1;
+  if (semi === at) return undefined;
   const body = src.slice(at + 1, semi);
   const named = PREDEFINED.get(body);
   if (named !== undefined) return [named, semi - at + 1];
@@ -467,13 +468,25 @@ function entityAt(src: string, at: number): [string, number] | undefined {
 class ExpressionScanner {
   /** Interpolated strings open around the current character. */
   private interpolations = 0;
+  /** Where the expression continues after `@(`/`@{`. */
+  pos: number;
+  /** The expression before `from`, decoded; from `from` to `pos` it is the source as written. */
+  private readonly decoded: string[] = [];
+  private from: number;
 
+  /** Scans the expression whose `@` is at `start`. */
   constructor(
     private readonly src: string,
-    public pos: number,
-    /** The expression as read so far. */
-    public text: string,
-  ) {}
+    start: number,
+  ) {
+    this.from = start;
+    this.pos = start + 2;
+  }
+
+  /** The expression as read so far, entities decoded: joined once rather than built a character at a time. */
+  get text(): string {
+    return this.decoded.join("") + this.src.slice(this.from, this.pos);
+  }
 
   /** Code up to `closer` at bracket depth zero (consumed). In an interpolation hole, `:` there starts the format. */
   code(closer: string, hole: boolean): void {
@@ -583,8 +596,11 @@ class ExpressionScanner {
   private next(): string {
     const [c, length] = this.decode(this.pos);
     if (length === 0) throw new EndOfDocument();
+    if (length > 1 || c !== this.src[this.pos]) {
+      this.decoded.push(this.src.slice(this.from, this.pos), c);
+      this.from = this.pos + length;
+    }
     this.pos += length;
-    this.text += c;
     return c;
   }
 
