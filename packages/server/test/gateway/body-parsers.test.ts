@@ -9,7 +9,7 @@ import { call, startGatewayTest, type GatewayTest } from "../helpers/gateway.js"
  * The body attacks of issue 10 (finding 2) through the real gateway listener: what the quadratic readers stalled on is
  * now converted, and what is beyond a body policy's budget is a policy error that on-error answers.
  */
-const OPERATIONS = ["xml-to-json", "json-to-xml", "liquid", "find-and-replace", "body-as-jobject"] as const;
+const OPERATIONS = ["xml-to-json", "json-to-xml", "liquid", "find-and-replace", "body-as-jobject", "form"] as const;
 type Operation = (typeof OPERATIONS)[number];
 
 /** on-error (API scope) answers 422 with what LastError says, so a test sees that on-error ran and why. */
@@ -31,6 +31,7 @@ const INBOUND: Record<Operation, string> = {
   liquid: `<set-body template="liquid">{{ body.a | Size }}</set-body>`,
   "find-and-replace": `<find-and-replace from="a" to="${"b".repeat(200)}" />`,
   "body-as-jobject": `<set-body>@(context.Request.Body.As&lt;JObject&gt;().Count.ToString())</set-body>`,
+  form: `<set-body>@(context.Request.Body.AsFormUrlEncodedContent().Count.ToString())</set-body>`,
 };
 
 /** The policy under test, then the request's body (as the policy left it) as the answer. */
@@ -188,5 +189,13 @@ ${OPERATIONS.map((name) => `        - { name: ${name}, displayName: ${name}, met
     const [, reason, message] = await refused("body-as-jobject", "application/json", json);
     assert.equal(reason, "ExpressionValueEvaluationFailure");
     assert.match(message ?? "", new RegExp(`more than ${MAX_BODY_NODES} values`));
+  });
+
+  it("reads a form of 100,000 distinct fields once, and refuses one of more fields than the budget, in on-error", async () => {
+    const fields = (count: number) => Array.from({ length: count }, (_, i) => `f${i}=${i}`).join("&");
+    assert.equal(await converted("form", "application/x-www-form-urlencoded", fields(100_000)), "100000");
+    const [, reason, message] = await refused("form", "application/x-www-form-urlencoded", fields(MAX_BODY_NODES + 1));
+    assert.equal(reason, "ExpressionValueEvaluationFailure");
+    assert.match(message ?? "", new RegExp(`more than ${MAX_BODY_NODES} fields`));
   });
 });
