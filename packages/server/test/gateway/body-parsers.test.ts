@@ -9,7 +9,15 @@ import { call, startGatewayTest, type GatewayTest } from "../helpers/gateway.js"
  * The body attacks of issue 10 (finding 2) through the real gateway listener: what the quadratic readers stalled on is
  * now converted, and what is beyond a body policy's budget is a policy error that on-error answers.
  */
-const OPERATIONS = ["xml-to-json", "json-to-xml", "liquid", "find-and-replace", "body-as-jobject", "form"] as const;
+const OPERATIONS = [
+  "xml-to-json",
+  "json-to-xml",
+  "liquid",
+  "liquid-output",
+  "find-and-replace",
+  "body-as-jobject",
+  "form",
+] as const;
 type Operation = (typeof OPERATIONS)[number];
 
 /** on-error (API scope) answers 422 with what LastError says, so a test sees that on-error ran and why. */
@@ -28,7 +36,8 @@ const API_POLICY = `<policies>
 const INBOUND: Record<Operation, string> = {
   "xml-to-json": `<xml-to-json kind="direct" apply="always" consider-accept-header="false" />`,
   "json-to-xml": `<json-to-xml apply="always" consider-accept-header="false" namespace-prefix="xmlns" />`,
-  liquid: `<set-body template="liquid">{{ body.a | Size }}</set-body>`,
+  liquid: `<set-body template="liquid">{{ body.a | Size }}:{{ body.b | Uniq | Size }}</set-body>`,
+  "liquid-output": `<set-body template="liquid">{{ body.a }}</set-body>`,
   "find-and-replace": `<find-and-replace from="a" to="${"b".repeat(200)}" />`,
   "body-as-jobject": `<set-body>@(context.Request.Body.As&lt;JObject&gt;().Count.ToString())</set-body>`,
   form: `<set-body>@(context.Request.Body.AsFormUrlEncodedContent().Count.ToString())</set-body>`,
@@ -166,9 +175,16 @@ ${OPERATIONS.map((name) => `        - { name: ${name}, displayName: ${name}, met
     assert.match(message ?? "", new RegExp(`longer than ${MAX_BUFFERED_BODY} characters`));
   });
 
-  it("binds a JSON body nested 100,000 levels deep to Liquid without exhausting the stack", async () => {
-    const json = `{"a": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
-    assert.equal(await converted("liquid", "application/json", json), "1");
+  it("binds JSON to Liquid within the limits, and refuses a body nested 100,000 levels deep in on-error", async () => {
+    const distinct = Array.from({ length: 100_000 }, (_, i) => `"v${i}"`).join(",");
+    const within = `{"a": ${"[".repeat(100)}${"]".repeat(100)}, "b": [${distinct},${distinct}]}`;
+    assert.equal(await converted("liquid", "application/json", within), "1:100000");
+    const deep = `{"a": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
+    for (const operation of ["liquid", "liquid-output"] as const) {
+      const [source, reason, message] = await refused(operation, "application/json", deep);
+      assert.deepEqual([source, reason], ["set-body", "LiquidTemplateFailure"]);
+      assert.match(message ?? "", /The JSON body is nested deeper than 128/);
+    }
   });
 
   it("refuses a find-and-replace that would make the body larger than a body may be, in on-error", async () => {
