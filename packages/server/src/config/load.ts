@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { parseDocument } from "yaml";
 import type { ZodError } from "zod";
+import { parseYamlDocument } from "../util/yaml-document.js";
 import { configSchema, type GatehouseConfig } from "./schema.js";
 
 export class ConfigError extends Error {
@@ -26,7 +26,7 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
 
 /** Parses and validates YAML; `${NAME}` and `${NAME:-default}` in string values come from the environment. */
 export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv = process.env): GatehouseConfig {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const document = parseYamlDocument(text);
   if (document.errors.length > 0) {
     const first = document.errors[0];
     const where = first?.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : "";

@@ -5,9 +5,6 @@ import { loadPolicyDocument, namedValueLookup } from "./policy/document.js";
 import { GatewayValidationError } from "./registry-errors.js";
 import type { GatewaySecrets } from "./sealing.js";
 
-/** APIM's limit on a policy document. */
-const MAX_POLICY_CHARS = 256 * 1024;
-
 export function describePolicyScope(scope: PolicyScope): string {
   if (scope.kind === "global") return "the global policy";
   if (scope.kind === "product") return `the policy of product '${scope.product}'`;
@@ -56,10 +53,6 @@ export class PolicyChecker {
    * operation-scope document compiles against `operation`, or the stored operation when not given.
    */
   async check(scope: PolicyScope, xml: string, operation?: Operation): Promise<void> {
-    if (xml.length > MAX_POLICY_CHARS) {
-      const message = `The policy document must be at most ${MAX_POLICY_CHARS} characters long.`;
-      throw new GatewayValidationError(message, [{ target: describePolicyScope(scope), message }]);
-    }
     const error = await this.loadError(scope, xml, operation);
     if (error) throw new GatewayValidationError(error, [{ target: describePolicyScope(scope), message: error }]);
   }

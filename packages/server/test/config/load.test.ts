@@ -35,6 +35,18 @@ describe("configuration files", () => {
     );
   });
 
+  it("refuses a repeated key at its line, also in a map of 20,000 keys (checked once per key, not per pair)", () => {
+    assert.throws(
+      () => parseConfig("identity:\n  tenants: []\nidentity:\n  tenants: []\n", "twice.yaml"),
+      (e: Error) => e instanceof ConfigError && e.message === "twice.yaml:3:1: Map keys must be unique",
+    );
+    const keys = Array.from({ length: 20_000 }, (_, i) => `    k${i}: v`).join("\n");
+    assert.throws(
+      () => parseConfig(`gateway:\n  namedValues:\n${keys}\n    k0: again\n`, "wide.yaml"),
+      (e: Error) => e instanceof ConfigError && e.message === "wide.yaml:20003:5: Map keys must be unique",
+    );
+  });
+
   it("reports schema violations with their path", () => {
     const cases: [string, RegExp][] = [
       [

@@ -72,8 +72,33 @@ describe("load errors", () => {
   it("refuses absurdly deep nesting without exhausting the stack", () => {
     assert.equal(
       loadError(`@(${"(".repeat(20000)}1${")".repeat(20000)})`),
-      "The policy expression is nested too deeply @ 1:1",
+      "The policy expression is nested too deeply @ 1:131",
     );
+  });
+
+  it("refuses every kind of nesting 100,000 deep at the offending token, at once", () => {
+    const deep = 100_000;
+    for (const [source, at] of [
+      [`@(${"-".repeat(deep)}1)`, "1:259"],
+      [`@(${"(int)".repeat(deep)}1)`, "1:643"],
+      [`@(${'$"{'.repeat(deep)}1${'}"'.repeat(deep)})`, "1:387"],
+      [`@{${"{".repeat(deep)}${"}".repeat(deep)} return 1;}`, "1:131"],
+      [`@(new int[] ${"{".repeat(deep)}${"}".repeat(deep)})`, "1:142"],
+      [`@(${"x => ".repeat(deep)}1)`, "1:643"],
+    ] as const) {
+      assert.equal(loadError(source), `The policy expression is nested too deeply @ ${at}`);
+    }
+    assert.equal(
+      loadError(`@(new ${"List<".repeat(deep)}int${">".repeat(deep)}())`),
+      "Generic type arguments are nested more than 16 deep @ 1:92",
+    );
+  });
+
+  it("reads thousands of generic-looking comparisons as comparisons, each looked at once", () => {
+    const comparisons = Array.from({ length: 30_000 }, () => "1 < 2").join(", ");
+    assert.doesNotThrow(() => compileExpression(`@(new bool[] { ${comparisons} }.Length)`, { line: 1, column: 1 }));
+    const names = Array.from({ length: 30_000 }, () => "a < b").join(", ");
+    assert.match(loadError(`@(new bool[] { ${names} })`), /^Unknown type or member 'a'/);
   });
 
   it("requires every path of a block to return", () => {

@@ -117,4 +117,20 @@ describe("gatehouse policy lint", () => {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nothing\.xml: cannot read the file \(ENOENT\)/);
   });
+
+  it("refuses at once a document with 60,000 attributes on one element (issue 10), and one within 256 KiB at its 65th", async () => {
+    const attributes = (count: number) => Array.from({ length: count }, (_, i) => ` a${i.toString(36)}="v"`).join("");
+    const wideFile = await folder.write({
+      "wide.xml": `<policies>\n  <inbound${attributes(60_000)}><base /></inbound>\n</policies>`,
+    });
+    const widerFile = await folder.write({
+      "wider.xml": `<policies>\n  <inbound${attributes(20_000)}><base /></inbound>\n</policies>`,
+    });
+    const wide = await runCli(["policy", "lint", wideFile]);
+    assert.equal(wide.code, 1, wide.stderr);
+    assert.match(wide.stdout, /wide\.xml:1:1: error: The policy document is \d+ characters long, more than the 262144/);
+    const wider = await runCli(["policy", "lint", widerFile]);
+    assert.equal(wider.code, 1, wider.stderr);
+    assert.match(wider.stdout, /wider\.xml:2:\d+: error: Element 'inbound' has more than 64 attributes\n/);
+  });
 });

@@ -3,6 +3,7 @@
  * a reader that keeps integers and floats apart (`1.0` stays a float), and writers that match Newtonsoft's indented
  * `ToString()` and compact `Formatting.None` output byte for byte for the common cases.
  */
+import { MAX_BODY_NODES } from "../transform/body-limits.js";
 import { ExpressionException, argumentError, checkedLength, checkStringLength, invalidOperation } from "./runtime.js";
 import { libraryType } from "./members.js";
 import { typeOf, type Type } from "./types.js";
@@ -243,6 +244,7 @@ export function parseJson(text: string): JToken {
 class JsonReader {
   pos = 0;
   private depth = 0;
+  private values = 0;
   constructor(private readonly text: string) {}
 
   fail(message: string, path = ""): never {
@@ -260,6 +262,7 @@ class JsonReader {
     const c = this.text[this.pos];
     if (c === undefined) this.fail("Unexpected end of content while loading JObject", path);
     if (++this.depth > 64) this.fail("The reader's MaxDepth of 64 has been exceeded", path);
+    if (++this.values > MAX_BODY_NODES) this.fail(`The JSON holds more than ${MAX_BODY_NODES} values`, path);
     try {
       if (c === "{") return this.object(path);
       if (c === "[") return this.array(path);

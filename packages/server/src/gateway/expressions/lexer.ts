@@ -14,6 +14,20 @@ export class ExpressionSyntaxError extends Error {
   }
 }
 
+/**
+ * How deeply an expression may nest (brackets, operands of prefix operators, blocks, interpolated strings in holes):
+ * far beyond real policy code, and low enough that reading, compiling and running the tree stay well within the stack.
+ */
+export const MAX_EXPRESSION_NESTING = 128;
+
+/** An expression nested more than MAX_EXPRESSION_NESTING levels: final, no other reading of the tokens is tried. */
+export class ExpressionNestingError extends ExpressionSyntaxError {
+  override name = "ExpressionNestingError";
+  constructor(offset: number) {
+    super("The policy expression is nested too deeply", offset);
+  }
+}
+
 export type NumberSuffix = "" | "l" | "u" | "ul" | "f" | "d" | "m";
 
 export interface InterpolationHole {
@@ -191,6 +205,8 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
 
 export class Lexer {
   pos: number;
+  /** Interpolated strings open around the current position. */
+  private interpolations = 0;
 
   constructor(
     private readonly src: string,
@@ -410,6 +426,13 @@ export class Lexer {
 
   /** $"…" / $@"…" after the opening quote: literal parts and holes. */
   private interpolated(start: number, verbatim: boolean): Token {
+    if (++this.interpolations > MAX_EXPRESSION_NESTING) throw new ExpressionNestingError(start);
+    const token = this.interpolatedBody(start, verbatim);
+    this.interpolations--;
+    return token;
+  }
+
+  private interpolatedBody(start: number, verbatim: boolean): Token {
     const parts: (string | InterpolationHole)[] = [];
     let text = "";
     for (;;) {

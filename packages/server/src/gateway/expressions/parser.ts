@@ -4,7 +4,15 @@
  * the offending token.
  */
 import type { Argument, Block, Declarator, Expr, Initializer, Statement, SwitchSection, TypeNode } from "./ast.js";
-import { COMPOUND_ASSIGNMENTS, ExpressionSyntaxError, Lexer, type InterpolationHole, type Token } from "./lexer.js";
+import {
+  COMPOUND_ASSIGNMENTS,
+  ExpressionNestingError,
+  ExpressionSyntaxError,
+  Lexer,
+  MAX_EXPRESSION_NESTING,
+  type InterpolationHole,
+  type Token,
+} from "./lexer.js";
 
 export type ParsedExpression =
   { readonly kind: "expression"; readonly expr: Expr } | { readonly kind: "block"; readonly block: Block };
@@ -31,6 +39,9 @@ export function parseExpressionSource(source: string): ParsedExpression {
   while (!parser.atEnd()) statements.push(parser.statement());
   return { kind: "block", block: { kind: "block", statements, start: 1 } };
 }
+
+/** `Dictionary<string, List<int>>` nests 2 deep; real policy code stays far below this. */
+const MAX_TYPE_ARGUMENT_NESTING = 16;
 
 /** Built-in type keywords that name types. */
 const PREDEFINED_TYPES: ReadonlySet<string> = new Set([
@@ -138,8 +149,14 @@ function unsupported(token: Token): never {
 
 class Parser {
   private index = 0;
+  /** How deeply the type being read nests generic arguments. */
+  private typeDepth = 0;
 
-  constructor(private readonly tokens: readonly Token[]) {}
+  constructor(
+    private readonly tokens: readonly Token[],
+    /** How deeply what is being read nests: an interpolation hole's parser starts at its string's depth. */
+    private depth = 0,
+  ) {}
 
   // ---- token helpers ----
 
@@ -200,7 +217,21 @@ class Parser {
     if (token.kind !== "eof") this.fail(`Unexpected ${this.describe(token)} after the end of the expression`);
   }
 
-  /** Runs `attempt`; when it returns undefined or throws a syntax error, rewinds and returns undefined. */
+  /** Runs `parse` one nesting level deeper; beyond MAX_EXPRESSION_NESTING the expression is refused, not the stack. */
+  private nested<T>(parse: () => T): T {
+    if (this.depth >= MAX_EXPRESSION_NESTING) throw new ExpressionNestingError(this.peek().start);
+    this.depth++;
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /**
+   * Runs `attempt`; when it returns undefined or throws a syntax error, rewinds and returns undefined. Nesting too deep
+   * is final: retrying another reading at each level would make the refusal cost quadratic.
+   */
   private speculate<T>(attempt: () => T | undefined): T | undefined {
     const saved = this.index;
     try {
@@ -208,7 +239,7 @@ class Parser {
       if (result === undefined) this.index = saved;
       return result;
     } catch (error) {
-      if (!(error instanceof ExpressionSyntaxError)) throw error;
+      if (!(error instanceof ExpressionSyntaxError) || error instanceof ExpressionNestingError) throw error;
       this.index = saved;
       return undefined;
     }
@@ -237,8 +268,8 @@ class Parser {
     let args: TypeNode[] = [];
     if (this.is("<")) {
       this.advance();
-      args = [this.type()];
-      while (this.accept(",")) args.push(this.type());
+      args = [this.typeArgument()];
+      while (this.accept(",")) args.push(this.typeArgument());
       this.expect(">");
       // `Dictionary<string, List<int>>.X`: dotted access after a generic is a nested type we don't have.
     }
@@ -254,6 +285,23 @@ class Parser {
       arrayRank++;
     }
     return { kind: "type", name, args, arrayRank, nullable, start: first.start };
+  }
+
+  /**
+   * A type inside `<…>`, nested at most MAX_TYPE_ARGUMENT_NESTING deep. Too deep is an ordinary syntax error, so that a
+   * speculation reading `a < b, c < d, …` as type arguments gives up and the comparisons are read instead: types
+   * hold no expressions, so giving up costs one scan of at most that many nested lists per `<`.
+   */
+  private typeArgument(): TypeNode {
+    if (this.typeDepth >= MAX_TYPE_ARGUMENT_NESTING) {
+      this.fail(`Generic type arguments are nested more than ${MAX_TYPE_ARGUMENT_NESTING} deep`);
+    }
+    this.typeDepth++;
+    try {
+      return this.type();
+    } finally {
+      this.typeDepth--;
+    }
   }
 
   /** Whether the token can begin an expression (to tell `T?` from a conditional). */
@@ -276,7 +324,7 @@ class Parser {
 
   /** `<T, U>` after a name, when what follows makes it a type argument list. */
   private typeArgumentsIfAny(): TypeNode[] {
-    if (!this.is("<")) return [];
+    if (!this.is("<") || !this.closesTypeArguments()) return [];
     const args = this.speculate(() => {
       this.advance();
       const list = [this.type()];
@@ -290,6 +338,28 @@ class Parser {
     return args ?? [];
   }
 
+  /**
+   * Whether the `<` here is closed by a `>` with only what types are made of in between, nested at most
+   * MAX_TYPE_ARGUMENT_NESTING deep. A cheap look ahead, without building or throwing, that spares the speculation for
+   * comparisons (`F(a < b, c < d, …)`); it stops at the first token no type holds, or too deep.
+   */
+  private closesTypeArguments(): boolean {
+    let depth = 0;
+    for (let i = this.index; i < this.tokens.length; i++) {
+      const token = this.tokens[i] as Token;
+      if (token.kind === "identifier" || (token.kind === "keyword" && PREDEFINED_TYPES.has(token.text))) continue;
+      if (token.kind !== "punct") return false;
+      if (token.text === "<") {
+        if (++depth > MAX_TYPE_ARGUMENT_NESTING) return false;
+      } else if (token.text === ">") {
+        if (--depth === 0) return true;
+      } else if (![".", ",", "?", "[", "]"].includes(token.text)) {
+        return false;
+      }
+    }
+    return false;
+  }
+
   // ---- expressions ----
 
   expression(): Expr {
@@ -297,6 +367,10 @@ class Parser {
   }
 
   private assignment(): Expr {
+    return this.nested(() => this.assignmentOrLower());
+  }
+
+  private assignmentOrLower(): Expr {
     const lambda = this.lambdaIfAny();
     if (lambda) return lambda;
     const start = this.peek().start;
@@ -370,7 +444,8 @@ class Parser {
     const left = this.binary(0);
     if (!this.is("??")) return left;
     const op = this.advance();
-    return { kind: "binary", op: "??", left, right: this.coalesce(), start, opStart: op.start };
+    const right = this.nested(() => this.coalesce());
+    return { kind: "binary", op: "??", left, right, start, opStart: op.start };
   }
 
   private binary(level: number): Expr {
@@ -435,11 +510,17 @@ class Parser {
         case "!":
         case "~":
           this.advance();
-          return { kind: "unary", op: token.text, operand: this.unary(), start: token.start };
+          return { kind: "unary", op: token.text, operand: this.nested(() => this.unary()), start: token.start };
         case "++":
         case "--":
           this.advance();
-          return { kind: "update", op: token.text, prefix: true, target: this.unary(), start: token.start };
+          return {
+            kind: "update",
+            op: token.text,
+            prefix: true,
+            target: this.nested(() => this.unary()),
+            start: token.start,
+          };
         case "&":
         case "*":
           return this.fail("Pointers are not supported in policy expressions", token);
@@ -477,7 +558,7 @@ class Parser {
         (next.kind === "punct" && ["(", "!", "~"].includes(next.text));
       const signedOperand = predefined && next.kind === "punct" && ["-", "+", "++", "--"].includes(next.text);
       if (!operandFollows && !signedOperand) return undefined;
-      return { kind: "cast", type, operand: this.unary(), start } satisfies Expr;
+      return { kind: "cast", type, operand: this.nested(() => this.unary()), start } satisfies Expr;
     });
   }
 
@@ -637,7 +718,7 @@ class Parser {
 
   private hole(part: InterpolationHole): { expr: Expr; alignment: Expr | undefined; format: string | undefined } {
     const parse = (tokens: Token[]) => {
-      const parser = new Parser(tokens);
+      const parser = new Parser(tokens, this.depth);
       const expr = parser.expression();
       parser.expectEnd();
       return expr;
@@ -753,7 +834,7 @@ class Parser {
 
   private nestedInit(): Expr {
     const start = this.expect("{").start;
-    return { kind: "arrayInit", elements: this.elementsUntil("}"), start };
+    return { kind: "arrayInit", elements: this.nested(() => this.elementsUntil("}")), start };
   }
 
   /** A collection initialiser's entries after `{`: `a`, `{ k, v }`, `[k] = v`. */
@@ -798,6 +879,10 @@ class Parser {
   }
 
   statement(): Statement {
+    return this.nested(() => this.statementHere());
+  }
+
+  private statementHere(): Statement {
     const token = this.peek();
     const start = token.start;
     if (token.kind === "punct") {

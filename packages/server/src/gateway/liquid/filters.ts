@@ -4,7 +4,7 @@
  */
 import { formatDate, parseDate } from "./date-format.js";
 import { LiquidRenderError } from "./errors.js";
-import { equals, isRecord, lookup, toList, toNumber, toText, type LiquidValue } from "./values.js";
+import { isRecord, lookup, toList, toNumber, toText, type LiquidValue } from "./values.js";
 
 export interface FilterLimits {
   /** The longest text a filter may produce. */
@@ -288,10 +288,34 @@ export const FILTERS: ReadonlyMap<string, Filter> = new Map<string, Filter>([
     "Uniq",
     filter(0, 0, (input) => {
       const unique: LiquidValue[] = [];
-      for (const item of toList(input)) if (!unique.some((seen) => equals(seen, item))) unique.push(item);
+      const seen = new Set<string>();
+      const identities = new Map<object, number>();
+      for (const item of toList(input)) {
+        const key = equalityKey(item, identities);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        unique.push(item);
+      }
       return unique;
     }),
   ],
   ["UrlDecode", filter(0, 0, (input) => urlDecode(text(input)))],
   ["UrlEncode", filter(0, 0, (input) => urlEncode(text(input)))],
 ]);
+
+/**
+ * A text equal for two values exactly when `equals` (values.ts) says they are (scalars by value, lists item by item, anything else
+ * only to itself), so that Uniq keeps a set of keys instead of comparing each item with every one kept before it.
+ */
+function equalityKey(value: LiquidValue, identities: Map<object, number>): string {
+  if (value === undefined || value === null) return "null";
+  if (Array.isArray(value)) {
+    return `[${(value as readonly LiquidValue[]).map((item) => equalityKey(item, identities)).join(",")}]`;
+  }
+  if (typeof value === "object") {
+    let id = identities.get(value);
+    if (id === undefined) identities.set(value, (id = identities.size));
+    return `#${id}`;
+  }
+  return typeof value === "string" ? JSON.stringify(value) : `${typeof value}:${String(value)}`;
+}

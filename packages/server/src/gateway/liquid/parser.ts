@@ -20,13 +20,19 @@ interface Markup {
 
 type Item = { kind: "text"; text: string } | Markup;
 
+/** Tags inside tags, and brackets inside an output or tag: far beyond any template, well within the stack. */
+const MAX_NESTING = 64;
+/** Conditions joined by `and`/`or` in one tag (they nest to the right, as DotLiquid evaluates them). */
+const MAX_CONDITIONS = 64;
+
 /** Splits the template into text, outputs and tags; raw and comment bodies become text or nothing. */
 function scan(source: string): Item[] {
   const items: Item[] = [];
+  const openings = new Openings(source);
   let pos = 0;
   let trimNext = false;
   while (pos < source.length) {
-    const open = nextOpening(source, pos);
+    const open = openings.next(pos);
     let text = source.slice(pos, open < 0 ? source.length : open);
     if (trimNext) text = text.trimStart();
     if (open < 0) {
@@ -59,12 +65,23 @@ function scan(source: string): Item[] {
   return items;
 }
 
-function nextOpening(source: string, from: number): number {
-  const output = source.indexOf("{{", from);
-  const tag = source.indexOf("{%", from);
-  if (output < 0) return tag;
-  if (tag < 0) return output;
-  return Math.min(output, tag);
+/**
+ * Where the next `{{` or `{%` is. Each kind's next position is remembered until reading passes it, so a template with
+ * many outputs and no tag (or the reverse) is not searched to its end once per output.
+ */
+class Openings {
+  private output = -2;
+  private tag = -2;
+
+  constructor(private readonly source: string) {}
+
+  next(from: number): number {
+    if (this.output !== -1 && this.output < from) this.output = this.source.indexOf("{{", from);
+    if (this.tag !== -1 && this.tag < from) this.tag = this.source.indexOf("{%", from);
+    if (this.output < 0) return this.tag;
+    if (this.tag < 0) return this.output;
+    return Math.min(this.output, this.tag);
+  }
 }
 
 /** The body of `{% raw %}` or `{% comment %}` (comments nest), its end offset and whether it trims what follows. */
@@ -123,6 +140,7 @@ function tokenize(markup: Markup): Token[] {
 /** Reads the tokens of one output or tag. */
 class MarkupReader {
   private index = 0;
+  private depth = 0;
   private readonly tokens: Token[];
 
   constructor(readonly markup: Markup) {
@@ -169,6 +187,18 @@ class MarkupReader {
   }
 
   expression(): Expression {
+    const token = this.peek();
+    if (++this.depth > MAX_NESTING) {
+      throw new LiquidSyntaxError(`Values are nested more than ${MAX_NESTING} levels deep`, token.offset);
+    }
+    try {
+      return this.value();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private value(): Expression {
     const token = this.next();
     switch (token.kind) {
       case "string":
@@ -251,10 +281,13 @@ class MarkupReader {
     return { value, filters };
   }
 
-  condition(): Condition {
+  condition(joined = 1): Condition {
+    if (joined > MAX_CONDITIONS) {
+      throw new LiquidSyntaxError(`More than ${MAX_CONDITIONS} conditions joined by 'and'/'or'`, this.peek().offset);
+    }
     const left = this.test();
-    if (this.accept("and")) return { kind: "and", left, right: this.condition() };
-    if (this.accept("or")) return { kind: "or", left, right: this.condition() };
+    if (this.accept("and")) return { kind: "and", left, right: this.condition(joined + 1) };
+    if (this.accept("or")) return { kind: "or", left, right: this.condition(joined + 1) };
     return left;
   }
 
@@ -290,6 +323,7 @@ const SUPPORTED = "if, unless, case, for, assign, capture, comment, raw";
 /** Builds the node tree from the scanned items. */
 class TreeBuilder {
   private index = 0;
+  private depth = 0;
 
   constructor(private readonly items: Item[]) {}
 
@@ -324,6 +358,17 @@ class TreeBuilder {
   }
 
   private tag(name: string, markup: Markup): Node {
+    if (++this.depth > MAX_NESTING) {
+      throw new LiquidSyntaxError(`Tags are nested more than ${MAX_NESTING} levels deep`, markup.start);
+    }
+    try {
+      return this.tagBody(name, markup);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private tagBody(name: string, markup: Markup): Node {
     const reader = new MarkupReader(markup);
     reader.next();
     switch (name) {

@@ -7,7 +7,9 @@
 import type { GatewayRequest, GatewayResponse, PipelineContext } from "../pipeline/context.js";
 import { backendUrl } from "../pipeline/backend-url.js";
 import type { HeaderMap } from "../pipeline/headers.js";
+import { jsonBeyondLimits } from "../transform/body-limits.js";
 import { BodyFormatError, xmlToJsonValue } from "../transform/json-xml.js";
+import { LiquidRenderError } from "./errors.js";
 import { isJsonMediaType, isXmlMediaType } from "../transform/media-type.js";
 import { LiquidDrop, type LiquidValue } from "./values.js";
 
@@ -28,7 +30,13 @@ function bodyOf(message: GatewayRequest | GatewayResponse, nil: "blank" | "null"
   const text = typeof body === "string" ? body : body.toString("utf8");
   const type = message.headers.get("content-type");
   try {
-    if (isJsonMediaType(type)) return JSON.parse(text) as LiquidValue;
+    if (isJsonMediaType(type)) {
+      const value = JSON.parse(text) as LiquidValue;
+      // A template reads the body recursively (output, ==): beyond the limits is the template's failure, not the stack's.
+      const beyond = jsonBeyondLimits(value);
+      if (beyond !== undefined) throw new LiquidRenderError(beyond);
+      return value;
+    }
     if (isXmlMediaType(type))
       return xmlToJsonValue(text, { kind: "javascript-friendly", alwaysArrayChildElements: false, nil });
   } catch (error) {

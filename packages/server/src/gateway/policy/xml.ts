@@ -4,6 +4,7 @@
  * a text run that starts with `@(`/`@{` as an expression and scans it as C# up to its balanced end.
  */
 // Hand-written rather than fast-xml-parser: that gives no element positions, and every load error needs line and column.
+import { MAX_EXPRESSION_NESTING } from "../expressions/lexer.js";
 import { PolicyLoadError, type SourcePosition } from "./definition.js";
 
 export interface XmlAttribute {
@@ -62,6 +63,10 @@ const GT = 62;
 
 /** Far beyond any real policy (choose inside choose …); what reads the tree may recurse this deep. */
 const MAX_DEPTH = 100;
+/** API Management's limit on a policy document's size (256 KiB), counted here in characters. */
+export const MAX_POLICY_DOCUMENT_LENGTH = 256 * 1024;
+/** Far beyond any policy element (the widest, validate-jwt, has a dozen): a document is no attribute store. */
+export const MAX_ATTRIBUTES_PER_ELEMENT = 64;
 
 const PREDEFINED = new Map([
   ["lt", "<"],
@@ -92,6 +97,9 @@ const isXmlChar = (cp: number): boolean =>
 /** Thrown by the expression scanner when the document ends inside an expression. */
 class EndOfDocument extends Error {}
 
+/** Thrown by the expression scanner at interpolated strings nested deeper than expressions may be. */
+class NestedTooDeep extends Error {}
+
 class XmlParser {
   private pos = 0;
   private readonly lineStarts: number[];
@@ -107,6 +115,12 @@ class XmlParser {
 
   document(): XmlElement {
     const src = this.src;
+    if (src.length > MAX_POLICY_DOCUMENT_LENGTH) {
+      throw new PolicyLoadError(
+        `The policy document is ${src.length} characters long, more than the ${MAX_POLICY_DOCUMENT_LENGTH} a policy may have`,
+        undefined,
+      );
+    }
     if (src.charCodeAt(0) === 0xfeff) this.pos = 1;
     if (src.startsWith("<?xml", this.pos) && isSpace(src.charCodeAt(this.pos + 5))) {
       this.pos = this.skipPast("?>", this.pos, "the XML declaration");
@@ -189,6 +203,7 @@ class XmlParser {
     this.pos++;
     const name = this.name() ?? this.fail("Expected an element name after '<'", this.pos);
     const element: XmlElement = { kind: "element", name, attributes: [], children: [], position: this.position(at) };
+    const names = new Set<string>();
     for (;;) {
       const spaced = this.skipWhitespace();
       if (this.pos >= src.length) this.fail(`Unexpected end of document: start tag '${name}' is not closed`, at);
@@ -203,15 +218,19 @@ class XmlParser {
         return { element, selfClosing: true };
       }
       if (!spaced) this.fail(`Expected whitespace, '>' or '/>' in start tag '${name}'`, this.pos);
-      this.attribute(element);
+      this.attribute(element, names);
     }
   }
 
-  private attribute(element: XmlElement): void {
+  private attribute(element: XmlElement, names: Set<string>): void {
     const src = this.src;
     const at = this.pos;
     const name = this.name() ?? this.fail(`Unexpected character '${src[at]}' in start tag '${element.name}'`, at);
-    if (element.attributes.some((a) => a.name === name)) this.fail(`Attribute '${name}' is given more than once`, at);
+    if (names.has(name)) this.fail(`Attribute '${name}' is given more than once`, at);
+    if (names.size >= MAX_ATTRIBUTES_PER_ELEMENT) {
+      this.fail(`Element '${element.name}' has more than ${MAX_ATTRIBUTES_PER_ELEMENT} attributes`, at);
+    }
+    names.add(name);
     this.skipWhitespace();
     if (src[this.pos] !== "=") this.fail(`Expected '=' after attribute name '${name}'`, this.pos);
     this.pos++;
@@ -332,11 +351,14 @@ class XmlParser {
 
   /** Scans the expression starting at `at` (`@(` or `@{`) to its balanced end; leaves `pos` after it. */
   private expression(at: number): string {
-    const scanner = new ExpressionScanner(this.src, at + 2, this.src.slice(at, at + 2));
+    const scanner = new ExpressionScanner(this.src, at);
     try {
       scanner.code(this.src[at + 1] === "(" ? ")" : "}", false);
     } catch (error) {
       if (error instanceof EndOfDocument) this.fail("Unexpected end of document: policy expression is not closed", at);
+      if (error instanceof NestedTooDeep) {
+        this.fail(`Interpolated strings are nested more than ${MAX_EXPRESSION_NESTING} levels deep`, at);
+      }
       throw error;
     }
     this.pos = scanner.pos;
@@ -426,8 +448,9 @@ const normaliseLineBreaks = (text: string): string => (text.includes("\r") ? tex
 
 /** The predefined entity or character reference at `at` as [text, length in the source], or undefined. */
 function entityAt(src: string, at: number): [string, number] | undefined {
-  const semi = src.indexOf(";", at + 1);
-  if (semi < 0 || semi - at > 40) return undefined;
+  // Searched only as far as a reference can reach: `a && b` in an expression must not scan to the next `;` each time.
+  const semi = src.slice(at + 1, at + 41).indexOf(";") + at + 1;
+  if (semi === at) return undefined;
   const body = src.slice(at + 1, semi);
   const named = PREDEFINED.get(body);
   if (named !== undefined) return [named, semi - at + 1];
@@ -443,12 +466,27 @@ function entityAt(src: string, at: number): [string, number] | undefined {
  * an expression ends: strings ("…", @"…", $"…{…}…", $@"…"), character literals and comments may hold brackets.
  */
 class ExpressionScanner {
+  /** Interpolated strings open around the current character. */
+  private interpolations = 0;
+  /** Where the expression continues after `@(`/`@{`. */
+  pos: number;
+  /** The expression before `from`, decoded; from `from` to `pos` it is the source as written. */
+  private readonly decoded: string[] = [];
+  private from: number;
+
+  /** Scans the expression whose `@` is at `start`. */
   constructor(
     private readonly src: string,
-    public pos: number,
-    /** The expression as read so far. */
-    public text: string,
-  ) {}
+    start: number,
+  ) {
+    this.from = start;
+    this.pos = start + 2;
+  }
+
+  /** The expression as read so far, entities decoded: joined once rather than built a character at a time. */
+  get text(): string {
+    return this.decoded.join("") + this.src.slice(this.from, this.pos);
+  }
 
   /** Code up to `closer` at bracket depth zero (consumed). In an interpolation hole, `:` there starts the format. */
   code(closer: string, hole: boolean): void {
@@ -529,6 +567,12 @@ class ExpressionScanner {
 
   /** An interpolated string after its opening quote: `{{`/`}}` are literal braces, `{…}` holds code. */
   private interpolated(verbatim: boolean): void {
+    if (++this.interpolations > MAX_EXPRESSION_NESTING) throw new NestedTooDeep();
+    this.interpolatedBody(verbatim);
+    this.interpolations--;
+  }
+
+  private interpolatedBody(verbatim: boolean): void {
     for (;;) {
       const c = this.next();
       if (c === '"') {
@@ -552,8 +596,11 @@ class ExpressionScanner {
   private next(): string {
     const [c, length] = this.decode(this.pos);
     if (length === 0) throw new EndOfDocument();
+    if (length > 1 || c !== this.src[this.pos]) {
+      this.decoded.push(this.src.slice(this.from, this.pos), c);
+      this.from = this.pos + length;
+    }
     this.pos += length;
-    this.text += c;
     return c;
   }
 

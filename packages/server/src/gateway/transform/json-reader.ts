@@ -2,6 +2,7 @@
  * A JSON reader that keeps what JSON.parse loses and json-to-xml must write as it was sent: numbers as their text
  * (`1.50`, 20-digit ids) and properties in order, repeated names included. Nesting depth is bounded.
  */
+import { MAX_BODY_NODES, MAX_JSON_DEPTH } from "./body-limits.js";
 
 export type JsonNode =
   | { readonly kind: "object"; readonly properties: readonly (readonly [string, JsonNode])[] }
@@ -22,7 +23,6 @@ export class JsonSyntaxError extends Error {
   }
 }
 
-const MAX_DEPTH = 128;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const WHITESPACE = /[ \t\n\r]*/y;
 
@@ -36,6 +36,7 @@ export function readJson(text: string): JsonNode {
 
 class Reader {
   private pos = 0;
+  private nodes = 0;
 
   constructor(private readonly src: string) {}
 
@@ -54,7 +55,8 @@ class Reader {
   }
 
   value(depth: number): JsonNode {
-    if (depth > MAX_DEPTH) throw this.error(`JSON nested deeper than ${MAX_DEPTH}`);
+    if (depth > MAX_JSON_DEPTH) throw this.error(`JSON nested deeper than ${MAX_JSON_DEPTH}`);
+    if (++this.nodes > MAX_BODY_NODES) throw this.error(`JSON holding more than ${MAX_BODY_NODES} values`);
     this.space();
     const c = this.src[this.pos];
     switch (c) {

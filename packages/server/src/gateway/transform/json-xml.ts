@@ -13,8 +13,10 @@
  * `@x` and those in the attribute block become attributes, `#text` becomes text, and with namespace-prefix properties
  * such as `xmlns_soap` declare prefixes that `soap_Envelope` then uses (namespace-separator `_`).
  */
-import { parseXml, XmlSyntaxError, type XmlElement } from "./xml-reader.js";
+import { MAX_BUFFERED_BODY } from "../pipeline/body-buffer.js";
+import { parseXmlDocument, XmlSyntaxError, type XmlDocument, type XmlElement } from "./xml-reader.js";
 import { JsonSyntaxError, readJson, type JsonNode } from "./json-reader.js";
+import { NamespaceScopes } from "./namespace-scopes.js";
 import { escapeXmlAttribute, escapeXmlText } from "./xml-escape.js";
 
 /** The body is not the JSON or XML the conversion expects. */
@@ -33,7 +35,6 @@ export interface XmlToJsonOptions {
 
 const XMLNS = "http://www.w3.org/2000/xmlns/";
 const XSI = "http://www.w3.org/2001/XMLSchema-instance";
-const DECLARATION = /^\uFEFF?\s*<\?xml\s([^?]*)\?>/;
 
 /** An object without a prototype, so that a body's `__proto__` element is just a property. */
 function record(): { [key: string]: JsonValue } {
@@ -41,20 +42,16 @@ function record(): { [key: string]: JsonValue } {
 }
 
 export function xmlToJsonValue(xml: string, options: XmlToJsonOptions): { [key: string]: JsonValue } {
-  let root: XmlElement;
+  let document: XmlDocument;
   try {
-    root = parseXml(xml);
+    document = parseXmlDocument(xml);
   } catch (error) {
     if (error instanceof XmlSyntaxError) throw new BodyFormatError(`The body is not well-formed XML: ${error.message}`);
     throw error;
   }
+  const { declaration, root } = document;
   const out = record();
-  const declaration = DECLARATION.exec(xml)?.[1];
-  if (declaration !== undefined && options.kind === "direct") {
-    for (const [, name, value] of declaration.matchAll(/([\w:-]+)\s*=\s*["']([^"']*)["']/g)) {
-      out[name as string] = value as string;
-    }
-  }
+  if (options.kind === "direct") for (const [name, value] of declaration) out[name] = value;
   out[jsonName(root.prefix, root.localName, options)] = elementValue(root, options);
   return out;
 }
@@ -126,49 +123,55 @@ export function jsonToXml(json: string, options: JsonToXmlOptions): string {
   const single = root.kind === "object" && root.properties.length === 1 ? root.properties[0] : undefined;
   const element =
     single !== undefined && single[1].kind === "object"
-      ? converter.elements(single[0], single[1], new Set())[0]
+      ? converter.elements(single[0], single[1])[0]
       : converter.document(root);
-  return serialise(element as Element, "");
+  const out = new BoundedText(MAX_BUFFERED_BODY);
+  serialise(element as Element, "", out);
+  return out.text();
 }
 
 class JsonToXml {
+  /** The prefixes declared by the elements being written (the URI is not needed, only that one is in scope). */
+  private readonly scopes = new NamespaceScopes();
+  private readonly encodedNames = new Map<string, string>();
+
   constructor(private readonly options: JsonToXmlOptions) {}
 
   /** `<Document>` around a value that is not a single named object [inf for arrays: items are `<Array>`]. */
   document(root: JsonNode): Element {
-    if (root.kind === "object") return this.element("Document", root, new Set());
-    if (root.kind === "array")
-      return { name: "Document", attributes: [], children: this.elements("Array", root, new Set()) };
-    return this.elements("Document", root, new Set())[0] as Element;
+    if (root.kind === "object") return this.element("Document", root);
+    if (root.kind === "array") return { name: "Document", attributes: [], children: this.elements("Array", root) };
+    return this.elements("Document", root)[0] as Element;
   }
 
   /** The elements a property gives: one per array item, else one. */
-  elements(key: string, value: JsonNode, scope: ReadonlySet<string>): Element[] {
+  elements(key: string, value: JsonNode): Element[] {
     if (value.kind === "array") {
-      if (value.items.length === 0) return [{ name: this.name(key, scope), attributes: [], children: [] }];
-      return value.items.flatMap((item) => this.elements(key, item, scope));
+      if (value.items.length === 0) return [{ name: this.name(key), attributes: [], children: [] }];
+      return value.items.flatMap((item) => this.elements(key, item));
     }
-    if (value.kind === "object") return [this.element(key, value, scope)];
-    const name = this.name(key, scope);
+    if (value.kind === "object") return [this.element(key, value)];
+    const name = this.name(key);
     if (value.kind === "null") return [{ name, attributes: [...NIL], children: [] }];
     const text = this.text(value);
     return [{ name, attributes: [], children: text === "" ? [] : [text] }];
   }
 
-  private element(key: string, value: Extract<JsonNode, { kind: "object" }>, outer: ReadonlySet<string>): Element {
+  private element(key: string, value: Extract<JsonNode, { kind: "object" }>): Element {
     const { namespacePrefix, namespaceSeparator, attributeBlockName } = this.options;
-    const scope = new Set(outer);
+    const declared: string[] = [];
     const attributes: [string, string][] = [];
     for (const [name, property] of value.properties) {
       if (namespacePrefix === undefined || property.kind === "object" || property.kind === "array") continue;
       if (name === namespacePrefix) attributes.push(["xmlns", this.text(property)]);
       else if (name.startsWith(namespacePrefix + namespaceSeparator)) {
         const prefix = name.slice(namespacePrefix.length + namespaceSeparator.length);
-        scope.add(prefix);
-        attributes.push([`xmlns:${encodeName(prefix)}`, this.text(property)]);
+        this.scopes.push(prefix, "");
+        declared.push(prefix);
+        attributes.push([`xmlns:${this.encoded(prefix)}`, this.text(property)]);
       }
     }
-    const element: Element = { name: this.name(key, scope), attributes, children: [] };
+    const element: Element = { name: this.name(key), attributes, children: [] };
     for (const [name, property] of value.properties) {
       if (
         namespacePrefix !== undefined &&
@@ -178,27 +181,41 @@ class JsonToXml {
       }
       if (name === attributeBlockName && property.kind === "object") {
         for (const [attribute, attributeValue] of property.properties) {
-          attributes.push([this.name(attribute, scope), this.text(attributeValue)]);
+          attributes.push([this.name(attribute), this.text(attributeValue)]);
         }
       } else if (name.startsWith("@") && property.kind !== "object" && property.kind !== "array") {
-        attributes.push([this.name(name.slice(1), scope), this.text(property)]);
+        attributes.push([this.name(name.slice(1)), this.text(property)]);
       } else if (name === "#text") {
         element.children.push(this.text(property));
       } else {
-        element.children.push(...this.elements(name, property, scope));
+        // One push per element: spreading a large array as arguments would overflow the stack.
+        for (const child of this.elements(name, property)) element.children.push(child);
       }
     }
+    this.scopes.pop(declared);
     return element;
   }
 
-  /** A property name as an element or attribute name: a declared prefix kept, other characters XML-encoded. */
-  private name(key: string, scope: ReadonlySet<string>): string {
+  /**
+   * A property name as an element or attribute name: a declared prefix kept, other characters XML-encoded. Encodings
+   * are remembered: an array repeats its property's name once per item, and a long name must not cost that often.
+   */
+  private name(key: string): string {
     const separator = this.options.namespaceSeparator;
     const at = separator === "" ? -1 : key.indexOf(separator);
-    if (at > 0 && scope.has(key.slice(0, at))) {
-      return `${encodeName(key.slice(0, at))}:${encodeName(key.slice(at + separator.length))}`;
+    if (at > 0 && this.scopes.get(key.slice(0, at)) !== undefined) {
+      return `${this.encoded(key.slice(0, at))}:${this.encoded(key.slice(at + separator.length))}`;
     }
-    return encodeName(key);
+    return this.encoded(key);
+  }
+
+  private encoded(name: string): string {
+    let encoded = this.encodedNames.get(name);
+    if (encoded === undefined) {
+      encoded = encodeName(name);
+      this.encodedNames.set(name, encoded);
+    }
+    return encoded;
   }
 
   private text(value: JsonNode): string {
@@ -268,17 +285,53 @@ function encodeName(name: string): string {
   return out;
 }
 
-/** Indented by two spaces, as XDocument.ToString() writes; an element holding text is written on one line. */
-function serialise(element: Element, indent: string): string {
-  const attributes = element.attributes.map(([name, value]) => ` ${name}="${escapeXmlAttribute(value)}"`).join("");
-  const open = `${indent}<${element.name}${attributes}`;
-  if (element.children.length === 0) return `${open} />`;
-  if (element.children.some((child) => typeof child === "string")) {
-    const inline = element.children
-      .map((child) => (typeof child === "string" ? escapeXmlText(child) : serialise(child, "")))
-      .join("");
-    return `${open}>${inline}</${element.name}>`;
+/**
+ * Text built from pieces and joined once, refused beyond `max` characters: a long property name repeated by a large
+ * array would otherwise make the XML far larger than the JSON.
+ */
+class BoundedText {
+  private readonly parts: string[] = [];
+  private length = 0;
+
+  constructor(private readonly max: number) {}
+
+  push(...pieces: string[]): void {
+    for (const piece of pieces) {
+      this.length += piece.length;
+      this.parts.push(piece);
+    }
+    if (this.length > this.max) throw new BodyFormatError(`The XML would be longer than ${this.max} characters`);
   }
-  const inner = element.children.map((child) => serialise(child as Element, `${indent}  `)).join("\n");
-  return `${open}>\n${inner}\n${indent}</${element.name}>`;
+
+  text(): string {
+    return this.parts.join("");
+  }
+}
+
+/**
+ * Indented by two spaces, as XDocument.ToString() writes; an element holding text is written on one line. Pieces go to
+ * `out`, joined once by the caller: building each element's text from its children's would copy deep content per level.
+ */
+function serialise(element: Element, indent: string, out: BoundedText): void {
+  out.push(indent, "<", element.name);
+  for (const [name, value] of element.attributes) out.push(" ", name, '="', escapeXmlAttribute(value), '"');
+  if (element.children.length === 0) {
+    out.push(" />");
+    return;
+  }
+  out.push(">");
+  if (element.children.some((child) => typeof child === "string")) {
+    for (const child of element.children) {
+      if (typeof child === "string") out.push(escapeXmlText(child));
+      else serialise(child, "", out);
+    }
+  } else {
+    const inner = `${indent}  `;
+    for (const child of element.children) {
+      out.push("\n");
+      serialise(child as Element, inner, out);
+    }
+    out.push("\n", indent);
+  }
+  out.push("</", element.name, ">");
 }

@@ -2,8 +2,11 @@
  * A small, strict, namespace-aware XML reader for message bodies (SOAP requests of the demo backend, xml-to-json):
  * processing instructions. Document type declarations are refused outright, so no entity can be defined or expanded;
  * only the five predefined entities and character references are decoded. Callers bound the input size; nesting depth
- * is bounded here.
+ * and the number of nodes are bounded here, and reading is linear in the input: attributes are checked for duplicates
+ * through a set, and namespace scopes are per-prefix stacks that each element pushes its own declarations onto.
  */
+import { MAX_BODY_NODES } from "./body-limits.js";
+import { NamespaceScopes } from "./namespace-scopes.js";
 
 export interface XmlAttribute {
   /** Namespace URI; "" for an unprefixed attribute. */
@@ -41,6 +44,7 @@ const MAX_DEPTH = 64;
 const XML_NS = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 const NAME = /[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7-\uFFFF]*)?/y;
+const PSEUDO_ATTRIBUTE = /\s+([A-Za-z][\w:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
 const PREDEFINED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
 
 interface RawAttribute {
@@ -49,27 +53,59 @@ interface RawAttribute {
   at: number;
 }
 
+export interface XmlDocument {
+  /** The XML declaration's pseudo-attributes (`version`, `encoding`, `standalone`) as written, in order. */
+  declaration: [name: string, value: string][];
+  root: XmlElement;
+}
+
+/** Parses a whole document; throws XmlSyntaxError with the line and column. */
+export function parseXmlDocument(source: string): XmlDocument {
+  const reader = new Reader(source);
+  const root = reader.document();
+  return { declaration: reader.declaration, root };
+}
+
 /** Parses a whole document and returns its root element; throws XmlSyntaxError with the line and column. */
 export function parseXml(source: string): XmlElement {
-  return new Reader(source).document();
+  return parseXmlDocument(source).root;
 }
 
 class Reader {
   private pos = 0;
+  private nodes = 0;
+  private readonly scopes = new NamespaceScopes([["xml", XML_NS]]);
 
   constructor(private readonly src: string) {
     if (src.charCodeAt(0) === 0xfeff) this.pos = 1;
   }
 
+  readonly declaration: [name: string, value: string][] = [];
+
   document(): XmlElement {
-    if (this.src.startsWith("<?xml", this.pos) && /\s/.test(this.src[this.pos + 5] ?? "")) this.skipPast("?>");
+    if (this.src.startsWith("<?xml", this.pos) && /\s/.test(this.src[this.pos + 5] ?? "")) this.xmlDeclaration();
     this.misc();
     if (this.src.startsWith("<!DOCTYPE", this.pos)) this.fail("document type declarations are not allowed");
     if (this.src[this.pos] !== "<") this.fail(this.pos >= this.src.length ? "no root element" : "text before the root");
-    const root = this.element(new Map([["xml", XML_NS]]), 1);
+    const root = this.element(1);
     this.misc();
     if (this.pos < this.src.length) this.fail("content after the root element");
     return root;
+  }
+
+  /** `<?xml version="1.0" …?>`: pseudo-attributes read one at a time from where the last ended (linear). */
+  private xmlDeclaration(): void {
+    this.pos += 5;
+    for (;;) {
+      PSEUDO_ATTRIBUTE.lastIndex = this.pos;
+      const m = PSEUDO_ATTRIBUTE.exec(this.src);
+      if (!m) break;
+      this.declaration.push([m[1] as string, m[2] ?? (m[3] as string)]);
+      this.pos = PSEUDO_ATTRIBUTE.lastIndex;
+    }
+    this.skipSpace();
+    if (!this.src.startsWith("?>", this.pos)) this.fail("malformed XML declaration");
+    this.pos += 2;
   }
 
   /** Whitespace, comments and processing instructions outside the root element. */
@@ -82,12 +118,14 @@ class Reader {
     }
   }
 
-  private element(outer: ReadonlyMap<string, string>, depth: number): XmlElement {
+  private element(depth: number): XmlElement {
     if (depth > MAX_DEPTH) this.fail(`elements nested deeper than ${MAX_DEPTH}`);
     const start = this.pos;
+    this.count();
     this.pos++; // "<"
     const qname = this.name();
     const raw: RawAttribute[] = [];
+    const names = new Set<string>();
     let selfClosing = false;
     for (;;) {
       const hadSpace = this.skipSpace();
@@ -101,19 +139,22 @@ class Reader {
         break;
       }
       if (!hadSpace) this.fail(this.pos >= this.src.length ? "unexpected end of input" : "expected whitespace");
-      raw.push(this.attribute(raw));
+      raw.push(this.attribute(names));
     }
 
-    const scope = new Map(outer);
+    const declared: string[] = [];
     for (const a of raw) {
-      if (a.name === "xmlns") scope.set("", a.value);
-      else if (a.name.startsWith("xmlns:")) {
+      if (a.name === "xmlns") {
+        this.scopes.push("", a.value);
+        declared.push("");
+      } else if (a.name.startsWith("xmlns:")) {
         if (a.value === "") this.fail(`namespace prefix "${a.name.slice(6)}" bound to an empty URI`, a.at);
-        scope.set(a.name.slice(6), a.value);
+        this.scopes.push(a.name.slice(6), a.value);
+        declared.push(a.name.slice(6));
       }
     }
     const [prefix, localName] = split(qname);
-    const namespace = this.resolve(scope, prefix, start);
+    const namespace = this.resolve(prefix, start);
     const attributes: XmlAttribute[] = [];
     for (const a of raw) {
       if (a.name === "xmlns" || a.name.startsWith("xmlns:")) {
@@ -127,12 +168,18 @@ class Reader {
       }
       const [attrPrefix, attrLocal] = split(a.name);
       // Unprefixed attributes are in no namespace, whatever the default namespace is.
-      const attrNs = attrPrefix === "" ? "" : this.resolve(scope, attrPrefix, a.at);
+      const attrNs = attrPrefix === "" ? "" : this.resolve(attrPrefix, a.at);
       attributes.push({ namespace: attrNs, prefix: attrPrefix, localName: attrLocal, value: a.value });
     }
 
     const el: XmlElement = { namespace, prefix, localName, attributes, children: [], text: "" };
-    if (selfClosing) return el;
+    if (!selfClosing) this.content(el, qname, start, depth);
+    this.scopes.pop(declared);
+    return el;
+  }
+
+  /** What is between an element's start and end tags, up to and including the end tag. */
+  private content(el: XmlElement, qname: string, start: number, depth: number): void {
     for (;;) {
       const lt = this.src.indexOf("<", this.pos);
       if (lt < 0) this.fail(`element <${qname}> is not closed`, start);
@@ -146,7 +193,7 @@ class Reader {
         this.skipSpace();
         if (this.src[this.pos] !== ">") this.fail("expected >");
         this.pos++;
-        return el;
+        return;
       }
       if (this.src.startsWith("<![CDATA[", this.pos)) {
         const end = this.src.indexOf("]]>", this.pos + 9);
@@ -156,14 +203,16 @@ class Reader {
       } else if (this.src.startsWith("<!--", this.pos)) this.comment();
       else if (this.src.startsWith("<?", this.pos)) this.processingInstruction();
       else if (this.src.startsWith("<!", this.pos)) this.fail("markup declarations are not allowed");
-      else el.children.push(this.element(scope, depth + 1));
+      else el.children.push(this.element(depth + 1));
     }
   }
 
-  private attribute(seen: RawAttribute[]): RawAttribute {
+  private attribute(seen: Set<string>): RawAttribute {
     const at = this.pos;
+    this.count();
     const name = this.name();
-    if (seen.some((a) => a.name === name)) this.fail(`duplicate attribute ${name}`, at);
+    if (seen.has(name)) this.fail(`duplicate attribute ${name}`, at);
+    seen.add(name);
     this.skipSpace();
     if (this.src[this.pos] !== "=") this.fail(`expected = after ${name}`);
     this.pos++;
@@ -223,8 +272,12 @@ class Reader {
     return m[0];
   }
 
-  private resolve(scope: ReadonlyMap<string, string>, prefix: string, at: number): string {
-    const ns = scope.get(prefix);
+  private count(): void {
+    if (++this.nodes > MAX_BODY_NODES) this.fail(`more than ${MAX_BODY_NODES} elements and attributes`);
+  }
+
+  private resolve(prefix: string, at: number): string {
+    const ns = this.scopes.get(prefix);
     if (ns === undefined) {
       if (prefix === "") return "";
       this.fail(`namespace prefix "${prefix}" is not declared`, at);

@@ -1,7 +1,7 @@
 /** `--named-values FILE`: a YAML map of named values (name: value), as `{{name}}` looks them up. */
 import { readFile } from "node:fs/promises";
-import { parseDocument } from "yaml";
 import { z } from "zod";
+import { parseYamlDocument } from "../../util/yaml-document.js";
 
 export class NamedValuesFileError extends Error {
   override name = "NamedValuesFileError";
@@ -22,7 +22,7 @@ export async function readNamedValues(file: string): Promise<Map<string, string>
       `${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? "error"})`,
     );
   }
-  const document = parseDocument(text);
+  const document = parseYamlDocument(text);
   const syntax = document.errors[0];
   if (syntax) throw new NamedValuesFileError(`${file}: ${syntax.message.split("\n")[0]}`);
   const parsed = schema.safeParse(document.toJS() ?? {});

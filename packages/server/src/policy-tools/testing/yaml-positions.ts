@@ -1,6 +1,7 @@
 /** Where a value of a YAML file is, as `file:line:column`, including positions inside a multi-line string. */
-import { isScalar, LineCounter, parseDocument, Scalar, type Document } from "yaml";
+import { isScalar, LineCounter, Scalar, type Document } from "yaml";
 import type { SourcePosition } from "../../gateway/policy/definition.js";
+import { parseYamlDocument } from "../../util/yaml-document.js";
 
 export type YamlPath = readonly (string | number)[];
 
@@ -13,7 +14,7 @@ export class YamlSource {
     readonly file: string,
     private readonly text: string,
   ) {
-    this.document = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: true });
+    this.document = parseYamlDocument(text, this.lineCounter);
   }
 
   /** The first syntax error as `file:line:column: message`, or undefined. */

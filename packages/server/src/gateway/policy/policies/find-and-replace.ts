@@ -2,10 +2,10 @@
  * `find-and-replace` (reference apim.md §2.21): every occurrence of `from` in the body, as text, becomes `to`: the
  * request's body in inbound and backend, the response's in outbound and on-error. A streamed body is read first.
  */
-import { withBodyInMemory } from "../../pipeline/body-buffer.js";
+import { MAX_BUFFERED_BODY, withBodyInMemory } from "../../pipeline/body-buffer.js";
 import type { GatewayRequest, GatewayResponse, PipelineContext } from "../../pipeline/context.js";
 import { responseOf } from "../../pipeline/gateway-error.js";
-import type { PolicyDefinition } from "../definition.js";
+import { PolicyFailure, type PolicyDefinition } from "../definition.js";
 import { textSetting, valueOf } from "../setting.js";
 
 export const findAndReplace: PolicyDefinition = {
@@ -26,7 +26,15 @@ export const findAndReplace: PolicyDefinition = {
       const search = valueOf(from, context);
       if (search === "") return;
       const text = typeof body === "string" ? body : (body as Buffer).toString("utf8");
-      target.body = text.split(search).join(valueOf(to, context));
+      const pieces = text.split(search);
+      const replacement = valueOf(to, context);
+      // A short `from` and a long `to` multiply the body: refuse what no policy could hold in memory.
+      const length = text.length + (pieces.length - 1) * (replacement.length - search.length);
+      if (length > MAX_BUFFERED_BODY) {
+        const detail = `The body would be ${length} characters long after replacing, more than ${MAX_BUFFERED_BODY}`;
+        throw new PolicyFailure(500, "Internal server error", "find-and-replace", "BodyTooLarge", detail, {}, true);
+      }
+      target.body = pieces.join(replacement);
     };
     return {
       policy: "find-and-replace",
