@@ -409,7 +409,7 @@ describe("loading policy documents", () => {
     });
   });
 
-  it("loads 5,000 documents well within a second", () => {
+  it("loads 5,500 distinct documents, each into its own sections (speed is bench:parsers' business)", () => {
     const documents = Array.from({ length: 5500 }, (_, i) =>
       policies({
         inbound: `
@@ -427,12 +427,16 @@ describe("loading policy documents", () => {
         onError: `<base /><return-response><set-status code="500" reason="Oops" /><set-body><![CDATA[{"error":true}]]></set-body></return-response>`,
       }),
     );
-    // The first 500 warm the JIT; 5,000 are timed in CPU time, which other processes on the machine do not inflate.
-    for (const xml of documents.slice(0, 500)) load(xml, OPERATION_SCOPE);
-    const started = process.cpuUsage();
-    for (const xml of documents.slice(500)) load(xml, OPERATION_SCOPE);
-    const used = process.cpuUsage(started);
-    const milliseconds = (used.user + used.system) / 1000;
-    assert.ok(milliseconds < 1000, `${Math.round(milliseconds)} ms of CPU`);
+    for (const xml of documents) {
+      const document = load(xml, OPERATION_SCOPE);
+      assert.deepEqual(names(document.sections.inbound), [
+        "<base/>",
+        "check-header",
+        "set-header",
+        "set-query-parameter",
+        "rewrite-uri",
+        "set-backend-service",
+      ]);
+    }
   });
 });
