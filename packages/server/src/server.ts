@@ -23,10 +23,11 @@ import { logSerializers } from "./observability/log.js";
 import { GatewayMetrics } from "./observability/gateway-metrics.js";
 import { GatewayRegistry } from "./gateway/registry.js";
 import { KeySources } from "./gateway/jwt/key-sources.js";
-import { startGatewayNode, type GatewayNode } from "./gateway/node.js";
+import { openState, startGatewayNode, type GatewayNode } from "./gateway/node.js";
 import { GatewayWorkerPool } from "./gateway/workers/worker-pool.js";
 import { MemoryState } from "./gateway/state/memory-state.js";
 import { listenerTls, type ListenerTls } from "./tls/listener-tls.js";
+import { CredentialThrottle } from "./security/credential-throttle.js";
 
 export interface RunningGatehouse {
   dataDir: string;
@@ -127,10 +128,18 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     v1Template: options.issuerV1Template ?? defaultIssuerTemplates.v1,
     v2Template: options.issuerV2Template ?? defaultIssuerTemplates.v2,
   });
-  const tokens = new TokenService(runtime.snapshot, runtime.signer, issuers, core.pepper, {
-    lifetimeSeconds: options.tokenLifetimeSeconds,
-    assertionSkewSeconds: 300,
-  });
+  // Failed client secrets are counted where the gateway counts its limits: in Redis with --redis, shared by every node.
+  const identityLogger = logger.child({ listener: "identity" });
+  const identityState = await openState(options.redis, identityLogger);
+  const throttle = new CredentialThrottle(identityState, "token", options.credentialThrottle, identityLogger);
+  const tokens = new TokenService(
+    runtime.snapshot,
+    runtime.signer,
+    issuers,
+    core.pepper,
+    { lifetimeSeconds: options.tokenLifetimeSeconds, assertionSkewSeconds: 300 },
+    throttle,
+  );
 
   const listener = (name: string): FastifyInstance =>
     Fastify({
@@ -183,6 +192,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
               pollIntervalMs: options.gatewayPollIntervalMs,
               azureAdAuthority,
               redis: options.redis,
+              credentialThrottle: options.credentialThrottle,
               adminUrl,
             },
             logger,
@@ -199,6 +209,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
             pollIntervalMs: options.gatewayPollIntervalMs,
             azureAdAuthority: () => azureAdAuthority,
             redis: options.redis,
+            credentialThrottle: options.credentialThrottle,
             adminUrl,
             masterKey,
           });
@@ -208,6 +219,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
       admin.close(),
       gateway?.close(),
       runtime.close(),
+      identityState.close(),
       demoBackends?.close(),
     ]);
     await store.close();
@@ -234,7 +246,13 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     gatewayMetrics: async () => (await gatewayMetrics()).text,
     logger,
     async close() {
-      await Promise.allSettled([identity.close(), admin.close(), live.close(), demoBackends?.close()]);
+      await Promise.allSettled([
+        identity.close(),
+        admin.close(),
+        live.close(),
+        demoBackends?.close(),
+        identityState.close(),
+      ]);
       await runtime.close();
       await store.close();
     },

@@ -25,3 +25,9 @@ export function parsePositiveInt(value: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`'${value}' is not a positive whole number`);
   return n;
 }
+
+export function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a whole number (0 or more)`);
+  return n;
+}

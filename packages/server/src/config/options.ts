@@ -1,3 +1,5 @@
+import { DEFAULT_CREDENTIAL_THROTTLE, type CredentialThrottleOptions } from "../security/credential-throttle.js";
+
 /** Everything `gatehouse start` can be told, from flags or GATEHOUSE_* environment variables. */
 export interface ServerOptions {
   dataDir: string;
@@ -27,6 +29,8 @@ export interface ServerOptions {
   azureAdAuthority?: string;
   /** Rate limits, quotas and caches in this Redis, shared by every gateway process; in each process's memory without. */
   redis?: RedisOptions;
+  /** How many failed client secrets and subscription keys a source may send before it gets 429 for a while. */
+  credentialThrottle: CredentialThrottleOptions;
   /** Called with the text of every SQL statement (embedding and diagnostics). */
   onQuery?: (sql: string) => void;
 }
@@ -58,4 +62,5 @@ export const defaultServerOptions: ServerOptions = {
   pollIntervalMs: 2000,
   gatewayWorkers: 1,
   gatewayPollIntervalMs: 500,
+  credentialThrottle: DEFAULT_CREDENTIAL_THROTTLE,
 };

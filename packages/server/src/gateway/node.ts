@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { RedisOptions } from "../config/options.js";
+import { CredentialThrottle, type CredentialThrottleOptions } from "../security/credential-throttle.js";
 import type { MasterKey } from "../crypto/master-key.js";
 import { CertificateTrust } from "../tls/certificate-trust.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
@@ -38,6 +39,8 @@ export interface GatewayNodeOptions {
   deployment?: Deployment;
   /** Counters and caches in Redis, shared with other gateway processes; in this process's memory without. */
   redis?: RedisOptions;
+  /** Failed subscription keys a source address may send before it gets 429 for a while. */
+  credentialThrottle: CredentialThrottleOptions;
   /** The admin API's base URL: Ocp-Apim-Trace-Location points there. */
   adminUrl: string;
   /** Signs trace locations, so the admin API honours them whichever node traced the request. */
@@ -99,6 +102,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
       deployment: options.deployment ?? DEFAULT_DEPLOYMENT,
       sender,
       certificateTrust: CertificateTrust.withSystemRoots(options.extraCa),
+      keyThrottle: new CredentialThrottle(state, "subscription-key", options.credentialThrottle, logger),
       tracing: new GatewayTracing({
         store: new TraceStore(options.store.db),
         apis: tracedApis,
@@ -141,7 +145,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
 }
 
 /** Redis when configured (the gateway starts even if it does not answer yet), else this process's memory. */
-async function openState(redis: RedisOptions | undefined, logger: Logger): Promise<GatewayState> {
+export async function openState(redis: RedisOptions | undefined, logger: Logger): Promise<GatewayState> {
   if (!redis) return new MemoryState();
   return RedisState.connect({ ...redis, logger: logger.child({ component: "redis" }) });
 }

@@ -9,7 +9,8 @@ import { demoClientSecret } from "../../demo/client-secret.js";
 import { loadMasterKey } from "../../crypto/master-key.js";
 import { removeRuntimeInfo, writeRuntimeInfo } from "../../util/runtime-file.js";
 import { availableParallelism } from "node:os";
-import { dataOption, databaseOption, parsePort, parsePositiveInt } from "../options.js";
+import { dataOption, databaseOption, parseNonNegativeInt, parsePort, parsePositiveInt } from "../options.js";
+import { MAX_RATE_WINDOW_SECONDS } from "../../gateway/state/gateway-state.js";
 
 interface StartFlags {
   config?: string;
@@ -31,6 +32,9 @@ interface StartFlags {
   azureAdAuthority?: string;
   redis?: string;
   redisTimeout: number;
+  authFailureLimit: number;
+  authFailureAddressLimit: number;
+  authFailureWindow: number;
   logLevel: ServerOptions["logLevel"];
 }
 
@@ -119,6 +123,33 @@ export function registerStart(program: Command): void {
         .argParser(parsePositiveInt),
     )
     .addOption(
+      new Option(
+        "--auth-failure-limit <n>",
+        "wrong client secrets one address may send for one client id per window before 429 (0: no limit)",
+      )
+        .env("GATEHOUSE_AUTH_FAILURE_LIMIT")
+        .default(d.credentialThrottle.perClientAndAddress)
+        .argParser(parseNonNegativeInt),
+    )
+    .addOption(
+      new Option(
+        "--auth-failure-address-limit <n>",
+        "wrong client secrets (token endpoint) or subscription keys (gateway) one address may send per window (0: no limit)",
+      )
+        .env("GATEHOUSE_AUTH_FAILURE_ADDRESS_LIMIT")
+        .default(d.credentialThrottle.perAddress)
+        .argParser(parseNonNegativeInt),
+    )
+    .addOption(
+      new Option(
+        "--auth-failure-window <seconds>",
+        `the sliding window failed attempts are counted in (1-${MAX_RATE_WINDOW_SECONDS})`,
+      )
+        .env("GATEHOUSE_AUTH_FAILURE_WINDOW")
+        .default(d.credentialThrottle.windowSeconds)
+        .argParser(parseWindowSeconds),
+    )
+    .addOption(
       new Option("--log-level <level>", "log level")
         .env("GATEHOUSE_LOG_LEVEL")
         .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
@@ -150,6 +181,11 @@ export function registerStart(program: Command): void {
         tokenLifetimeSeconds: flags.tokenLifetime,
         ...(flags.azureAdAuthority ? { azureAdAuthority: flags.azureAdAuthority.replace(/\/+$/, "") } : {}),
         ...(flags.redis ? { redis: { url: flags.redis, commandTimeoutMs: flags.redisTimeout } } : {}),
+        credentialThrottle: {
+          perClientAndAddress: flags.authFailureLimit,
+          perAddress: flags.authFailureAddressLimit,
+          windowSeconds: flags.authFailureWindow,
+        },
         logLevel: flags.logLevel,
       };
       process.stderr.write(`Starting Gatehouse (data: ${flags.data}) …\n`);
@@ -238,4 +274,12 @@ function parseRedisUrl(value: string): string {
 
 function parseWorkers(value: string): number {
   return value === "auto" ? availableParallelism() : parsePositiveInt(value);
+}
+
+function parseWindowSeconds(value: string): number {
+  const seconds = parsePositiveInt(value);
+  if (seconds > MAX_RATE_WINDOW_SECONDS) {
+    throw new InvalidArgumentError(`'${value}' is longer than ${MAX_RATE_WINDOW_SECONDS} seconds`);
+  }
+  return seconds;
 }
