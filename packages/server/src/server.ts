@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
@@ -28,6 +27,7 @@ import { GatewayWorkerPool } from "./gateway/workers/worker-pool.js";
 import { MemoryState } from "./gateway/state/memory-state.js";
 import { listenerTls, type ListenerTls } from "./tls/listener-tls.js";
 import { CredentialThrottle } from "./security/credential-throttle.js";
+import { makePrivateDir } from "./util/private-files.js";
 
 export interface RunningGatehouse {
   dataDir: string;
@@ -64,7 +64,7 @@ export interface Core {
 }
 
 export async function openCore(dataDir: string, database: string | undefined, onQuery?: QueryObserver): Promise<Core> {
-  await mkdir(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const masterKey = await loadMasterKey(dataDir);
   const store = await Store.open(database, dataDir, onQuery);
   const pepper = masterKey.derive("client-secret-pepper");
