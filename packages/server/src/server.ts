@@ -19,6 +19,7 @@ import { reconcile, type ReconcileReport } from "./config/reconcile.js";
 import { demoConfig } from "./demo/config.js";
 import { startDemoBackends, type DemoBackends } from "./demo/backends/index.js";
 import { logSerializers } from "./observability/log.js";
+import { CredentialNames } from "./observability/credential-names.js";
 import { GatewayMetrics } from "./observability/gateway-metrics.js";
 import { GatewayRegistry } from "./gateway/registry.js";
 import { KeySources } from "./gateway/jwt/key-sources.js";
@@ -86,7 +87,10 @@ export async function openCore(dataDir: string, database: string | undefined, on
 
 export async function startGatehouse(options: ServerOptions): Promise<RunningGatehouse> {
   const dataDir = resolve(options.dataDir);
-  const logger = pino({ level: options.logLevel, serializers: logSerializers });
+  const logger = pino({
+    level: options.logLevel,
+    serializers: logSerializers(new CredentialNames(options.redactNames)),
+  });
   // SQL text is logged at trace level, to see what the server asks the database and when.
   const core = await openCore(dataDir, options.database, (sql) => {
     logger.trace({ sql }, "query");
@@ -193,6 +197,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
               azureAdAuthority,
               redis: options.redis,
               credentialThrottle: options.credentialThrottle,
+              redactNames: options.redactNames,
               adminUrl,
             },
             logger,
@@ -210,6 +215,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
             azureAdAuthority: () => azureAdAuthority,
             redis: options.redis,
             credentialThrottle: options.credentialThrottle,
+            redactNames: options.redactNames,
             adminUrl,
             masterKey,
           });

@@ -31,6 +31,8 @@ export interface ServerOptions {
   redis?: RedisOptions;
   /** How many failed client secrets and subscription keys a source may send before it gets 429 for a while. */
   credentialThrottle: CredentialThrottleOptions;
+  /** More header and query parameter names whose values logs and traces hide (observability/credential-names.ts). */
+  redactNames: string[];
   /** Called with the text of every SQL statement (embedding and diagnostics). */
   onQuery?: (sql: string) => void;
 }
@@ -63,4 +65,5 @@ export const defaultServerOptions: ServerOptions = {
   gatewayWorkers: 1,
   gatewayPollIntervalMs: 500,
   credentialThrottle: DEFAULT_CREDENTIAL_THROTTLE,
+  redactNames: [],
 };

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
-import { redactUrl } from "../observability/log.js";
+import type { CredentialNames } from "../observability/credential-names.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
 import { ACCESS_MESSAGES, decideAccess, subscriptionKeyOf, type AccessDecision } from "./access.js";
 import type { Deployment, GatewayRequest, GatewayResponse, PipelineServices } from "./pipeline/context.js";
@@ -41,6 +41,8 @@ export interface DataPlaneOptions {
   /** validate-client-certificate's trusted authorities. */
   certificateTrust: CertificateTrust;
   tracing: GatewayTracing;
+  /** Headers and query parameters whose values the log hides. */
+  credentialNames: CredentialNames;
   /** Counts invalid subscription keys per source address, and refuses a source over its limit. */
   keyThrottle: CredentialThrottle;
 }
@@ -185,7 +187,7 @@ export class DataPlane {
           {
             requestId,
             method: req.method,
-            url: redactUrl(req.url ?? "/", keyQueryName),
+            url: this.options.credentialNames.redact(req.url ?? "/", keyQueryName),
             api,
             operation,
             status: response.statusCode,

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { RedisOptions } from "../config/options.js";
 import { CredentialThrottle, type CredentialThrottleOptions } from "../security/credential-throttle.js";
+import { CredentialNames } from "../observability/credential-names.js";
 import type { MasterKey } from "../crypto/master-key.js";
 import { CertificateTrust } from "../tls/certificate-trust.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
@@ -41,6 +42,8 @@ export interface GatewayNodeOptions {
   redis?: RedisOptions;
   /** Failed subscription keys a source address may send before it gets 429 for a while. */
   credentialThrottle: CredentialThrottleOptions;
+  /** More header and query parameter names whose values logs and traces hide. */
+  redactNames: readonly string[];
   /** The admin API's base URL: Ocp-Apim-Trace-Location points there. */
   adminUrl: string;
   /** Signs trace locations, so the admin API honours them whichever node traced the request. */
@@ -93,6 +96,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
       onProblems: (problems) => logger.error({ problems }, "stored policy documents that no longer load answer 500"),
     });
     const live = runtime;
+    const credentialNames = new CredentialNames(options.redactNames);
     const dataPlane = new DataPlane({
       snapshot: live.snapshot,
       forwarder,
@@ -102,6 +106,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
       deployment: options.deployment ?? DEFAULT_DEPLOYMENT,
       sender,
       certificateTrust: CertificateTrust.withSystemRoots(options.extraCa),
+      credentialNames,
       keyThrottle: new CredentialThrottle(state, "subscription-key", options.credentialThrottle, logger),
       tracing: new GatewayTracing({
         store: new TraceStore(options.store.db),
@@ -109,6 +114,8 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
         signatures: new TraceSignatures(options.masterKey),
         adminUrl: options.adminUrl,
         logger,
+        credentialNames,
+        secretValues: () => live.snapshot().secretValues,
       }),
     });
     const listener = await startGatewayListener({

@@ -35,6 +35,7 @@ interface StartFlags {
   authFailureLimit: number;
   authFailureAddressLimit: number;
   authFailureWindow: number;
+  redact: string[];
   logLevel: ServerOptions["logLevel"];
 }
 
@@ -150,6 +151,15 @@ export function registerStart(program: Command): void {
         .argParser(parseWindowSeconds),
     )
     .addOption(
+      new Option(
+        "--redact <names>",
+        "more header and query parameter names whose values logs and traces hide, comma-separated",
+      )
+        .env("GATEHOUSE_REDACT")
+        .default([])
+        .argParser(parseNames),
+    )
+    .addOption(
       new Option("--log-level <level>", "log level")
         .env("GATEHOUSE_LOG_LEVEL")
         .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
@@ -186,6 +196,7 @@ export function registerStart(program: Command): void {
           perAddress: flags.authFailureAddressLimit,
           windowSeconds: flags.authFailureWindow,
         },
+        redactNames: flags.redact,
         logLevel: flags.logLevel,
       };
       process.stderr.write(`Starting Gatehouse (data: ${flags.data}) …\n`);
@@ -282,4 +293,15 @@ function parseWindowSeconds(value: string): number {
     throw new InvalidArgumentError(`'${value}' is longer than ${MAX_RATE_WINDOW_SECONDS} seconds`);
   }
   return seconds;
+}
+
+/** `a,b , c` → [a, b, c]; given more than once, the lists add up. */
+function parseNames(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name !== ""),
+  ];
 }

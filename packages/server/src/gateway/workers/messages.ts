@@ -18,6 +18,7 @@ export interface WorkerConfig {
   /** Without it each worker counts rate limits and quotas on its own. */
   redis?: RedisOptions;
   credentialThrottle: CredentialThrottleOptions;
+  redactNames: string[];
 }
 
 export const WORKER_CONFIG_ENV = "GATEHOUSE_GATEWAY_WORKER";

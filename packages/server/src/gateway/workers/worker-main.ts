@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     masterKey,
     redis: config.redis,
     credentialThrottle: config.credentialThrottle,
+    redactNames: config.redactNames,
   });
   process.on("message", (message: PrimaryMessage) => {
     if (message.type === "gatehouse:reload") {
