@@ -135,7 +135,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   // Failed client secrets are counted where the gateway counts its limits: in Redis with --redis, shared by every node.
   const identityLogger = logger.child({ listener: "identity" });
   const identityState = await openState(options.redis, identityLogger);
-  const throttle = new CredentialThrottle(identityState, "token", options.credentialThrottle, identityLogger);
+  const throttle = new CredentialThrottle(identityState, "token", options.credentialThrottle);
   const tokens = new TokenService(
     runtime.snapshot,
     runtime.signer,

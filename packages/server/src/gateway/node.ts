@@ -107,7 +107,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
       sender,
       certificateTrust: CertificateTrust.withSystemRoots(options.extraCa),
       credentialNames,
-      keyThrottle: new CredentialThrottle(state, "subscription-key", options.credentialThrottle, logger),
+      keyThrottle: new CredentialThrottle(state, "subscription-key", options.credentialThrottle),
       tracing: new GatewayTracing({
         store: new TraceStore(options.store.db),
         apis: tracedApis,

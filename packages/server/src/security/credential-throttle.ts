@@ -12,7 +12,6 @@
  * a source in good standing costs no trip to Redis; a source spreading guesses over N processes gets at most N - 1
  * attempts more than the limit, one per process that has not yet learned it is throttled.
  */
-import type { Logger } from "pino";
 import { parseIpAddress } from "../gateway/ip-address.js";
 import { BoundedMap } from "../gateway/state/bounded-map.js";
 import { StateUnavailableError, type GatewayState, type RateWindow } from "../gateway/state/gateway-state.js";
@@ -54,7 +53,6 @@ export class CredentialThrottle {
     /** Keeps the counters of the token endpoint and of the gateway apart. */
     private readonly surface: "token" | "subscription-key",
     private readonly options: CredentialThrottleOptions,
-    private readonly logger: Logger,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -76,9 +74,9 @@ export class CredentialThrottle {
     try {
       await Promise.all(this.windows(source).map((window) => this.count(window)));
     } catch (error) {
-      // Throttling is a brake, not a gate: with the shared counters out of reach, credentials are still checked.
+      // Throttling is a brake, not a gate: with the shared counters out of reach (RedisState logs the outage once),
+      // credentials are still checked.
       if (!(error instanceof StateUnavailableError)) throw error;
-      this.logger.warn({ reason: error.message }, "failed credential attempts cannot be counted");
     }
   }
 

@@ -9,7 +9,9 @@ import { randomInt } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { EXAMPLE_CONFIG, exampleTokenForm, startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
 import { apiYaml, call, startGatewayTest, type GatewayTest } from "../helpers/gateway.js";
-import { REDIS_URL, redisSkip } from "./redis.js";
+import { REDIS_URL, freePort, redisSkip } from "./redis.js";
+import { CredentialThrottle } from "../../src/security/credential-throttle.js";
+import { MemoryState } from "../../src/gateway/state/memory-state.js";
 
 const LIMIT = 3;
 const throttle = { perClientAndAddress: LIMIT, perAddress: LIMIT, windowSeconds: 60 };
@@ -85,5 +87,67 @@ ${apiYaml("orders", backends.echoUrl)}  subscriptions:
     assert.deepEqual(statuses.slice(checked), Array(10 - checked).fill(429), JSON.stringify(statuses));
     const right = await call(test.gh, url, { headers: { "ocp-apim-subscription-key": KEY, connection: "close" } });
     assert.equal(right.status, 200, "the right key from another address");
+  });
+});
+
+describe("failed credential attempts with Redis unreachable", () => {
+  let test: GatewayTest;
+  const KEY = "b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8";
+
+  before(async () => {
+    // Nothing listens there: every count fails, and the throttle lets credentials be checked as usual.
+    const dead = { url: `redis://127.0.0.1:${await freePort()}`, commandTimeoutMs: 200 };
+    test = await startGatewayTest(
+      (backends) => `${EXAMPLE_CONFIG}gateway:
+  apis:
+${apiYaml("orders", backends.echoUrl)}  subscriptions:
+    - { name: s-orders, displayName: Orders, scope: /apis, primaryKey: "${KEY}" }
+`,
+      { overrides: { redis: dead, credentialThrottle: throttle } },
+    );
+  });
+  after(() => test.stop());
+
+  it("answers wrong credentials with 401 and right ones as usual: never a 5xx, never a 429", async () => {
+    const { gh } = test;
+    for (let n = 0; n < LIMIT + 2; n++) {
+      assert.equal((await gh.postForm(gh.tokenUrl(), exampleTokenForm({ client_secret: `wrong-${n}` }))).status, 401);
+      const reply = await call(gh, `${gh.gatewayUrl}/orders/x`, {
+        headers: { "ocp-apim-subscription-key": `wrong-${n}` },
+      });
+      assert.equal(reply.status, 401, reply.text);
+    }
+    assert.equal((await gh.postForm(gh.tokenUrl(), exampleTokenForm())).status, 200);
+    const right = await call(gh, `${gh.gatewayUrl}/orders/x`, { headers: { "ocp-apim-subscription-key": KEY } });
+    assert.equal(right.status, 200, right.text);
+  });
+});
+
+describe("which sources count together", () => {
+  const failTwice = async (throttle: CredentialThrottle, address: string) => {
+    for (let n = 0; n < 2; n++) await throttle.failed({ address });
+  };
+  const options = { perClientAndAddress: 0, perAddress: 2, windowSeconds: 60 };
+
+  it("an IPv6 source by its /64, an IPv4-mapped address as the IPv4 address", async () => {
+    const throttle = new CredentialThrottle(new MemoryState(), "subscription-key", options);
+    await failTwice(throttle, "2001:db8:1:2::1");
+    assert.ok(throttle.retryAfter({ address: "2001:db8:1:2:ffff::9" }) !== undefined, "same /64");
+    assert.equal(throttle.retryAfter({ address: "2001:db8:1:3::1" }), undefined, "another /64");
+    await failTwice(throttle, "::ffff:192.0.2.7");
+    assert.ok(throttle.retryAfter({ address: "192.0.2.7" }) !== undefined);
+    assert.equal(throttle.retryAfter({ address: "192.0.2.8" }), undefined);
+  });
+
+  it("a client id only together with its source address", async () => {
+    const throttle = new CredentialThrottle(new MemoryState(), "token", {
+      ...options,
+      perAddress: 0,
+      perClientAndAddress: 2,
+    });
+    for (let n = 0; n < 2; n++) await throttle.failed({ address: "192.0.2.1", clientId: "app-a" });
+    assert.ok(throttle.retryAfter({ address: "192.0.2.1", clientId: "APP-A" }) !== undefined);
+    assert.equal(throttle.retryAfter({ address: "192.0.2.1", clientId: "app-b" }), undefined);
+    assert.equal(throttle.retryAfter({ address: "192.0.2.2", clientId: "app-a" }), undefined);
   });
 });
