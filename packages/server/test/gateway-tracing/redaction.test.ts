@@ -28,6 +28,7 @@ const POLICY = `<policies>
   <inbound>
     <base />
     <set-variable name="joined" value="@(&quot;{{named-secret}}|{{plain-value}}|&quot; + context.Subscription.Key)" />
+    <set-variable name="sent" value="@(context.Request.Headers.GetValueOrDefault(&quot;X-Api-Key&quot;, &quot;&quot;))" />
     <trace source="redaction" severity="information">
       <message>@(&quot;body: &quot; + context.Request.Body.As&lt;string&gt;(preserveContent: true))</message>
       <metadata name="named" value="{{named-secret}}" />
@@ -40,6 +41,8 @@ const POLICY = `<policies>
   <backend><base /></backend>
   <outbound><base /></outbound>
 </policies>`;
+
+const GUARDED = `<policies><inbound><base /><check-header name="X-Api-Key" failed-check-httpcode="401" failed-check-error-message="Denied" ignore-case="false"><value>{{named-secret}}</value></check-header></inbound><backend><base /></backend><outbound><base /></outbound></policies>`;
 
 describe("what a trace hides", () => {
   let test: GatewayTest;
@@ -60,13 +63,13 @@ describe("what a trace hides", () => {
       url: ${backends.echoUrl}
       credentials: { header: { x-backend-credential: ["${BACKEND_SECRET}"] } }
   apis:
-${apiYaml("orders", backends.echoUrl, [
-  "policy: |",
-  ...policy
-    .replace("ECHO_URL", backends.echoUrl)
-    .split("\n")
-    .map((line) => `  ${line}`),
-])}  subscriptions:
+${apiYaml("guarded", backends.echoUrl, [`policy: '${GUARDED}'`])}${apiYaml("orders", backends.echoUrl, [
+        "policy: |",
+        ...policy
+          .replace("ECHO_URL", backends.echoUrl)
+          .split("\n")
+          .map((line) => `  ${line}`),
+      ])}  subscriptions:
     - { name: s-trace, displayName: Tracing, scope: /apis, allowTracing: true, primaryKey: "${KEY}", secondaryKey: "${SECOND_KEY}" }
 `,
       { overrides: { redactNames: ["x-tenant-token"] } },
@@ -121,12 +124,26 @@ ${apiYaml("orders", backends.echoUrl, [
     assert.deepEqual(headers["x-plain"], ["visible-header"], "other headers stay readable");
     assert.match(trace.request.url, /api_key=\*\*\*&plain=visible&echo=\*\*\*/);
 
-    const joined = trace.steps.find((s) => s.policy === "set-variable" && s.inputs !== undefined);
+    const [joined, sent] = trace.steps.filter((s) => s.policy === "set-variable" && s.inputs !== undefined);
     assert.deepEqual(joined?.inputs, [{ name: "set-variable value", value: `***|${PLAIN_VALUE}|***` }]);
+    assert.deepEqual(sent?.inputs, [{ name: "set-variable value", value: "***" }], "a credential the client sent");
     const traced = trace.messages.find((m) => m.source === "redaction");
     assert.equal(traced?.message, "body: the body quotes *** and ***");
     assert.deepEqual(traced?.metadata, { named: "***" });
     const exchange = trace.messages.find((m) => m.source === "send-request");
     assert.match(exchange?.message ?? "", /^GET http:\/\/[^ ]+\/side\?sig=\*\*\*&plain=visible&n=\*\*\* → 200/);
+  });
+
+  it("hides a credential the client sent where an error message quotes it", async () => {
+    const guess = "wrong-api-key-guess-99";
+    const reply = await call(gh, `${gh.gatewayUrl}/guarded/x`, {
+      headers: { "ocp-apim-subscription-key": KEY, "ocp-apim-trace": "true", "x-api-key": guess },
+    });
+    assert.equal(reply.status, 401, reply.text);
+    const { trace, text } = await traceAt(reply);
+    assert.equal(trace.lastError?.reason, "HeaderValueNotAllowed");
+    assert.equal(trace.lastError?.message, "Header X-Api-Key value of *** is not allowed. Access denied.");
+    assert.ok(!text.includes(guess));
+    assert.ok(!text.includes(NAMED_SECRET));
   });
 });

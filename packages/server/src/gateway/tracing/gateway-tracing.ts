@@ -18,7 +18,7 @@ import { PolicyFailure } from "../policy/definition.js";
 import type { ApiTracingView } from "./api-tracing.js";
 import type { TraceSignatures } from "./location.js";
 import { RequestTrace, type TraceTrigger } from "./recorder.js";
-import { SecretValues } from "./secret-values.js";
+import { SecretValues, credentialsSent } from "./secret-values.js";
 import { TRACE_RETENTION_MS, type TraceStore } from "./trace-store.js";
 
 /** Lower-cased, as HeaderMap keys are. */
@@ -65,11 +65,12 @@ export class GatewayTracing {
   ): RequestTrace | undefined {
     const trigger = traceTrigger(request.headers.get(TRACE_REQUEST_HEADER), subscription, this.options.apis, api.name);
     if (!trigger) return undefined;
-    // The subscription's keys are secrets too, wherever a policy might copy them.
+    // The subscription's keys and the credentials the client sent are secrets too, wherever a policy might copy them.
     const secrets = new SecretValues([
       ...this.options.secretValues(),
       subscription?.primaryKey,
       subscription?.secondaryKey,
+      ...credentialsSent(request, this.options.credentialNames, api),
     ]);
     return new RequestTrace(requestId, startedAt, trigger, api, request, this.options.credentialNames, secrets);
   }
