@@ -17,6 +17,11 @@ import {
 import { call, type GatewayReply } from "../helpers/gateway.js";
 import { readAdminClient } from "../../src/admin/management.js";
 import { loadMasterKey } from "../../src/crypto/master-key.js";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startCliServer } from "../helpers/cli-server.js";
+import { runCli } from "../helpers/cli.js";
 
 const WINDOW_SECONDS = 2;
 
@@ -139,5 +144,44 @@ describe("the token endpoint with the throttle turned off (limits of 0)", () => 
       assert.equal(reply.status, 401);
     }
     assert.equal((await gh.postForm(gh.tokenUrl(), exampleTokenForm())).status, 200);
+  });
+});
+
+describe("the throttle configured from the command line and the environment", () => {
+  it("takes --auth-failure-window and GATEHOUSE_AUTH_FAILURE_LIMIT", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "gatehouse-throttle-cli-"));
+    const config = join(dataDir, "config.yaml");
+    await writeFile(config, EXAMPLE_CONFIG);
+    const server = await startCliServer(
+      dataDir,
+      ["--config", config, "--gateway-port", "0", "--auth-failure-window", "30", "--log-level", "silent"],
+      { CLIENT_APP_SECRET: EXAMPLE.secret, GATEHOUSE_AUTH_FAILURE_LIMIT: "2" },
+    );
+    try {
+      const url = `${server.info.identityUrl}/${EXAMPLE.tenantId}/oauth2/v2.0/token`;
+      const post = (secret: string) =>
+        fetch(url, { method: "POST", body: new URLSearchParams(exampleTokenForm({ client_secret: secret })) });
+      assert.equal((await post("wrong-secret-one-0001")).status, 401);
+      assert.equal((await post("wrong-secret-two-0002")).status, 401);
+      const refused = await post(EXAMPLE.secret);
+      assert.equal(refused.status, 429);
+      const retryAfter = Number(refused.headers.get("retry-after"));
+      assert.ok(retryAfter > 2 && retryAfter <= 30, String(retryAfter));
+    } finally {
+      await server.kill("SIGKILL");
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a window longer than five minutes or a negative limit, with one line", async () => {
+    for (const args of [
+      ["start", "--auth-failure-window", "301"],
+      ["start", "--auth-failure-limit", "-1"],
+    ]) {
+      const result = await runCli(args);
+      assert.notEqual(result.code, 0, args.join(" "));
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.match(result.stderr, /auth-failure/);
+    }
   });
 });
