@@ -113,7 +113,7 @@ export class CredentialThrottle {
 }
 
 /** IPv4 (also IPv4-mapped) as it is; IPv6 by its /64 prefix; anything else as given. */
-export function addressKey(address: string): string {
+function addressKey(address: string): string {
   const parsed = parseIpAddress(address);
   if (!parsed) return address;
   if (parsed.family === 4) {
