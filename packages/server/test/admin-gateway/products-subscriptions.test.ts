@@ -161,7 +161,12 @@ describe("ARM subscriptions", () => {
 
   test("given keys, scopes in every form, PATCH, state and validation", async () => {
     const all = await put(h, `${SHORT}/subscriptions/all-apis`, {
-      properties: { displayName: "All", scope: "/apis", primaryKey: "primary-key-0001-abcd", secondaryKey: "secondary-key-0001-abcd" },
+      properties: {
+        displayName: "All",
+        scope: "/apis",
+        primaryKey: "primary-key-0001-abcd",
+        secondaryKey: "secondary-key-0001-abcd",
+      },
     });
     assert.equal(all.properties.scope, "/apis");
     const one = await put(h, `${SHORT}/subscriptions/one-api`, {
@@ -175,7 +180,9 @@ describe("ARM subscriptions", () => {
     assert.deepEqual(keys.json, { primaryKey: "primary-key-0001-abcd", secondaryKey: "secondary-key-0001-abcd" });
 
     const patched = await h.call<Resource>("PATCH", `${SHORT}/subscriptions/one-api`, {
-      body: { properties: { state: "active", expirationDate: "2030-01-01T00:00:00Z", primaryKey: "patched-key-0001-abcd" } },
+      body: {
+        properties: { state: "active", expirationDate: "2030-01-01T00:00:00Z", primaryKey: "patched-key-0001-abcd" },
+      },
     });
     assert.equal(patched.status, 200, patched.text);
     assert.deepEqual(
