@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
@@ -21,13 +20,16 @@ import { reconcile, type ReconcileReport } from "./config/reconcile.js";
 import { demoConfig } from "./demo/config.js";
 import { startDemoBackends, type DemoBackends } from "./demo/backends/index.js";
 import { logSerializers } from "./observability/log.js";
+import { CredentialNames } from "./observability/credential-names.js";
 import { GatewayMetrics } from "./observability/gateway-metrics.js";
 import { GatewayRegistry } from "./gateway/registry.js";
 import { KeySources } from "./gateway/jwt/key-sources.js";
-import { startGatewayNode, type GatewayNode } from "./gateway/node.js";
+import { openState, startGatewayNode, type GatewayNode } from "./gateway/node.js";
 import { GatewayWorkerPool } from "./gateway/workers/worker-pool.js";
 import { MemoryState } from "./gateway/state/memory-state.js";
 import { listenerTls, type ListenerTls } from "./tls/listener-tls.js";
+import { CredentialThrottle } from "./security/credential-throttle.js";
+import { makePrivateDir } from "./util/private-files.js";
 
 export interface RunningGatehouse {
   dataDir: string;
@@ -64,7 +66,7 @@ export interface Core {
 }
 
 export async function openCore(dataDir: string, database: string | undefined, onQuery?: QueryObserver): Promise<Core> {
-  await mkdir(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const masterKey = await loadMasterKey(dataDir);
   const store = await Store.open(database, dataDir, onQuery);
   const pepper = masterKey.derive("client-secret-pepper");
@@ -86,7 +88,10 @@ export async function openCore(dataDir: string, database: string | undefined, on
 
 export async function startGatehouse(options: ServerOptions): Promise<RunningGatehouse> {
   const dataDir = resolve(options.dataDir);
-  const logger = pino({ level: options.logLevel, serializers: logSerializers });
+  const logger = pino({
+    level: options.logLevel,
+    serializers: logSerializers(new CredentialNames(options.redactNames)),
+  });
   // SQL text is logged at trace level, to see what the server asks the database and when.
   const core = await openCore(dataDir, options.database, (sql) => {
     logger.trace({ sql }, "query");
@@ -131,6 +136,10 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   const usedAssertions = new UsedAssertions(store.db, (err) =>
     logger.warn({ err }, "cannot delete expired client-assertion records; retrying later"),
   );
+  // Failed client secrets are counted where the gateway counts its limits: in Redis with --redis, shared by every node.
+  const identityLogger = logger.child({ listener: "identity" });
+  const identityState = await openState(options.redis, identityLogger);
+  const throttle = new CredentialThrottle(identityState, "token", options.credentialThrottle);
   const tokens = new TokenService(
     runtime.snapshot,
     runtime.signer,
@@ -138,6 +147,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     core.pepper,
     { lifetimeSeconds: options.tokenLifetimeSeconds, assertionSkewSeconds: 300 },
     usedAssertions,
+    throttle,
   );
 
   const listener = (name: string): FastifyInstance =>
@@ -192,6 +202,8 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
               jwksRefreshCooldownMs: options.jwksRefreshCooldownMs,
               azureAdAuthority,
               redis: options.redis,
+              credentialThrottle: options.credentialThrottle,
+              redactNames: options.redactNames,
               adminUrl,
             },
             logger,
@@ -209,6 +221,8 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
             jwksRefreshCooldownMs: options.jwksRefreshCooldownMs,
             azureAdAuthority: () => azureAdAuthority,
             redis: options.redis,
+            credentialThrottle: options.credentialThrottle,
+            redactNames: options.redactNames,
             adminUrl,
             masterKey,
           });
@@ -218,6 +232,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
       admin.close(),
       gateway?.close(),
       runtime.close(),
+      identityState.close(),
       demoBackends?.close(),
     ]);
     await store.close();
@@ -244,7 +259,13 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     gatewayMetrics: async () => (await gatewayMetrics()).text,
     logger,
     async close() {
-      await Promise.allSettled([identity.close(), admin.close(), live.close(), demoBackends?.close()]);
+      await Promise.allSettled([
+        identity.close(),
+        admin.close(),
+        live.close(),
+        demoBackends?.close(),
+        identityState.close(),
+      ]);
       await runtime.close();
       await store.close();
     },

@@ -4,6 +4,7 @@ import type { MasterKey } from "../crypto/master-key.js";
 import { readSealedFile, writeSealedFile } from "../crypto/sealed-file.js";
 import type { Registry } from "../identity/registry.js";
 import type { Store } from "../store/store.js";
+import { restrict } from "../util/private-files.js";
 
 /** The built-in management API: a resource app with one admin role, in a tenant of its own. */
 export const MANAGEMENT = {
@@ -58,9 +59,9 @@ export async function ensureManagement(
 ): Promise<Management> {
   const existing = await readManagement(store);
   if (existing) {
-    if (!(await fileExists(join(dataDir, ADMIN_CLIENT_FILE)))) {
-      await issueAdminCredentials(registry, masterKey, dataDir, existing);
-    }
+    const file = join(dataDir, ADMIN_CLIENT_FILE);
+    if (await fileExists(file)) restrict(file);
+    else await issueAdminCredentials(registry, masterKey, dataDir, existing);
     return existing;
   }
   const tenant = await registry.createTenant({ displayName: MANAGEMENT.tenantName });

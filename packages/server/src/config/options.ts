@@ -1,3 +1,5 @@
+import { DEFAULT_CREDENTIAL_THROTTLE, type CredentialThrottleOptions } from "../security/credential-throttle.js";
+
 /** Everything `gatehouse start` can be told, from flags or GATEHOUSE_* environment variables. */
 export interface ServerOptions {
   dataDir: string;
@@ -29,6 +31,10 @@ export interface ServerOptions {
   azureAdAuthority?: string;
   /** Rate limits, quotas and caches in this Redis, shared by every gateway process; in each process's memory without. */
   redis?: RedisOptions;
+  /** How many failed client secrets and subscription keys a source may send before it gets 429 for a while. */
+  credentialThrottle: CredentialThrottleOptions;
+  /** More header and query parameter names whose values logs and traces hide (observability/credential-names.ts). */
+  redactNames: string[];
   /** Called with the text of every SQL statement (embedding and diagnostics). */
   onQuery?: (sql: string) => void;
 }
@@ -61,4 +67,6 @@ export const defaultServerOptions: ServerOptions = {
   gatewayWorkers: 1,
   gatewayPollIntervalMs: 500,
   jwksRefreshCooldownMs: 10_000,
+  credentialThrottle: DEFAULT_CREDENTIAL_THROTTLE,
+  redactNames: [],
 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MIN_CREDENTIAL_LENGTH } from "../security/credential-length.js";
 
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
 const dateTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO 8601 date-time");
@@ -31,7 +32,7 @@ const resourceAccess = z
 const passwordCredential = z.strictObject({
   displayName: z.string().min(1),
   /** Literal or `${ENV_VAR}`; when absent a secret is generated once and printed. */
-  secretText: z.string().min(16, "must be at least 16 characters").optional(),
+  secretText: z.string().min(MIN_CREDENTIAL_LENGTH, `must be at least ${MIN_CREDENTIAL_LENGTH} characters`).optional(),
   startDateTime: dateTime.optional(),
   endDateTime: dateTime.optional(),
 });

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
-import { mkdir, open, readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { makePrivateDir, restrict } from "../util/private-files.js";
 
 export class MasterKeyError extends Error {
   override name = "MasterKeyError";
@@ -111,7 +112,7 @@ async function readKeyFile(path: string): Promise<Buffer> {
 }
 
 async function loadOrCreateKeyFile(dataDir: string): Promise<Buffer> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  makePrivateDir(dataDir);
   const path = join(dataDir, KEY_FILE);
   const fresh = randomBytes(KEY_BYTES);
   let handle;
@@ -119,7 +120,10 @@ async function loadOrCreateKeyFile(dataDir: string): Promise<Buffer> {
     // "wx" = O_CREAT|O_EXCL: exactly one racing process creates the file, the others read it.
     handle = await open(path, "wx", 0o600);
   } catch (err) {
-    if (isErrno(err, "EEXIST")) return readKeyFile(path);
+    if (isErrno(err, "EEXIST")) {
+      restrict(path);
+      return readKeyFile(path);
+    }
     throw err;
   }
   try {

@@ -1,5 +1,6 @@
 import { chmod, readFile, rename, writeFile } from "node:fs/promises";
 import type { MasterKey } from "./master-key.js";
+import { PRIVATE_FILE_MODE, restrict } from "../util/private-files.js";
 
 export class SealedFileError extends Error {
   override name = "SealedFileError";
@@ -18,9 +19,9 @@ export async function writeSealedFile<T extends object>(
 ): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify({ ...fields, sealedSecret: masterKey.seal(secret, aad) }, null, 2)}\n`, {
-    mode: 0o600,
+    mode: PRIVATE_FILE_MODE,
   });
-  await chmod(temp, 0o600);
+  await chmod(temp, PRIVATE_FILE_MODE);
   await rename(temp, path);
 }
 
@@ -31,6 +32,7 @@ export async function readSealedFile<T extends object>(
 ): Promise<T & { secret: string }> {
   let parsed: T & { sealedSecret?: string };
   try {
+    restrict(path);
     parsed = JSON.parse(await readFile(path, "utf8")) as T & { sealedSecret?: string };
   } catch {
     throw new SealedFileError(`cannot read ${path}`);

@@ -7,9 +7,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
-import { redactUrl } from "../observability/log.js";
+import type { CredentialNames } from "../observability/credential-names.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
-import { ACCESS_MESSAGES, decideAccess, subscriptionKeyOf } from "./access.js";
+import { ACCESS_MESSAGES, decideAccess, subscriptionKeyOf, type AccessDecision } from "./access.js";
 import type { Deployment, GatewayRequest, GatewayResponse, PipelineServices } from "./pipeline/context.js";
 import { newPipelineContext } from "./pipeline/new-context.js";
 import { executePipeline, failBeforePipeline } from "./pipeline/executor.js";
@@ -25,6 +25,8 @@ import { gatewayOrigin } from "./routing/host-header.js";
 import { pipelineFor, routeRequest, type GatewaySnapshot, type RoutedRequest } from "./snapshot.js";
 import type { GatewayTracing } from "./tracing/gateway-tracing.js";
 import type { CertificateTrust } from "../tls/certificate-trust.js";
+import type { CredentialThrottle } from "../security/credential-throttle.js";
+import { KEY_THROTTLE_REASON, keyThrottled, keyThrottleFailure, type KeyThrottled } from "./key-throttle.js";
 
 export const REQUEST_ID_HEADER = "x-gatehouse-request-id";
 
@@ -41,6 +43,10 @@ export interface DataPlaneOptions {
   /** validate-client-certificate's trusted authorities. */
   certificateTrust: CertificateTrust;
   tracing: GatewayTracing;
+  /** Headers and query parameters whose values the log hides. */
+  credentialNames: CredentialNames;
+  /** Counts invalid subscription keys per source address, and refuses a source over its limit. */
+  keyThrottle: CredentialThrottle;
 }
 
 export class DataPlane {
@@ -98,7 +104,15 @@ export class DataPlane {
     const host = req.headers.host ?? "localhost";
     const request = new ClientRequest(req, origin, target, route.path, query, headers, route.params);
 
-    const access = decideAccess(api, subscriptionKeyOf(api, request), snapshot.access, Date.now());
+    const key = subscriptionKeyOf(api, request);
+    // A source that sent too many invalid keys is refused before its key is looked up (security/credential-throttle).
+    const throttled =
+      key === undefined ? undefined : this.options.keyThrottle.retryAfter({ address: request.ipAddress });
+    const access: AccessDecision | KeyThrottled =
+      throttled === undefined ? decideAccess(api, key, snapshot.access, Date.now()) : keyThrottled(throttled);
+    if (!access.allowed && access.reason === "SubscriptionKeyInvalid") {
+      await this.options.keyThrottle.failed({ address: request.ipAddress });
+    }
     // A refused key runs the on-error section without product context, as APIM does.
     const product = access.allowed ? access.product : undefined;
     const pipeline = pipelineFor(route.operation.value, product);
@@ -133,7 +147,13 @@ export class DataPlane {
     });
     if (preflight) context.response = answerPreflight(preflightPolicies, context);
     else if (access.allowed) await executePipeline(pipeline, context);
-    else await failBeforePipeline(pipeline, context, accessFailure(access.reason, api, this.options.scheme, host));
+    else {
+      const failure =
+        access.reason === KEY_THROTTLE_REASON
+          ? keyThrottleFailure(access.retryAfterSeconds)
+          : accessFailure(access.reason, api, this.options.scheme, host);
+      await failBeforePipeline(pipeline, context, failure);
+    }
     const response = context.response ?? emptyResponse();
     if (context.lastError) {
       const { source, reason, message } = context.lastError;
@@ -174,7 +194,7 @@ export class DataPlane {
           {
             requestId,
             method: req.method,
-            url: redactUrl(req.url ?? "/", keyQueryName),
+            url: this.options.credentialNames.redact(req.url ?? "/", keyQueryName),
             api,
             operation,
             status: response.statusCode,

@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import type { RedisOptions } from "../config/options.js";
+import { CredentialThrottle, type CredentialThrottleOptions } from "../security/credential-throttle.js";
+import { CredentialNames } from "../observability/credential-names.js";
 import type { MasterKey } from "../crypto/master-key.js";
 import { CertificateTrust } from "../tls/certificate-trust.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
@@ -40,6 +42,10 @@ export interface GatewayNodeOptions {
   deployment?: Deployment;
   /** Counters and caches in Redis, shared with other gateway processes; in this process's memory without. */
   redis?: RedisOptions;
+  /** Failed subscription keys a source address may send before it gets 429 for a while. */
+  credentialThrottle: CredentialThrottleOptions;
+  /** More header and query parameter names whose values logs and traces hide. */
+  redactNames: readonly string[];
   /** The admin API's base URL: Ocp-Apim-Trace-Location points there. */
   adminUrl: string;
   /** Signs trace locations, so the admin API honours them whichever node traced the request. */
@@ -93,6 +99,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
       onProblems: (problems) => logger.error({ problems }, "stored policy documents that no longer load answer 500"),
     });
     const live = runtime;
+    const credentialNames = new CredentialNames(options.redactNames);
     const dataPlane = new DataPlane({
       snapshot: live.snapshot,
       forwarder,
@@ -102,12 +109,16 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
       deployment: options.deployment ?? DEFAULT_DEPLOYMENT,
       sender,
       certificateTrust: CertificateTrust.withSystemRoots(options.extraCa),
+      credentialNames,
+      keyThrottle: new CredentialThrottle(state, "subscription-key", options.credentialThrottle),
       tracing: new GatewayTracing({
         store: new TraceStore(options.store.db),
         apis: tracedApis,
         signatures: new TraceSignatures(options.masterKey),
         adminUrl: options.adminUrl,
         logger,
+        credentialNames,
+        secretValues: () => live.snapshot().secretValues,
       }),
     });
     const listener = await startGatewayListener({
@@ -144,7 +155,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
 }
 
 /** Redis when configured (the gateway starts even if it does not answer yet), else this process's memory. */
-async function openState(redis: RedisOptions | undefined, logger: Logger): Promise<GatewayState> {
+export async function openState(redis: RedisOptions | undefined, logger: Logger): Promise<GatewayState> {
   if (!redis) return new MemoryState();
   return RedisState.connect({ ...redis, logger: logger.child({ component: "redis" }) });
 }

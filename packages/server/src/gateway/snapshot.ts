@@ -33,6 +33,8 @@ export interface GatewaySnapshot {
   revision: number;
   routes: RouteTable<OperationPipelines>;
   access: AccessRules;
+  /** Values a trace must never show: secret named values and backend credentials (tracing/secret-values.ts). */
+  secretValues: readonly string[];
   /** Documents that failed to load, for the log: "scope: message". */
   problems: string[];
 }
@@ -114,8 +116,19 @@ export function compileSnapshot(
       products: new Map(config.products.map((p) => [p.name, { product: p, apis: new Set(p.apis) }])),
       openProductOf,
     },
+    secretValues: secretValuesOf(config),
     problems,
   };
+}
+
+function secretValuesOf(config: GatewayConfiguration): string[] {
+  const values = config.namedValues.filter((nv) => nv.secret).map((nv) => nv.value);
+  for (const { credentials } of config.backends) {
+    if (!credentials) continue;
+    for (const list of [credentials.header, credentials.query]) values.push(...Object.values(list ?? {}).flat());
+    if (credentials.authorization) values.push(credentials.authorization.parameter);
+  }
+  return values;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

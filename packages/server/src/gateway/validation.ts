@@ -25,6 +25,7 @@ import type {
 } from "./registry.js";
 import { GatewayValidationError, type GatewayEntityKind } from "./registry-errors.js";
 import { UrlTemplate, UrlTemplateError } from "./routing/url-template.js";
+import { MIN_CREDENTIAL_LENGTH } from "../security/credential-length.js";
 
 const NAME = /^(?!\.)[A-Za-z0-9._-]{1,80}$/;
 const PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
@@ -33,7 +34,8 @@ const QUERY_NAME = /^[A-Za-z0-9._~-]+$/;
 const NAMED_VALUE_DISPLAY_NAME = /^[A-Za-z0-9._-]{1,256}$/;
 const METHOD = /^(\*|[A-Za-z]{1,20})$/;
 /** Printable ASCII without spaces: keys travel in headers and query strings. */
-const KEY = /^[\x21-\x7e]{1,256}$/;
+const KEY = /^[\x21-\x7e]+$/;
+const MAX_KEY_LENGTH = 256;
 const SUBSCRIPTION_STATES: readonly SubscriptionState[] = [
   "active",
   "suspended",
@@ -208,7 +210,13 @@ export function subscriptionFrom(name: string, input: SubscriptionInput, created
 }
 
 export function checkKey(target: "primaryKey" | "secondaryKey", key: string): string {
-  if (!KEY.test(key)) throw invalid(target, "must be 1 to 256 printable ASCII characters without spaces.");
+  // APIM takes 1 to 256 characters; a short key would be guessed, so a given one has the secrets' minimum.
+  if (key.length < MIN_CREDENTIAL_LENGTH || key.length > MAX_KEY_LENGTH || !KEY.test(key)) {
+    throw invalid(
+      target,
+      `must be ${MIN_CREDENTIAL_LENGTH} to ${MAX_KEY_LENGTH} printable ASCII characters without spaces.`,
+    );
+  }
   return key;
 }
 

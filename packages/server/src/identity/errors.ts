@@ -17,12 +17,30 @@ export type OAuthError =
 export class AadstsError extends Error {
   override name = "AadstsError";
   constructor(
-    readonly status: 400 | 401 | 404 | 405 | 413 | 415 | 503,
+    readonly status: 400 | 401 | 404 | 405 | 413 | 415 | 429 | 503,
     readonly error: OAuthError,
     readonly code: number,
     readonly text: string,
   ) {
     super(`AADSTS${code}: ${text}`);
+  }
+}
+
+/** A credential that matched nothing registered: what a guess looks like, so the failure throttle counts it. */
+export class WrongCredentialError extends AadstsError {
+  override name = "WrongCredentialError";
+}
+
+/** Too many wrong credentials from the caller's address: 429 with Retry-After (entra.md §3.1 on MSAL's throttling). */
+export class ThrottledError extends AadstsError {
+  override name = "ThrottledError";
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      429,
+      "temporarily_unavailable",
+      50196,
+      `The server terminated an operation because it encountered a client request loop: too many failed client credential attempts from this address. Retry after ${retryAfterSeconds} seconds.`,
+    );
   }
 }
 
@@ -74,7 +92,7 @@ export const aadsts = {
   conflictingCredentials: (detail: string) =>
     new AadstsError(401, "invalid_client", 70002, `Error validating credentials. ${detail}`),
   invalidSecret: (appId: string) =>
-    new AadstsError(
+    new WrongCredentialError(
       401,
       "invalid_client",
       7000215,
@@ -147,7 +165,7 @@ export const aadsts = {
       `Client assertion contains an invalid signature. [Reason - The key used is expired., Thumbprint of key used by client: '${thumbprintHex}']`,
     ),
   assertionBadSignature: () =>
-    new AadstsError(
+    new WrongCredentialError(
       401,
       "invalid_client",
       700027,

@@ -15,6 +15,7 @@ import type {
 } from "./model.js";
 import { emptyApplicationDocument } from "./model.js";
 import { conflict, invalid, notFound } from "./registry-errors.js";
+import { MIN_CREDENTIAL_LENGTH } from "../security/credential-length.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
@@ -185,7 +186,9 @@ export class Registry {
   /** Graph addPassword: returns the secret once; only its keyed hash is stored. */
   async addPassword(id: string, input: PasswordInput): Promise<{ credential: PasswordCredential; secretText: string }> {
     const secretText = input.secretText ?? generateSecret();
-    if (secretText.length < 16) throw invalid("secretText must be at least 16 characters long.");
+    if (secretText.length < MIN_CREDENTIAL_LENGTH) {
+      throw invalid(`secretText must be at least ${MIN_CREDENTIAL_LENGTH} characters long.`);
+    }
     const givenEnd = parseDate(input.endDateTime, "endDateTime");
     // An already expired credential is valid configuration (the token endpoint answers AADSTS7000222 for it), so
     // without a start it gets one before its end rather than "now".

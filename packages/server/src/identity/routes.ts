@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AadstsError, aadsts, errorBody } from "./errors.js";
+import { AadstsError, ThrottledError, aadsts, errorBody } from "./errors.js";
 import { TENANT_TEMPLATE, instanceDiscovery, v1Configuration, v2Configuration } from "./discovery.js";
 import type { Issuers } from "./issuers.js";
 import type { IdentityRuntime } from "./runtime.js";
@@ -47,7 +47,13 @@ export async function identityRoutes(app: FastifyInstance, { runtime, tokens, is
 
   const token = (endpoint: Endpoint) => async (request: FastifyRequest<TenantParams>, reply: FastifyReply) => {
     const form = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
-    const response = await tokens.issue(request.params.tenant, endpoint, form, request.headers.authorization);
+    const response = await tokens.issue(
+      request.params.tenant,
+      endpoint,
+      form,
+      request.ip,
+      request.headers.authorization,
+    );
     return reply
       .header("cache-control", "no-store, no-cache")
       .header("pragma", "no-cache")
@@ -144,6 +150,8 @@ function correlationId(request: FastifyRequest): string {
 function sendError(request: FastifyRequest, reply: FastifyReply, error: AadstsError) {
   const correlation = correlationId(request);
   request.log.info({ code: error.code, error: error.error, correlationId: correlation }, "token request rejected");
+  // Only a real throttle says when to retry: MSAL replays any error that carries Retry-After (entra.md §3.1).
+  if (error instanceof ThrottledError) reply.header("retry-after", String(error.retryAfterSeconds));
   return reply
     .code(error.status)
     .header("cache-control", "no-store, no-cache")

@@ -1,22 +1,9 @@
 import type { FastifyRequest } from "fastify";
+import type { CredentialNames } from "./credential-names.js";
 
-/** Query parameters whose values must never reach a log, even if a client puts them in the URL. */
-const SENSITIVE = /^(client_secret|client_assertion|secret|password|access_token|code|token|subscription-key)$/i;
-
-/** The path with sensitive query values replaced, so a misplaced secret in a URL is not written to the log. */
-export function redactUrl(url: string, alsoSensitive?: string): string {
-  const q = url.indexOf("?");
-  if (q < 0) return url;
-  const params = new URLSearchParams(url.slice(q + 1));
-  const extra = alsoSensitive?.toLowerCase();
-  for (const key of [...params.keys()]) {
-    if (SENSITIVE.test(key) || key.toLowerCase() === extra) params.set(key, "***");
-  }
-  return `${url.slice(0, q)}?${params.toString()}`;
-}
-
-export const logSerializers = {
+/** The request as the listeners log it: credential query parameters (a trace link's `sig` too) hidden. */
+export const logSerializers = (names: CredentialNames) => ({
   req(request: FastifyRequest) {
-    return { method: request.method, url: redactUrl(request.url), remoteAddress: request.ip };
+    return { method: request.method, url: names.redact(request.url), remoteAddress: request.ip };
   },
-};
+});

@@ -5,6 +5,7 @@ import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import type { Database } from "./schema.js";
 import { StoreError } from "./errors.js";
+import { PRIVATE_DIR_MODE, makePrivateFile, restrict } from "../util/private-files.js";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -44,10 +45,14 @@ function sqliteAt(file: string): DatabaseLocation {
     display: `sqlite:${file}`,
     file,
     open(onQuery) {
-      mkdirSync(join(file, ".."), { recursive: true });
+      // A new folder is private; an existing one (the data folder, or one the user chose) keeps its mode.
+      mkdirSync(join(file, ".."), { recursive: true, mode: PRIVATE_DIR_MODE });
+      // SQLite creates -wal and -shm with the database's mode, so the database is made private before it opens.
+      makePrivateFile(file);
       const sqlite = new BetterSqlite3(file);
       // WAL lets the CLI write while a server reads; FULL sync so an acknowledged write survives a crash.
       sqlite.pragma("journal_mode = WAL");
+      for (const suffix of ["-wal", "-shm"]) restrict(`${file}${suffix}`);
       sqlite.pragma("synchronous = FULL");
       sqlite.pragma("foreign_keys = ON");
       sqlite.pragma("busy_timeout = 5000");

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, randomBytes, X509Certificate } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { chmod, open, readFile, rename, rm } from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import { domainToASCII } from "node:url";
@@ -16,6 +16,7 @@ import {
 import type { ParsedCertificate } from "../crypto/certificates.js";
 import type { MasterKey } from "../crypto/master-key.js";
 import { withFileLock } from "../util/file-lock.js";
+import { makePrivateDir, restrict } from "../util/private-files.js";
 
 export interface LocalTls {
   /** Path to hand to clients as NODE_EXTRA_CA_CERTS. */
@@ -295,7 +296,8 @@ export async function ensureLocalTls(
   const hosts = normalizeHosts(extraHosts);
   const paths = tlsPaths(dataDir);
   const passphrase = masterKey.derive(KEY_LABEL).toString("base64url");
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  makePrivateDir(paths.dir);
+  for (const key of [paths.caKey, paths.leafKey]) restrict(key);
 
   // Fast path without the lock (works on a read-only directory once provisioned); any doubt is settled under it.
   try {

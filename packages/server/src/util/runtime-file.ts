@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { PRIVATE_FILE_MODE, restrict } from "./private-files.js";
 
 /** Where a running server says it listens, so CLI commands given only `--data` can reach it. */
 export interface RuntimeInfo {
@@ -12,8 +13,12 @@ export interface RuntimeInfo {
 
 const FILE = "runtime.json";
 
-export const writeRuntimeInfo = (dataDir: string, info: RuntimeInfo) =>
-  writeFile(join(dataDir, FILE), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+export async function writeRuntimeInfo(dataDir: string, info: RuntimeInfo): Promise<void> {
+  const path = join(dataDir, FILE);
+  await writeFile(path, `${JSON.stringify(info, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
+  // A file left by a crashed server keeps its mode through writeFile.
+  restrict(path);
+}
 
 export const removeRuntimeInfo = (dataDir: string) => rm(join(dataDir, FILE), { force: true });
 

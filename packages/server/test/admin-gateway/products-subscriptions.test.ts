@@ -161,7 +161,12 @@ describe("ARM subscriptions", () => {
 
   test("given keys, scopes in every form, PATCH, state and validation", async () => {
     const all = await put(h, `${SHORT}/subscriptions/all-apis`, {
-      properties: { displayName: "All", scope: "/apis", primaryKey: "primary-key-1", secondaryKey: "secondary-key-1" },
+      properties: {
+        displayName: "All",
+        scope: "/apis",
+        primaryKey: "primary-key-0001-abcd",
+        secondaryKey: "secondary-key-0001-abcd",
+      },
     });
     assert.equal(all.properties.scope, "/apis");
     const one = await put(h, `${SHORT}/subscriptions/one-api`, {
@@ -172,19 +177,21 @@ describe("ARM subscriptions", () => {
       ["/apis/echo", "suspended", true],
     );
     const keys = await h.call("POST", `${SHORT}/subscriptions/all-apis/listSecrets`);
-    assert.deepEqual(keys.json, { primaryKey: "primary-key-1", secondaryKey: "secondary-key-1" });
+    assert.deepEqual(keys.json, { primaryKey: "primary-key-0001-abcd", secondaryKey: "secondary-key-0001-abcd" });
 
     const patched = await h.call<Resource>("PATCH", `${SHORT}/subscriptions/one-api`, {
-      body: { properties: { state: "active", expirationDate: "2030-01-01T00:00:00Z", primaryKey: "patched-key-1" } },
+      body: {
+        properties: { state: "active", expirationDate: "2030-01-01T00:00:00Z", primaryKey: "patched-key-0001-abcd" },
+      },
     });
     assert.equal(patched.status, 200, patched.text);
     assert.deepEqual(
       [patched.json.properties.state, patched.json.properties.expirationDate, patched.json.properties.scope],
       ["active", "2030-01-01T00:00:00.000Z", "/apis/echo"],
     );
-    assert.doesNotMatch(patched.text, /patched-key-1/);
+    assert.doesNotMatch(patched.text, /patched-key-0001-abcd/);
     const patchedKeys = await h.call<{ primaryKey: string }>("POST", `${SHORT}/subscriptions/one-api/listSecrets`);
-    assert.equal(patchedKeys.json.primaryKey, "patched-key-1");
+    assert.equal(patchedKeys.json.primaryKey, "patched-key-0001-abcd");
 
     const filtered = await h.call<Page>(
       "GET",
@@ -202,10 +209,10 @@ describe("ARM subscriptions", () => {
     const noScope = await h.call("PUT", `${SHORT}/subscriptions/x`, { body: { properties: { displayName: "X" } } });
     assert.equal(assertArmError(noScope, 400, "ValidationError").message, "Property 'scope' is required.");
     const taken = await h.call("PUT", `${SHORT}/subscriptions/x`, {
-      body: { properties: { displayName: "X", scope: "/apis", primaryKey: "primary-key-1" } },
+      body: { properties: { displayName: "X", scope: "/apis", primaryKey: "primary-key-0001-abcd" } },
     });
     const conflict = assertArmError(taken, 409, "Conflict");
-    assert.doesNotMatch(conflict.message, /primary-key-1/, "the key is not echoed");
+    assert.doesNotMatch(conflict.message, /primary-key-0001-abcd/, "the key is not echoed");
     const missingProduct = await h.call("PUT", `${SHORT}/subscriptions/x`, {
       body: { properties: { displayName: "X", scope: "/products/nope" } },
     });

@@ -19,13 +19,23 @@ const agents = new Map<string, Agent>();
 export async function call(
   gh: Pick<RunningGatehouse, "caPath">,
   url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** The source address to connect from (any of 127/8 is this host's loopback), to act as another caller. */
+    localAddress?: string;
+  } = {},
 ): Promise<GatewayReply> {
   const ca = gh.caPath ?? "";
-  let agent = agents.get(ca);
+  const agentKey = `${ca}\n${init.localAddress ?? ""}`;
+  let agent = agents.get(agentKey);
   if (!agent) {
-    agent = new Agent({ connect: { ca: [...rootCertificates, ...(ca ? [readFileSync(ca, "utf8")] : [])] } });
-    agents.set(ca, agent);
+    agent = new Agent({
+      connect: { ca: [...rootCertificates, ...(ca ? [readFileSync(ca, "utf8")] : [])] },
+      ...(init.localAddress ? { localAddress: init.localAddress } : {}),
+    });
+    agents.set(agentKey, agent);
   }
   const response = await request(url, {
     method: (init.method ?? "GET") as "GET",

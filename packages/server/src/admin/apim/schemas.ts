@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { namedSchemas } from "../schemas.js";
+import { MIN_CREDENTIAL_LENGTH } from "../../security/credential-length.js";
 
 /** Published under `components.schemas` with API Management's contract names. */
 const contract = <S extends z.ZodType>(name: string, schema: S): S => {
@@ -93,7 +94,7 @@ export const productPatch = contract("ProductUpdateParameters", patchEnvelope(pr
 
 // Subscriptions
 
-const subscriptionKey = z.string().min(1).max(256);
+const subscriptionKey = z.string().min(MIN_CREDENTIAL_LENGTH).max(256);
 const subscriptionProperties = z.object({
   displayName: z.string().min(1).max(100),
   /** `/apis`, `/apis/{apiId}`, `/products/{productId}`, or a full ARM id ending in one of them. */

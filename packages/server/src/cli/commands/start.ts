@@ -9,7 +9,8 @@ import { demoClientSecret } from "../../demo/client-secret.js";
 import { loadMasterKey } from "../../crypto/master-key.js";
 import { removeRuntimeInfo, writeRuntimeInfo } from "../../util/runtime-file.js";
 import { availableParallelism } from "node:os";
-import { dataOption, databaseOption, parsePort, parsePositiveInt } from "../options.js";
+import { dataOption, databaseOption, parseNonNegativeInt, parsePort, parsePositiveInt } from "../options.js";
+import { MAX_RATE_WINDOW_SECONDS } from "../../gateway/state/gateway-state.js";
 
 interface StartFlags {
   config?: string;
@@ -32,6 +33,10 @@ interface StartFlags {
   azureAdAuthority?: string;
   redis?: string;
   redisTimeout: number;
+  authFailureLimit: number;
+  authFailureAddressLimit: number;
+  authFailureWindow: number;
+  redact: string[];
   logLevel: ServerOptions["logLevel"];
 }
 
@@ -129,6 +134,42 @@ export function registerStart(program: Command): void {
         .argParser(parsePositiveInt),
     )
     .addOption(
+      new Option(
+        "--auth-failure-limit <n>",
+        "wrong client secrets one address may send for one client id per window before 429 (0: no limit)",
+      )
+        .env("GATEHOUSE_AUTH_FAILURE_LIMIT")
+        .default(d.credentialThrottle.perClientAndAddress)
+        .argParser(parseNonNegativeInt),
+    )
+    .addOption(
+      new Option(
+        "--auth-failure-address-limit <n>",
+        "wrong client secrets (token endpoint) or subscription keys (gateway) one address may send per window (0: no limit)",
+      )
+        .env("GATEHOUSE_AUTH_FAILURE_ADDRESS_LIMIT")
+        .default(d.credentialThrottle.perAddress)
+        .argParser(parseNonNegativeInt),
+    )
+    .addOption(
+      new Option(
+        "--auth-failure-window <seconds>",
+        `the sliding window failed attempts are counted in (1-${MAX_RATE_WINDOW_SECONDS})`,
+      )
+        .env("GATEHOUSE_AUTH_FAILURE_WINDOW")
+        .default(d.credentialThrottle.windowSeconds)
+        .argParser(parseWindowSeconds),
+    )
+    .addOption(
+      new Option(
+        "--redact <names>",
+        "more header and query parameter names whose values logs and traces hide, comma-separated",
+      )
+        .env("GATEHOUSE_REDACT")
+        .default([])
+        .argParser(parseNames),
+    )
+    .addOption(
       new Option("--log-level <level>", "log level")
         .env("GATEHOUSE_LOG_LEVEL")
         .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
@@ -161,6 +202,12 @@ export function registerStart(program: Command): void {
         jwksRefreshCooldownMs: flags.jwksRefreshCooldown * 1000,
         ...(flags.azureAdAuthority ? { azureAdAuthority: flags.azureAdAuthority.replace(/\/+$/, "") } : {}),
         ...(flags.redis ? { redis: { url: flags.redis, commandTimeoutMs: flags.redisTimeout } } : {}),
+        credentialThrottle: {
+          perClientAndAddress: flags.authFailureLimit,
+          perAddress: flags.authFailureAddressLimit,
+          windowSeconds: flags.authFailureWindow,
+        },
+        redactNames: flags.redact,
         logLevel: flags.logLevel,
       };
       process.stderr.write(`Starting Gatehouse (data: ${flags.data}) …\n`);
@@ -249,4 +296,23 @@ function parseRedisUrl(value: string): string {
 
 function parseWorkers(value: string): number {
   return value === "auto" ? availableParallelism() : parsePositiveInt(value);
+}
+
+function parseWindowSeconds(value: string): number {
+  const seconds = parsePositiveInt(value);
+  if (seconds > MAX_RATE_WINDOW_SECONDS) {
+    throw new InvalidArgumentError(`'${value}' is longer than ${MAX_RATE_WINDOW_SECONDS} seconds`);
+  }
+  return seconds;
+}
+
+/** `a,b , c` → [a, b, c]; given more than once, the lists add up. */
+function parseNames(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name !== ""),
+  ];
 }

@@ -6,11 +6,19 @@
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Api, Subscription } from "../model.js";
-import type { GatewayRequest, GatewayResponse, PipelineContext, PipelineServices } from "../pipeline/context.js";
+import type { CredentialNames } from "../../observability/credential-names.js";
+import type {
+  GatewayRequest,
+  GatewayResponse,
+  PipelineContext,
+  PipelineServices,
+  SubscriptionContext,
+} from "../pipeline/context.js";
 import { PolicyFailure } from "../policy/definition.js";
 import type { ApiTracingView } from "./api-tracing.js";
 import type { TraceSignatures } from "./location.js";
 import { RequestTrace, type TraceTrigger } from "./recorder.js";
+import { SecretValues, credentialsSent } from "./secret-values.js";
 import { TRACE_RETENTION_MS, type TraceStore } from "./trace-store.js";
 
 /** Lower-cased, as HeaderMap keys are. */
@@ -38,6 +46,10 @@ export interface GatewayTracingOptions {
   /** The admin API's base URL, where the location points. */
   adminUrl: string;
   logger: Logger;
+  /** Headers and query parameters whose values a trace hides. */
+  credentialNames: CredentialNames;
+  /** The current configuration's secret values, hidden wherever they appear. */
+  secretValues: () => readonly string[];
 }
 
 export class GatewayTracing {
@@ -47,12 +59,20 @@ export class GatewayTracing {
   start(
     api: Api,
     request: GatewayRequest,
-    subscription: Subscription | undefined,
+    subscription: SubscriptionContext | undefined,
     requestId: string,
     startedAt: bigint,
   ): RequestTrace | undefined {
     const trigger = traceTrigger(request.headers.get(TRACE_REQUEST_HEADER), subscription, this.options.apis, api.name);
-    return trigger && new RequestTrace(requestId, startedAt, trigger, api, request);
+    if (!trigger) return undefined;
+    // The subscription's keys and the credentials the client sent are secrets too, wherever a policy might copy them.
+    const secrets = new SecretValues([
+      ...this.options.secretValues(),
+      subscription?.primaryKey,
+      subscription?.secondaryKey,
+      ...credentialsSent(request, this.options.credentialNames, api),
+    ]);
+    return new RequestTrace(requestId, startedAt, trigger, api, request, this.options.credentialNames, secrets);
   }
 
   /** The data plane's services, with forward-request's exchange recorded in the trace. */

@@ -1,24 +1,22 @@
 /**
- * One traced request's record (reference apim.md §4.15): the request as it arrived, credentials redacted; every
+ * One traced request's record (reference apim.md §4.15): the request as it arrived, credentials redacted (by name:
+ * observability/credential-names.ts; by value: secret-values.ts); every
  * policy step in order with its time and outcome (a failure with LastError's source, reason and the detailed message
  * the client never sees); the trace policy's and context.Trace's messages; the backend exchange; the response.
  * Sizes are bounded so one request cannot make a huge record.
  */
-import { redactUrl } from "../../observability/log.js";
+import { CredentialNames, REDACTED } from "../../observability/credential-names.js";
 import type { Api } from "../model.js";
 import type { GatewayRequest, GatewayResponse, LastError, PipelineContext } from "../pipeline/context.js";
 import { backendLocation } from "../pipeline/backend-url.js";
 import type { HeaderMap } from "../pipeline/headers.js";
 import type { TraceInput, TraceRecorder, TraceSeverity, TraceStep } from "../pipeline/trace.js";
+import { SecretValues } from "./secret-values.js";
 
 const MAX_STEPS = 500;
 const MAX_MESSAGES = 200;
 const MAX_INPUTS_PER_STEP = 50;
 const MAX_TEXT = 8192;
-const REDACTED = "***";
-
-/** Headers whose values are credentials: the scheme of an Authorization value is kept, the rest hidden. */
-const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "ocp-apim-subscription-key"]);
 
 export type TraceTrigger = "header" | "api";
 
@@ -75,13 +73,15 @@ export class RequestTrace implements TraceRecorder {
     readonly trigger: TraceTrigger,
     private readonly api: Api,
     request: GatewayRequest,
+    private readonly names: CredentialNames = new CredentialNames(),
+    private readonly secrets: SecretValues = new SecretValues([]),
   ) {
     const { header, query } = api.subscriptionKeyParameterNames;
     this.request = {
       method: request.method,
-      url: redactUrl(request.originalUrl.href, query),
+      url: names.redact(request.originalUrl.href, query),
       ipAddress: request.ipAddress,
-      headers: redactedHeaders(request.headers, header),
+      headers: redactedHeaders(request.headers, names, header),
     };
   }
 
@@ -97,7 +97,8 @@ export class RequestTrace implements TraceRecorder {
   }
 
   input(name: string, value: string): void {
-    if (this.inputs.length < MAX_INPUTS_PER_STEP) this.inputs.push({ name, value: clip(value) });
+    // An expression's value may be a URL (send-request's set-url, rewrite-uri): its credential parameters are hidden.
+    if (this.inputs.length < MAX_INPUTS_PER_STEP) this.inputs.push({ name, value: clip(this.names.redact(value)) });
     else this.omitted++;
   }
 
@@ -109,9 +110,13 @@ export class RequestTrace implements TraceRecorder {
     this.messages.push({
       source: clip(source),
       severity,
-      message: clip(message),
+      message: clip(this.names.redact(message)),
       ...(metadata
-        ? { metadata: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [clip(k), clip(v)])) }
+        ? {
+            metadata: Object.fromEntries(
+              Object.entries(metadata).map(([k, v]) => [clip(k), clip(this.names.redact(v))]),
+            ),
+          }
         : {}),
       atMs: this.elapsedMs(),
     });
@@ -121,7 +126,10 @@ export class RequestTrace implements TraceRecorder {
   backendRequested(context: PipelineContext): void {
     const { origin, path } = backendLocation(context);
     const url = `${origin}${path}`;
-    this.backend = { url: redactUrl(url, this.api.subscriptionKeyParameterNames.query), startMs: this.elapsedMs() };
+    this.backend = {
+      url: this.names.redact(url, this.api.subscriptionKeyParameterNames.query),
+      startMs: this.elapsedMs(),
+    };
   }
 
   backendAnswered(status: number | undefined): void {
@@ -136,9 +144,9 @@ export class RequestTrace implements TraceRecorder {
     this.backend.failure = { reason, message: clip(message) };
   }
 
-  /** The record, once the response has been sent. */
+  /** The record, once the response has been sent, with every secret value hidden wherever it appears. */
   finish(context: PipelineContext, response: GatewayResponse): TraceDocument {
-    return {
+    return this.secrets.hideIn({
       id: this.id,
       api: this.api.name,
       operation: context.operation.name,
@@ -152,12 +160,12 @@ export class RequestTrace implements TraceRecorder {
       response: {
         status: response.statusCode,
         reason: response.statusReason,
-        headers: redactedHeaders(response.headers, undefined, new Set(["set-cookie"])),
+        headers: redactedHeaders(response.headers, this.names),
       },
       ...(context.lastError ? { lastError: context.lastError } : {}),
       ...(this.omitted > 0 ? { omitted: this.omitted } : {}),
       elapsedMs: this.elapsedMs(),
-    };
+    });
   }
 
   private elapsedMs(): number {
@@ -165,19 +173,14 @@ export class RequestTrace implements TraceRecorder {
   }
 }
 
-function redactedHeaders(
-  headers: HeaderMap,
-  keyHeader: string | undefined,
-  hiddenNames: ReadonlySet<string> = CREDENTIAL_HEADERS,
-): Record<string, string[]> {
-  const hidden = keyHeader?.toLowerCase();
+/** Credential headers hidden: the scheme of an Authorization value is kept, the rest replaced. */
+function redactedHeaders(headers: HeaderMap, names: CredentialNames, keyHeader?: string): Record<string, string[]> {
   const record: Record<string, string[]> = {};
   for (const [name, values] of headers) {
     const lower = name.toLowerCase();
-    record[name] =
-      lower === hidden || hiddenNames.has(lower)
-        ? values.map((value) => (lower.endsWith("authorization") ? redactCredentials(value) : REDACTED))
-        : values.map(clip);
+    record[name] = names.has(lower, keyHeader)
+      ? values.map((value) => (lower.endsWith("authorization") ? redactCredentials(value) : REDACTED))
+      : values.map((value) => clip(names.redact(value)));
   }
   return record;
 }

@@ -1,5 +1,6 @@
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { RedisOptions, TlsOptions } from "../../config/options.js";
+import type { CredentialThrottleOptions } from "../../security/credential-throttle.js";
 
 /** What a gateway worker process is told at start (in GATEHOUSE_GATEWAY_WORKER, as JSON). */
 export interface WorkerConfig {
@@ -17,6 +18,8 @@ export interface WorkerConfig {
   adminUrl: string;
   /** Without it each worker counts rate limits and quotas on its own. */
   redis?: RedisOptions;
+  credentialThrottle: CredentialThrottleOptions;
+  redactNames: string[];
 }
 
 export const WORKER_CONFIG_ENV = "GATEHOUSE_GATEWAY_WORKER";

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     adminUrl: config.adminUrl,
     masterKey,
     redis: config.redis,
+    credentialThrottle: config.credentialThrottle,
+    redactNames: config.redactNames,
   });
   process.on("message", (message: PrimaryMessage) => {
     if (message.type === "gatehouse:reload") {

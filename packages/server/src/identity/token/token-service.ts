@@ -1,5 +1,6 @@
+import type { CredentialThrottle } from "../../security/credential-throttle.js";
 import type { Directory } from "../directory.js";
-import { aadsts } from "../errors.js";
+import { ThrottledError, WrongCredentialError, aadsts } from "../errors.js";
 import type { Issuers } from "../issuers.js";
 import type { KeyRing } from "../keys/key-ring.js";
 import type { Tenant } from "../model.js";
@@ -49,6 +50,7 @@ export class TokenService {
     private readonly pepper: Buffer,
     private readonly settings: TokenSettings,
     private readonly usedAssertions: Pick<UsedAssertions, "claim">,
+    private readonly throttle: CredentialThrottle,
   ) {}
 
   /** Resolves a `{tenant}` path segment as the token endpoint does. */
@@ -64,12 +66,18 @@ export class TokenService {
     tenantSegment: string,
     endpoint: Endpoint,
     form: URLSearchParams,
+    /** The caller's address, which failed credential attempts are counted against. */
+    address: string,
     authorization?: string,
     now = Date.now(),
   ): Promise<V1TokenResponse | V2TokenResponse> {
     const { directory, keyRing } = this.snapshot();
     const tenant = this.tenant(tenantSegment, directory);
     const request = parseTokenRequest(endpoint, form, authorization);
+    const source = { address, clientId: request.clientId };
+    // Refused before the credential is looked at: while throttled, a right guess and a wrong one look the same.
+    const retryAfter = this.throttle.retryAfter(source);
+    if (retryAfter !== undefined) throw new ThrottledError(retryAfter);
 
     const client = directory.client(request.clientId);
     const clientSp = client && directory.servicePrincipal(tenant.id, client.app.appId);
@@ -86,7 +94,10 @@ export class TokenService {
         usedAssertions: this.usedAssertions,
       },
       now,
-    );
+    ).catch(async (error: unknown) => {
+      if (error instanceof WrongCredentialError) await this.throttle.failed(source);
+      throw error;
+    });
 
     const resource = resolveResource(endpoint, request.target, directory, tenant.displayName);
     const resourceSp = directory.servicePrincipal(tenant.id, resource.app.appId);
