@@ -7,20 +7,7 @@ import { trustingConnect } from "../../util/trusted-tls.js";
 import { PolicyFailure } from "../policy/definition.js";
 import type { ForwardOptions, PipelineContext } from "../pipeline/context.js";
 import { HeaderMap } from "../pipeline/headers.js";
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1) are the connection's, not the message's: never forwarded either way. */
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "host",
-]);
+import { endToEnd } from "./hop-by-hop.js";
 
 export interface ForwarderOptions {
   /** CA certificates (PEM) trusted for HTTPS backends besides the system roots: the local Gatehouse CA. */
@@ -72,11 +59,7 @@ export class Forwarder {
       throw backendFailure(error, origin);
     }
     this.options.onBackendResponse?.(context, Number(process.hrtime.bigint() - started) / 1e9);
-    const responseHeaders = new HeaderMap();
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value === undefined || HOP_BY_HOP.has(name)) continue;
-      responseHeaders.set(name, Array.isArray(value) ? value : [value]);
-    }
+    const responseHeaders = HeaderMap.fromIncoming(endToEnd(response.headers));
     // Always streamed: buffer-response only matters to policies that read the body, which buffer it themselves.
     context.response = {
       statusCode: response.statusCode,
@@ -160,12 +143,14 @@ export function errorStatusFailure(statusCode: number): PolicyFailure {
 
 function outgoingHeaders(context: PipelineContext, scheme: "http" | "https"): Record<string, string | string[]> {
   const { request } = context;
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, values] of request.headers) {
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower)) continue;
-    headers[lower] = values.length === 1 ? (values[0] as string) : [...values];
-  }
+  const headers = endToEnd(
+    Object.fromEntries(
+      Array.from(request.headers, ([name, values]) => [
+        name.toLowerCase(),
+        values.length === 1 ? (values[0] as string) : [...values],
+      ]),
+    ),
+  );
   // A body replaced by a policy has a new length; undici computes it from the buffer.
   if (typeof request.body === "string" || Buffer.isBuffer(request.body)) delete headers["content-length"];
   const forwardedFor = request.headers.get("x-forwarded-for");

@@ -1,0 +1,131 @@
+import { readFileSync } from "node:fs";
+import { connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
+
+export interface RawResponse {
+  status: number;
+  reason: string;
+  /** Lower-case names; repeated lines joined with ", ". */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * One TCP (or TLS) connection to a listener, written byte for byte: for what a well-behaved HTTP client never sends
+ * (malformed framing, slow bodies, `Expect`). The server's bytes are collected until it closes the connection.
+ */
+export class RawConnection {
+  private received = "";
+  private waiters: (() => void)[] = [];
+  /** Resolves when the server ended or reset the connection. */
+  readonly closed: Promise<void>;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => {
+      this.received += chunk;
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
+    void this.closed.then(() => {
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    socket.on("error", () => undefined);
+  }
+
+  /** Connects to the host and port of `url`; https URLs over TLS trusting `caPath`. */
+  static async open(url: string, caPath?: string): Promise<RawConnection> {
+    const { protocol, hostname, port } = new URL(url);
+    const host = hostname === "localhost" ? "127.0.0.1" : hostname;
+    const socket =
+      protocol === "https:"
+        ? tlsConnect({
+            host,
+            port: Number(port),
+            servername: "localhost",
+            ...(caPath ? { ca: readFileSync(caPath) } : {}),
+          })
+        : netConnect({ host, port: Number(port) });
+    await new Promise<void>((resolve, reject) => {
+      socket.once(protocol === "https:" ? "secureConnect" : "connect", () => resolve());
+      socket.once("error", reject);
+    });
+    return new RawConnection(socket);
+  }
+
+  write(data: string | Buffer): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.socket.destroyed || !this.socket.writable) resolve();
+      else this.socket.write(data, () => resolve());
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.socket.destroyed || this.socket.readableEnded;
+  }
+
+  /** Waits until the server's bytes contain `text` (or the connection closed); returns everything received so far. */
+  async waitFor(text: string): Promise<string> {
+    while (!this.received.includes(text) && !this.isClosed) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    return this.received;
+  }
+
+  /** Waits for the server to close the connection, then parses its last response (earlier interim ones skipped). */
+  async response(): Promise<RawResponse> {
+    await this.closed;
+    return parseLastResponse(this.received);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Sends `request` on a new connection and returns the response the server closes the connection with. */
+export async function rawRequest(url: string, request: string | Buffer, caPath?: string): Promise<RawResponse> {
+  const connection = await RawConnection.open(url, caPath);
+  await connection.write(request);
+  return connection.response();
+}
+
+function parseLastResponse(text: string): RawResponse {
+  let rest = text;
+  // Interim 1xx responses (100 Continue) come first.
+  while (/^HTTP\/1\.1 1\d\d /.test(rest)) rest = rest.slice(rest.indexOf("\r\n\r\n") + 4);
+  const end = rest.indexOf("\r\n\r\n");
+  if (end < 0) throw new Error(`no complete response in ${JSON.stringify(text)}`);
+  const [statusLine = "", ...lines] = rest.slice(0, end).split("\r\n");
+  const match = /^HTTP\/1\.1 (\d{3}) ?(.*)$/.exec(statusLine);
+  if (!match) throw new Error(`not an HTTP response: ${JSON.stringify(statusLine)}`);
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  let body = rest.slice(end + 4);
+  if (headers["transfer-encoding"] === "chunked") body = dechunk(body);
+  else if (headers["content-length"] !== undefined) body = body.slice(0, Number(headers["content-length"]));
+  return {
+    status: Number(match[1]),
+    reason: match[2] ?? "",
+    headers,
+    body: Buffer.from(body, "latin1").toString("utf8"),
+  };
+}
+
+function dechunk(text: string): string {
+  let out = "";
+  let at = 0;
+  for (;;) {
+    const lineEnd = text.indexOf("\r\n", at);
+    if (lineEnd < 0) return out;
+    const size = parseInt(text.slice(at, lineEnd), 16);
+    if (!(size > 0)) return out;
+    out += text.slice(lineEnd + 2, lineEnd + 2 + size);
+    at = lineEnd + 2 + size + 2;
+  }
+}
