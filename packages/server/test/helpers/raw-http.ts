@@ -12,7 +12,7 @@ export interface RawResponse {
 
 /**
  * One TCP (or TLS) connection to a listener, written byte for byte: for what a well-behaved HTTP client never sends
- * (malformed framing, slow bodies, `Expect`). The server's bytes are collected until it closes the connection.
+ * (malformed framing, slow bodies, `Expect`). Everything the server sends is kept, to be parsed as it completes.
  */
 export class RawConnection {
   private received = "";
@@ -72,10 +72,14 @@ export class RawConnection {
     return this.received;
   }
 
-  /** Waits for the server to close the connection, then parses its last response (earlier interim ones skipped). */
+  /** Waits for a complete final response (interim ones skipped), or for the server to close the connection. */
   async response(): Promise<RawResponse> {
-    await this.closed;
-    return parseLastResponse(this.received);
+    for (;;) {
+      const response = completeResponse(this.received);
+      if (response) return response;
+      if (this.isClosed) return parseResponse(this.received);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
   }
 
   close(): void {
@@ -83,17 +87,36 @@ export class RawConnection {
   }
 }
 
-/** Sends `request` on a new connection and returns the response the server closes the connection with. */
+/** Sends `request` on a new connection and returns the server's (final) response; the connection is then closed. */
 export async function rawRequest(url: string, request: string | Buffer, caPath?: string): Promise<RawResponse> {
   const connection = await RawConnection.open(url, caPath);
-  await connection.write(request);
-  return connection.response();
+  try {
+    await connection.write(request);
+    return await connection.response();
+  } finally {
+    connection.close();
+  }
 }
 
-function parseLastResponse(text: string): RawResponse {
+/** The response, once its headers and as many body bytes as Content-Length says arrived; undefined before. */
+function completeResponse(text: string): RawResponse | undefined {
+  const rest = withoutInterim(text);
+  const end = rest.indexOf("\r\n\r\n");
+  if (end < 0) return undefined;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(rest.slice(0, end))?.[1];
+  if (length === undefined || rest.length - end - 4 < Number(length)) return undefined;
+  return parseResponse(text);
+}
+
+function withoutInterim(text: string): string {
   let rest = text;
+  while (/^HTTP\/1\.1 1\d\d /.test(rest) && rest.includes("\r\n\r\n")) rest = rest.slice(rest.indexOf("\r\n\r\n") + 4);
+  return rest;
+}
+
+function parseResponse(text: string): RawResponse {
   // Interim 1xx responses (100 Continue) come first.
-  while (/^HTTP\/1\.1 1\d\d /.test(rest)) rest = rest.slice(rest.indexOf("\r\n\r\n") + 4);
+  const rest = withoutInterim(text);
   const end = rest.indexOf("\r\n\r\n");
   if (end < 0) throw new Error(`no complete response in ${JSON.stringify(text)}`);
   const [statusLine = "", ...lines] = rest.slice(0, end).split("\r\n");

@@ -1,5 +1,5 @@
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
-import type { RedisOptions, TlsOptions } from "../../config/options.js";
+import type { ListenerLimits, RedisOptions, TlsOptions } from "../../config/options.js";
 
 /** What a gateway worker process is told at start (in GATEHOUSE_GATEWAY_WORKER, as JSON). */
 export interface WorkerConfig {
@@ -16,6 +16,7 @@ export interface WorkerConfig {
   adminUrl: string;
   /** Without it each worker counts rate limits and quotas on its own. */
   redis?: RedisOptions;
+  limits: ListenerLimits;
 }
 
 export const WORKER_CONFIG_ENV = "GATEHOUSE_GATEWAY_WORKER";

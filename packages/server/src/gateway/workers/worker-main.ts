@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     adminUrl: config.adminUrl,
     masterKey,
     redis: config.redis,
+    limits: config.limits,
   });
   process.on("message", (message: PrimaryMessage) => {
     if (message.type === "gatehouse:reload") {

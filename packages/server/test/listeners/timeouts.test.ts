@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, before, describe, it } from "node:test";
+import { DEFAULT_LISTENER_LIMITS } from "../../src/config/options.js";
+import { assertApim, assertArm, assertEntra, assertGraph } from "../helpers/error-shapes.js";
+import { EXAMPLE, EXAMPLE_CONFIG, startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
+import { apiYaml } from "../helpers/gateway.js";
+import { RawConnection, type RawResponse } from "../helpers/raw-http.js";
+
+/** Short limits so the probes stay quick; what is asserted is the outcome (408, closed), never a duration. */
+const LIMITS = { ...DEFAULT_LISTENER_LIMITS, headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 1000 };
+/** The issue's slow body (a byte every five seconds), scaled to the short limits; bounded in count. */
+const TRICKLE = { bytes: 40, intervalMs: 250 };
+
+/** Sends `head`, then the body a byte at a time until the server closes the connection (or the bytes run out). */
+async function trickle(url: string, caPath: string | undefined, head: string): Promise<RawResponse> {
+  const connection = await RawConnection.open(url, caPath);
+  try {
+    await connection.write(head);
+    for (let i = 0; i < TRICKLE.bytes && !connection.isClosed; i++) {
+      await connection.write("a");
+      await sleep(TRICKLE.intervalMs);
+    }
+    assert.ok(connection.isClosed, "the server kept a slow request open");
+    return await connection.response();
+  } finally {
+    connection.close();
+  }
+}
+
+describe("slow requests are cut off on every listener", () => {
+  let gh: TestGatehouse;
+  let backend: Server;
+  let adminToken: string;
+
+  before(async () => {
+    // Reads the whole body before answering, as a backend receiving an upload does.
+    backend = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.end("done"));
+    });
+    await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+    const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+    gh = await startTestGatehouse({
+      config: `${EXAMPLE_CONFIG}gateway:
+  apis:
+    - name: upload
+      displayName: upload
+      path: upload
+      serviceUrl: ${backendUrl}
+      subscriptionRequired: false
+      operations:
+        - { name: post, displayName: Post, method: POST, urlTemplate: "/*" }
+${apiYaml("open", backendUrl, ["subscriptionRequired: false"])}`,
+      overrides: { limits: LIMITS },
+    });
+    adminToken = await gh.adminToken();
+  });
+  after(async () => {
+    await gh.stop();
+    await new Promise((resolve) => backend.close(resolve));
+  });
+
+  const slowBody = (method: string, path: string, headers: string[] = []) =>
+    `${method} ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n${headers.map((h) => `${h}\r\n`).join("")}\r\n`;
+  const slowHeaders = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\nX-Slow: `;
+
+  it("identity: a token request whose body trickles in gets Entra's 408", async () => {
+    const head = slowBody("POST", `/${EXAMPLE.tenantId}/oauth2/v2.0/token`, [
+      "Content-Type: application/x-www-form-urlencoded",
+    ]);
+    assertEntra(await trickle(gh.identityUrl, gh.caPath, head), 408);
+  });
+
+  it("identity: headers that trickle in get Entra's 408", async () => {
+    assertEntra(await trickle(gh.identityUrl, gh.caPath, slowHeaders("/common/discovery/keys")), 408);
+  });
+
+  it("admin: a Graph request whose body trickles in gets Graph's 408", async () => {
+    const head = slowBody("POST", "/v1.0/applications", [
+      "Content-Type: application/json",
+      `Authorization: Bearer ${adminToken}`,
+    ]);
+    assertGraph(await trickle(gh.adminUrl, gh.caPath, head), 408);
+  });
+
+  it("admin: an ARM request whose body trickles in gets ARM's 408", async () => {
+    const head = slowBody("PUT", "/gateway/apis/slow", [
+      "Content-Type: application/json",
+      `Authorization: Bearer ${adminToken}`,
+    ]);
+    assertArm(await trickle(gh.adminUrl, gh.caPath, head), 408);
+  });
+
+  it("gateway: an upload streamed to the backend that trickles in gets APIM's 408", async () => {
+    assertApim(await trickle(gh.gatewayUrl, gh.caPath, slowBody("POST", "/upload/file")), 408);
+  });
+
+  it("gateway: headers that trickle in get APIM's 408", async () => {
+    assertApim(await trickle(gh.gatewayUrl, gh.caPath, slowHeaders("/open/x")), 408);
+  });
+
+  it("the gateway still serves after cutting slow requests off", async () => {
+    const connection = await RawConnection.open(gh.gatewayUrl, gh.caPath);
+    await connection.write("POST /upload/file HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\nhi");
+    const response = await connection.response();
+    assert.equal(response.status, 200, response.body);
+    assert.equal(response.body, "done");
+    // Keep-alive: the idle connection is closed by the server after its keep-alive timeout.
+    await connection.closed;
+  });
+
+  for (const listener of ["identityUrl", "adminUrl", "gatewayUrl"] as const) {
+    it(`${listener.replace("Url", "")}: an idle keep-alive connection is closed`, async () => {
+      const connection = await RawConnection.open(gh[listener], gh.caPath);
+      await connection.write("GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      assert.equal((await connection.response()).status, 404);
+      await connection.closed;
+    });
+  }
+});
+
+describe("connections beyond the cap are closed", () => {
+  let gh: TestGatehouse;
+
+  before(async () => {
+    gh = await startTestGatehouse({
+      overrides: { limits: { ...DEFAULT_LISTENER_LIMITS, maxConnections: 2 }, tls: { mode: "insecure" } },
+    });
+  });
+  after(() => gh.stop());
+
+  for (const listener of ["identityUrl", "adminUrl", "gatewayUrl"] as const) {
+    it(`${listener.replace("Url", "")}: the third connection gets nothing and is closed`, async () => {
+      const held = [await RawConnection.open(gh[listener]), await RawConnection.open(gh[listener])];
+      // Both held connections are served...
+      for (const connection of held) {
+        await connection.write("GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assert.equal((await connection.response()).status, 404);
+      }
+      // ...the next one is not.
+      const refused = await RawConnection.open(gh[listener]);
+      await refused.write("GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      await refused.closed;
+      assert.equal(await refused.waitFor("HTTP/1.1"), "");
+      for (const connection of held) connection.close();
+      await Promise.all(held.map((connection) => connection.closed));
+    });
+  }
+});
