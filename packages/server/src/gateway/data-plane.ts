@@ -76,6 +76,12 @@ export class DataPlane {
     const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
     const method = req.method ?? "GET";
     const headers = HeaderMap.fromIncoming(req.headers, req.rawHeaders);
+    // Node checks the Host field's characters, not that it is a host: the original URL is built from it.
+    if (!URL.canParse(`${this.options.scheme}://${req.headers.host ?? "localhost"}`)) {
+      metrics.rejected("configuration", "InvalidHost");
+      this.finish(req, res, gatewayError(400, "Invalid hostname"), requestId, startedAt, "", "");
+      return;
+    }
 
     // A CORS preflight is answered by the cors policies of the operation it asks about, without a subscription key.
     const routed = routeRequest(snapshot, { method, path, query, headers, soapAction: soapActionOf(headers) });
@@ -132,7 +138,9 @@ export class DataPlane {
       const { source, reason, message } = context.lastError;
       // The detail can quote what the client sent (a refused header value), so it is kept for debug logs.
       const detail = logger.isLevelEnabled("debug") ? { detail: message } : {};
-      logger.info({ requestId, source, reason, ...detail }, "request refused");
+      // A refusal is the client's doing; a failure on the gateway's side (a policy's bad header, the backend) warns.
+      if (response.statusCode >= 500) logger.warn({ requestId, source, reason, ...detail }, "request failed");
+      else logger.info({ requestId, source, reason, ...detail }, "request refused");
     }
     if (trace) this.options.tracing.complete(trace, context, response, res);
     this.finish(

@@ -2,6 +2,7 @@
  * `rewrite-uri` (reference apim.md §2.10): replaces the backend-relative path and query from a template whose `{name}`
  * parts are the operation's matched template parameters.
  */
+import { ExpressionEvaluationError } from "../../expressions/errors.js";
 import type { Operation } from "../../model.js";
 import type { PipelineContext } from "../../pipeline/context.js";
 import type { PolicyDefinition, PolicyElement } from "../definition.js";
@@ -15,6 +16,8 @@ interface QueryPart {
 }
 
 const PARAMETER = /\{([^{}]*)\}/g;
+/** What a request target may hold once sent (undici's rule): no spaces, controls or characters beyond Latin-1. */
+const INVALID_TARGET_CHAR = /[^\x21-\xff]|\x7f/;
 
 export const rewriteUri: PolicyDefinition = {
   name: "rewrite-uri",
@@ -77,6 +80,9 @@ function rewrite(
   copied: ReadonlySet<string> | undefined,
 ) {
   const { request } = context;
+  if (INVALID_TARGET_CHAR.test(path)) {
+    throw new ExpressionEvaluationError("The rewritten path holds a space, a control character or non-Latin-1 text");
+  }
   if (copied) {
     const declared = declaredQueryNames(context.operation);
     for (const [name, value] of request.query) {
