@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
+import { apiYaml } from "../helpers/gateway.js";
 import { RawConnection, rawRequest } from "../helpers/raw-http.js";
 
 interface Seen {
@@ -37,11 +38,12 @@ describe("hop-by-hop headers and Expect: 100-continue", () => {
     });
     await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
     backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+    const open = "subscriptionRequired: false";
     const sendPolicy = `<policies><inbound><base /><send-request mode="copy" response-variable-name="r" /><return-response response-variable-name="r" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`;
     gh = await startTestGatehouse({
       config: `gateway:
   apis:
-${postApi("upload", backendUrl)}${postApi("sent", backendUrl, `policy: '${sendPolicy}'`)}`,
+${apiYaml("upload", backendUrl, [open], "POST")}${apiYaml("sent", backendUrl, [open, `policy: '${sendPolicy}'`], "POST")}`,
     });
   });
   after(async () => {
@@ -138,18 +140,3 @@ ${postApi("upload", backendUrl)}${postApi("sent", backendUrl, `policy: '${sendPo
     assert.equal(response.headers["x-end-to-end"], "kept");
   });
 });
-
-/** An API whose every POST goes to `serviceUrl`. */
-function postApi(name: string, serviceUrl: string, policy?: string): string {
-  return [
-    `    - name: ${name}`,
-    `      displayName: ${name}`,
-    `      path: ${name}`,
-    `      serviceUrl: ${serviceUrl}`,
-    "      subscriptionRequired: false",
-    ...(policy ? [`      ${policy}`] : []),
-    "      operations:",
-    `        - { name: post, displayName: Post, method: POST, urlTemplate: "/*" }`,
-    "",
-  ].join("\n");
-}

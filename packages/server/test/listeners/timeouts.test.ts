@@ -5,9 +5,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { DEFAULT_LISTENER_LIMITS } from "../../src/config/options.js";
 import { assertApim, assertArm, assertEntra, assertGraph } from "../helpers/error-shapes.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.js";
+import { startArgs, startCliServer, type CliServer } from "../helpers/cli-server.js";
 import { EXAMPLE, EXAMPLE_CONFIG, startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
 import { apiYaml } from "../helpers/gateway.js";
-import { RawConnection, type RawResponse } from "../helpers/raw-http.js";
+import { RawConnection, rawRequest, type RawResponse } from "../helpers/raw-http.js";
 
 /** Short limits so the probes stay quick; what is asserted is the outcome (408, closed), never a duration. */
 const LIMITS = { ...DEFAULT_LISTENER_LIMITS, headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 1000 };
@@ -149,4 +154,41 @@ describe("connections beyond the cap are closed", () => {
       await Promise.all(held.map((connection) => connection.closed));
     });
   }
+});
+
+describe("gatehouse start takes the limits from flags and environment variables, gateway workers included", () => {
+  let dataDir: string;
+  let server: CliServer;
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "gatehouse-limits-"));
+    server = await startCliServer(
+      dataDir,
+      ["--gateway-port", "0", "--gateway-workers", "2", "--headers-timeout", "1", "--request-timeout", "2"],
+      { GATEHOUSE_MAX_HEADER_SIZE: "1024" },
+    );
+  });
+  after(async () => {
+    await server.kill("SIGKILL");
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("--headers-timeout: a worker cuts trickling headers off with APIM's 408", async () => {
+    assertApim(await trickle(server.info.gatewayUrl, undefined, "GET /x HTTP/1.1\r\nHost: localhost\r\nX-Slow: "), 408);
+  });
+
+  it("GATEHOUSE_MAX_HEADER_SIZE: 2 KB of headers get 431 from the gateway and the identity listener", async () => {
+    const request = `GET /x HTTP/1.1\r\nHost: localhost\r\nX-Big: ${"a".repeat(2048)}\r\n\r\n`;
+    assertApim(await rawRequest(server.info.gatewayUrl, request), 431);
+    assertEntra(await rawRequest(server.info.identityUrl, request), 431);
+  });
+
+  it("refuses a headers timeout longer than the request timeout", async () => {
+    const result = await runCli([
+      ...startArgs(dataDir),
+      ...["--gateway-port", "0", "--headers-timeout", "60", "--request-timeout", "30"],
+    ]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /--headers-timeout cannot be longer than --request-timeout/);
+  });
 });
