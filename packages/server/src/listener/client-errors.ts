@@ -25,7 +25,7 @@ interface ParserError extends Error {
   rawPacket?: Buffer;
 }
 
-/** llhttp's error codes by what the client got wrong; anything else is a plain 400. */
+/** llhttp's error codes (and node's request timeout) by what the client got wrong; other HPE_ codes are a plain 400. */
 const PARSER_ERRORS: Readonly<Record<string, readonly [ProtocolStatus, string]>> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, "The request was not received in time."],
   HPE_HEADER_OVERFLOW: [431, "The request's header fields are too large."],
@@ -40,6 +40,7 @@ const PARSER_ERRORS: Readonly<Record<string, readonly [ProtocolStatus, string]>>
   HPE_INVALID_CHUNK_SIZE: [400, "The request's chunked body is not valid."],
 };
 const MALFORMED: readonly [ProtocolStatus, string] = [400, "The request is not valid HTTP/1.1."];
+const ANSWER_GRACE_MS = 10_000;
 
 const REQUEST_LINE = /^[A-Za-z]{1,20} (\/[^ \r\n?]{0,2048})/;
 
@@ -47,11 +48,14 @@ export function answerClientErrors(server: Server, page: ErrorPage, logger: Logg
   server.on("clientError", (error: ParserError, socket: Duplex) => {
     // The in-flight response, if the request reached a handler (a body that arrived too slowly).
     const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-    if (error.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) {
+    const code = error.code ?? "";
+    // Only HTTP's own errors can be answered in HTTP: not a reset, nor a TLS failure before any HTTP was spoken.
+    const answer = PARSER_ERRORS[code] ?? (code.startsWith("HPE_") ? MALFORMED : undefined);
+    if (answer === undefined || !socket.writable || inFlight?.headersSent) {
       socket.destroy();
       return;
     }
-    const [status, message] = PARSER_ERRORS[error.code ?? ""] ?? MALFORMED;
+    const [status, message] = answer;
     const path = inFlight?.req.url?.split("?")[0] ?? requestPath(error.rawPacket);
     logger.info({ code: error.code, status }, "client error");
     const response = page(status, message, path);
@@ -65,6 +69,8 @@ export function answerClientErrors(server: Server, page: ErrorPage, logger: Logg
       "",
     ].join("\r\n");
     socket.end(Buffer.concat([Buffer.from(head, "latin1"), body]), () => socket.destroy());
+    // A client that does not read its answer does not keep the socket either.
+    setTimeout(() => socket.destroy(), ANSWER_GRACE_MS).unref();
   });
   // Node answers any expectation but 100-continue with an empty 417; the request is not served.
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {

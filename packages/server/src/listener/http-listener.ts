@@ -57,20 +57,20 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
 
 function createServer(options: ListenerOptions): Server {
   const { limits } = options;
+  const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   const serverOptions: ServerOptions = {
-    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+    headersTimeout,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     maxHeaderSize: limits.maxHeaderSize,
     // Node looks for expired requests this often (30 s by default), so short timeouts need a shorter period.
-    connectionsCheckingInterval: Math.min(
-      30_000,
-      Math.max(100, Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4),
-    ),
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, headersTimeout / 4)),
   };
   const clientCertificates = options.askClientCertificate ? { requestCert: true, rejectUnauthorized: false } : {};
+  // A TLS handshake is bounded like the headers that follow it (node allows 120 s).
+  const handshakeTimeout = headersTimeout;
   const server = options.tls
-    ? createHttpsServer({ ...serverOptions, ...options.tls, ...clientCertificates }, options.handler)
+    ? createHttpsServer({ ...serverOptions, ...options.tls, ...clientCertificates, handshakeTimeout }, options.handler)
     : createHttpServer(serverOptions, options.handler);
   server.maxConnections = limits.maxConnections;
   answerClientErrors(server, options.errorPage, options.logger);

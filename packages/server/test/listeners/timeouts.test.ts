@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { DEFAULT_LISTENER_LIMITS } from "../../src/config/options.js";
@@ -115,6 +115,12 @@ ${apiYaml("open", backendUrl, ["subscriptionRequired: false"])}`,
     assert.equal(response.body, "done");
     // Keep-alive: the idle connection is closed by the server after its keep-alive timeout.
     await connection.closed;
+  });
+
+  it("a TLS handshake that never starts is cut off", async () => {
+    const port = Number(new URL(gh.gatewayUrl).port);
+    const socket = connect({ host: "127.0.0.1", port });
+    await new Promise((resolve) => socket.once("close", resolve));
   });
 
   for (const listener of ["identityUrl", "adminUrl", "gatewayUrl"] as const) {
