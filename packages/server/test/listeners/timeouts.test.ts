@@ -101,6 +101,11 @@ ${apiYaml("open", backendUrl, ["subscriptionRequired: false"])}`,
 
   it("gateway: an upload streamed to the backend that trickles in gets APIM's 408", async () => {
     assertApim(await trickle(gh.gatewayUrl, gh.caPath, slowBody("POST", "/upload/file")), 408);
+    // The upload to the backend stops with it, counted as the client's failure, not the backend's.
+    const counted =
+      /gatehouse_gateway_policy_rejections_total\{source="forward-request",reason="ClientConnectionFailure"\} 1/;
+    for (let i = 0; i < 50 && !counted.test(await gh.gatewayMetrics()); i++) await sleep(100);
+    assert.match(await gh.gatewayMetrics(), counted);
   });
 
   it("gateway: headers that trickle in get APIM's 408", async () => {

@@ -2,6 +2,7 @@
  * forward-request's transport: undici agents with pooled keep-alive connections, bodies streamed both ways.
  */
 import { STATUS_CODES } from "node:http";
+import { Readable } from "node:stream";
 import { Agent, errors, interceptors, type Dispatcher } from "undici";
 import { trustingConnect } from "../../util/trusted-tls.js";
 import { PolicyFailure } from "../policy/definition.js";
@@ -56,7 +57,7 @@ export class Forwarder {
         bodyTimeout: 0,
       });
     } catch (error) {
-      throw backendFailure(error, origin);
+      throw clientGone(request.body) ? clientFailure() : backendFailure(error, origin);
     }
     this.options.onBackendResponse?.(context, Number(process.hrtime.bigint() - started) / 1e9);
     const responseHeaders = HeaderMap.fromIncoming(endToEnd(response.headers));
@@ -158,6 +159,22 @@ function outgoingHeaders(context: PipelineContext, scheme: "http" | "https"): Re
   headers["x-forwarded-host"] ??= request.originalUrl.host;
   headers["x-forwarded-proto"] ??= scheme;
   return headers;
+}
+
+/** The client's body stream ended before it was complete: the client left, or its listener cut a slow body off. */
+function clientGone(body: PipelineContext["request"]["body"]): boolean {
+  return body instanceof Readable && body.destroyed && !body.readableEnded;
+}
+
+/** APIM's ClientConnectionFailure; the client's doing, so a 4xx, which no one receives. */
+function clientFailure(): PolicyFailure {
+  return new PolicyFailure(
+    400,
+    "The request body was not received completely.",
+    "forward-request",
+    "ClientConnectionFailure",
+    "the client's request body ended before it was complete (connection closed or too slow)",
+  );
 }
 
 function backendFailure(error: unknown, origin: string): PolicyFailure {
