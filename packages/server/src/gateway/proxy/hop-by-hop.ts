@@ -29,14 +29,23 @@ function addConnectionTokens(value: unknown, tokens: Set<string>): void {
   }
 }
 
-/** `headers` (names in any spelling) without hop-by-hop fields, including those its `Connection` field names. */
-export function endToEnd<V>(headers: Readonly<Record<string, V>>): Record<string, V> {
-  const entries = Object.entries(headers);
+/**
+ * `headers` (names in any spelling) without hop-by-hop fields, including those its `Connection` field names: a new
+ * record, or `headers` itself when it has none (most requests), so the common case allocates nothing.
+ */
+export function endToEnd<V>(headers: Record<string, V>): Record<string, V> {
+  const names = Object.keys(headers);
   const named = new Set<string>();
-  for (const [name, value] of entries) if (name.toLowerCase() === "connection") addConnectionTokens(value, named);
+  let hopByHop = false;
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    if (lower === "connection") addConnectionTokens(headers[name], named);
+    if (isHopByHop(lower)) hopByHop = true;
+  }
+  if (!hopByHop) return headers;
   // fromEntries, not assignment: a field named "__proto__" stays a field.
   return Object.fromEntries(
-    entries.filter(([name]) => {
+    Object.entries(headers).filter(([name]) => {
       const lower = name.toLowerCase();
       return !isHopByHop(lower) && !named.has(lower);
     }),
