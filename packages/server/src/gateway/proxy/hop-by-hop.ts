@@ -35,19 +35,20 @@ function addConnectionTokens(value: unknown, tokens: Set<string>): void {
  */
 export function endToEnd<V>(headers: Record<string, V>): Record<string, V> {
   const names = Object.keys(headers);
-  const named = new Set<string>();
+  const lower = names.map((name) => name.toLowerCase());
+  let named: Set<string> | undefined;
   let hopByHop = false;
-  for (const name of names) {
-    const lower = name.toLowerCase();
-    if (lower === "connection") addConnectionTokens(headers[name], named);
-    if (isHopByHop(lower)) hopByHop = true;
+  for (let i = 0; i < names.length; i++) {
+    const name = lower[i] as string;
+    if (name === "connection") addConnectionTokens(headers[names[i] as string], (named ??= new Set()));
+    if (isHopByHop(name)) hopByHop = true;
   }
   if (!hopByHop) return headers;
-  // fromEntries, not assignment: a field named "__proto__" stays a field.
-  return Object.fromEntries(
-    Object.entries(headers).filter(([name]) => {
-      const lower = name.toLowerCase();
-      return !isHopByHop(lower) && !named.has(lower);
-    }),
-  );
+  // No prototype: a field named "__proto__" stays a field.
+  const kept = Object.create(null) as Record<string, V>;
+  for (let i = 0; i < names.length; i++) {
+    const name = lower[i] as string;
+    if (!isHopByHop(name) && !named?.has(name)) kept[names[i] as string] = headers[names[i] as string] as V;
+  }
+  return kept;
 }
