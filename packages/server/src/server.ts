@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { randomUUID } from "node:crypto";
 import pino, { type Logger } from "pino";
 import { loadMasterKey, type MasterKey } from "./crypto/master-key.js";
@@ -10,10 +10,12 @@ import { IdentityRuntime } from "./identity/runtime.js";
 import { Issuers, defaultIssuerTemplates } from "./identity/issuers.js";
 import { TokenService } from "./identity/token/token-service.js";
 import { UsedAssertions } from "./identity/token/used-assertions.js";
-import { identityRoutes } from "./identity/routes.js";
+import { identityFrameworkErrors, identityRoutes } from "./identity/routes.js";
+import { entraErrorPage } from "./identity/errors.js";
 import { ensureSigningKey } from "./identity/keys/rotation.js";
 import { ensureManagement, type Management } from "./admin/management.js";
 import { adminRoutes } from "./admin/routes.js";
+import { adminErrorPage, adminFrameworkErrors } from "./admin/protocol-errors.js";
 import type { ServerOptions } from "./config/options.js";
 import { loadConfigFile } from "./config/load.js";
 import { reconcile, type ReconcileReport } from "./config/reconcile.js";
@@ -30,6 +32,8 @@ import { MemoryState } from "./gateway/state/memory-state.js";
 import { listenerTls, type ListenerTls } from "./tls/listener-tls.js";
 import { CredentialThrottle } from "./security/credential-throttle.js";
 import { makePrivateDir } from "./util/private-files.js";
+import { startListener, type Listener } from "./listener/http-listener.js";
+import type { ErrorPage } from "./listener/client-errors.js";
 
 export interface RunningGatehouse {
   dataDir: string;
@@ -150,18 +154,33 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     throttle,
   );
 
-  const listener = (name: string): FastifyInstance =>
+  // fastify routes; the sockets are Gatehouse's own listeners (listener/), with their timeouts, caps and error bodies.
+  const listener = (name: string, frameworkErrors: FastifyServerOptions["frameworkErrors"]): FastifyInstance =>
     Fastify({
       loggerInstance: logger.child({ listener: name }),
       genReqId: () => randomUUID(),
       requestIdHeader: false,
       routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
-      ...(tls.https ? { https: tls.https } : {}),
+      frameworkErrors,
     }) as unknown as FastifyInstance;
+  const serve = async (app: FastifyInstance, name: string, port: number, errorPage: ErrorPage) => {
+    await app.ready();
+    const serving = await startListener({
+      host: options.host,
+      port,
+      tls: tls.https,
+      limits: options.limits,
+      handler: app.routing,
+      errorPage,
+      logger: logger.child({ listener: name }),
+    });
+    logger.info(`${name} listening at ${scheme}://${options.host}:${serving.port}`);
+    return serving;
+  };
 
-  const identity = listener("identity");
+  const identity = listener("identity", identityFrameworkErrors);
   await identity.register(identityRoutes, { runtime, tokens, issuers });
-  const admin = listener("admin");
+  const admin = listener("admin", adminFrameworkErrors);
   await admin.register(adminRoutes, { core, runtime, issuers, tokens, gateway: core.gateway });
   const metrics = new GatewayMetrics();
   let gateway: GatewayNode | GatewayWorkerPool | undefined;
@@ -174,18 +193,20 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     return reply.type(contentType).send(text);
   });
 
+  let identityListener: Listener | undefined;
+  let adminListener: Listener | undefined;
   try {
-    await identity.listen({ host: options.host, port: options.identityPort });
-    await admin.listen({ host: options.host, port: options.adminPort });
+    identityListener = await serve(identity, "identity", options.identityPort, entraErrorPage);
+    adminListener = await serve(admin, "admin", options.adminPort, adminErrorPage);
     // With port 0 (tests) the real port is known only now; the public URL follows it unless it was given.
     if (!options.publicUrl && options.identityPort === 0) {
-      issuers.rebase(publicUrlOf(options, scheme, port(identity)));
+      issuers.rebase(publicUrlOf(options, scheme, identityListener.port));
       // The demo's validate-jwt points at this listener's discovery document, whose port is known only now.
       if (demoBackends) await reconcile(registry, demoFor(issuers.publicUrl, demoBackends), core.gateway);
     }
     // The gateway starts last, so validate-azure-ad-token's default authority is this listener's final URL.
     const azureAdAuthority = options.azureAdAuthority ?? issuers.publicUrl;
-    const adminUrl = adminUrlOf(scheme, admin);
+    const adminUrl = `${scheme}://localhost:${adminListener.port}`;
     gateway =
       options.gatewayWorkers > 1
         ? await GatewayWorkerPool.start(
@@ -205,6 +226,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
               credentialThrottle: options.credentialThrottle,
               redactNames: options.redactNames,
               adminUrl,
+              limits: options.limits,
             },
             logger,
           )
@@ -225,8 +247,10 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
             redactNames: options.redactNames,
             adminUrl,
             masterKey,
+            limits: options.limits,
           });
   } catch (error) {
+    await Promise.allSettled([identityListener?.close(), adminListener?.close()]);
     await Promise.allSettled([
       identity.close(),
       admin.close(),
@@ -239,6 +263,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     throw error;
   }
   const live = gateway;
+  const [identityServing, adminServing] = [identityListener, adminListener];
   core.gateway.subscribe(
     () => void live.reload().catch((err: unknown) => logger.warn({ err }, "gateway reload failed")),
   );
@@ -246,7 +271,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   return {
     dataDir,
     identityUrl: issuers.publicUrl,
-    adminUrl: adminUrlOf(scheme, admin),
+    adminUrl: `${scheme}://localhost:${adminServing.port}`,
     gatewayUrl: `${scheme}://localhost:${live.port}`,
     ...(options.tls.mode === "local" ? { caPath: resolve(dataDir, "tls", "ca.pem") } : {}),
     management: core.management,
@@ -259,25 +284,13 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     gatewayMetrics: async () => (await gatewayMetrics()).text,
     logger,
     async close() {
-      await Promise.allSettled([
-        identity.close(),
-        admin.close(),
-        live.close(),
-        demoBackends?.close(),
-        identityState.close(),
-      ]);
+      await Promise.allSettled([identityServing.close(), adminServing.close(), live.close()]);
+      await Promise.allSettled([identity.close(), admin.close(), demoBackends?.close(), identityState.close()]);
       await runtime.close();
       await store.close();
     },
   };
 }
-
-const port = (app: FastifyInstance) => {
-  const address = app.server.address();
-  return typeof address === "object" && address ? address.port : 0;
-};
-
-const adminUrlOf = (scheme: string, admin: FastifyInstance) => `${scheme}://localhost:${port(admin)}`;
 
 function publicUrlOf(options: ServerOptions, scheme: string, port: number): string {
   return (options.publicUrl ?? `${scheme}://localhost:${port}`).replace(/\/+$/, "");

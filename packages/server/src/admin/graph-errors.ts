@@ -13,7 +13,7 @@ export type GraphErrorCode =
   | "BadRequest"
   | "generalException";
 
-export type GraphErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 500;
+export type GraphErrorStatus = 400 | 401 | 403 | 404 | 405 | 408 | 413 | 415 | 417 | 431 | 500;
 
 /** A refused admin request; `message` is shown to the caller, so it never carries secrets or internals. */
 export class GraphError extends Error {
@@ -137,15 +137,15 @@ export function clientRequestId(request: FastifyRequest): string {
 }
 
 export function graphErrorBody(request: FastifyRequest, error: GraphError): GraphErrorResponse {
+  return graphErrorDocument(error, request.id, clientRequestId(request));
+}
+
+export function graphErrorDocument(error: GraphError, requestId: string, clientId: string): GraphErrorResponse {
   return {
     error: {
       code: error.code,
       message: error.message,
-      innerError: {
-        date: graphDate(new Date()),
-        "request-id": request.id,
-        "client-request-id": clientRequestId(request),
-      },
+      innerError: { date: graphDate(new Date()), "request-id": requestId, "client-request-id": clientId },
     },
   };
 }

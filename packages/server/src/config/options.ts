@@ -35,6 +35,8 @@ export interface ServerOptions {
   credentialThrottle: CredentialThrottleOptions;
   /** More header and query parameter names whose values logs and traces hide (observability/credential-names.ts). */
   redactNames: string[];
+  /** Timeouts and caps of every listener (identity, admin, gateway and its workers), each on its own. */
+  limits: ListenerLimits;
   /** Called with the text of every SQL statement (embedding and diagnostics). */
   onQuery?: (sql: string) => void;
 }
@@ -48,6 +50,35 @@ export interface RedisOptions {
 
 /** Long enough for a loaded Redis on the same network, short enough that a dead one never stalls requests. */
 export const DEFAULT_REDIS_TIMEOUT_MS = 250;
+
+/**
+ * What one listener allows a client before it answers 408/431 or closes the connection: slow or oversized requests
+ * must not hold sockets (and memory) for ever.
+ */
+export interface ListenerLimits {
+  /** Time from the connection (or the previous response) to a request's last header line. */
+  headersTimeoutMs: number;
+  /** Time from the connection (or the previous response) to a request's last body byte; covers streamed uploads. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection waits for its next request. */
+  keepAliveTimeoutMs: number;
+  /** Open connections per listener (per address, per gateway worker); further ones are closed at once. */
+  maxConnections: number;
+  /** Bytes of request line and header fields together. */
+  maxHeaderSize: number;
+}
+
+/**
+ * 30 s for headers and 120 s for a whole request, as reverse proxies commonly allow; keep-alive above the 60 s idle
+ * timeout of common load balancers, so they close first; node's 16 KB of headers.
+ */
+export const DEFAULT_LISTENER_LIMITS: ListenerLimits = {
+  headersTimeoutMs: 30_000,
+  requestTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 65_000,
+  maxConnections: 10_000,
+  maxHeaderSize: 16 * 1024,
+};
 
 export type TlsOptions =
   { mode: "local" } | { mode: "files"; certFile: string; keyFile: string } | { mode: "insecure" };
@@ -69,4 +100,5 @@ export const defaultServerOptions: ServerOptions = {
   jwksRefreshCooldownMs: 10_000,
   credentialThrottle: DEFAULT_CREDENTIAL_THROTTLE,
   redactNames: [],
+  limits: DEFAULT_LISTENER_LIMITS,
 };

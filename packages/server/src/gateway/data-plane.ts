@@ -159,7 +159,9 @@ export class DataPlane {
       const { source, reason, message } = context.lastError;
       // The detail can quote what the client sent (a refused header value), so it is kept for debug logs.
       const detail = logger.isLevelEnabled("debug") ? { detail: message } : {};
-      logger.info({ requestId, source, reason, ...detail }, "request refused");
+      // A refusal is the client's doing; a failure on the gateway's side (a policy's bad header, the backend) warns.
+      if (response.statusCode >= 500) logger.warn({ requestId, source, reason, ...detail }, "request failed");
+      else logger.info({ requestId, source, reason, ...detail }, "request refused");
     }
     if (trace) this.options.tracing.complete(trace, context, response, res);
     this.finish(

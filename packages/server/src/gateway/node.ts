@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { RedisOptions } from "../config/options.js";
+import type { ListenerLimits, RedisOptions } from "../config/options.js";
 import { CredentialThrottle, type CredentialThrottleOptions } from "../security/credential-throttle.js";
 import { CredentialNames } from "../observability/credential-names.js";
 import type { MasterKey } from "../crypto/master-key.js";
@@ -9,7 +9,8 @@ import type { Deployment } from "./pipeline/context.js";
 import type { Store } from "../store/store.js";
 import { DataPlane } from "./data-plane.js";
 import { KeySources } from "./jwt/key-sources.js";
-import { startGatewayListener } from "./listener.js";
+import { startListener } from "../listener/http-listener.js";
+import { gatewayErrorPage } from "./pipeline/gateway-error.js";
 import { Forwarder } from "./proxy/forwarder.js";
 import { RequestSender } from "./proxy/request-sender.js";
 import { ApiTracingSettings, ApiTracingView } from "./tracing/api-tracing.js";
@@ -50,6 +51,7 @@ export interface GatewayNodeOptions {
   adminUrl: string;
   /** Signs trace locations, so the admin API honours them whichever node traced the request. */
   masterKey: MasterKey;
+  limits: ListenerLimits;
 }
 
 export const DEFAULT_DEPLOYMENT: Deployment = { serviceName: "gatehouse", region: "local", gatewayId: "managed" };
@@ -121,11 +123,16 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
         secretValues: () => live.snapshot().secretValues,
       }),
     });
-    const listener = await startGatewayListener({
+    // No framework between the socket and the data plane, for speed.
+    const listener = await startListener({
       host: options.host,
       port: options.port,
       tls: options.tls,
-      dataPlane,
+      askClientCertificate: true,
+      limits: options.limits,
+      handler: dataPlane.handle,
+      errorPage: gatewayErrorPage,
+      logger,
     });
     logger.info(`Gateway listening at ${scheme}://${options.host}:${listener.port}`);
     return {

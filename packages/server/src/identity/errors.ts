@@ -1,3 +1,6 @@
+import { randomUUID } from "node:crypto";
+import type { ErrorPage, ErrorResponse } from "../listener/client-errors.js";
+
 /**
  * Entra ID (AADSTS) errors of the token and discovery endpoints. Each factory carries the status, OAuth error and
  * message text of the real service (shared/reference/entra.md §3.2); the response envelope is added by `errorBody`.
@@ -17,7 +20,7 @@ export type OAuthError =
 export class AadstsError extends Error {
   override name = "AadstsError";
   constructor(
-    readonly status: 400 | 401 | 404 | 405 | 413 | 415 | 429 | 503,
+    readonly status: 400 | 401 | 404 | 405 | 408 | 413 | 415 | 417 | 429 | 431 | 503,
     readonly error: OAuthError,
     readonly code: number,
     readonly text: string,
@@ -219,6 +222,9 @@ export const aadsts = {
   notFound: (path: string) =>
     new AadstsError(404, "not_found", 90100, `The request path '${path}' is not an endpoint of this identity service.`),
   badRequest: (detail: string) => new AadstsError(400, "invalid_request", 90100, detail),
+  /** A request refused before it reached an endpoint (malformed, too slow, headers too large). */
+  protocol: (status: 400 | 408 | 413 | 417 | 431, detail: string) =>
+    new AadstsError(status, "invalid_request", 90100, detail),
   unavailable: () =>
     new AadstsError(503, "temporarily_unavailable", 90006, "The service is temporarily unavailable. Please retry."),
 };
@@ -258,3 +264,23 @@ export function errorBody(err: AadstsError, traceId: string, correlationId: stri
     error_uri: `https://login.microsoftonline.com/error?code=${err.code}`,
   };
 }
+
+/** The whole error response: Entra's body and its no-cache and request-id fields. */
+export function entraErrorResponse(err: AadstsError, traceId: string, correlationId: string): ErrorResponse {
+  return {
+    headers: {
+      "cache-control": "no-store, no-cache",
+      pragma: "no-cache",
+      "x-ms-request-id": traceId,
+      "client-request-id": correlationId,
+      "content-type": "application/json; charset=utf-8",
+      // Only a real throttle says when to retry: MSAL replays any error that carries Retry-After (entra.md §3.1).
+      ...(err instanceof ThrottledError ? { "retry-after": String(err.retryAfterSeconds) } : {}),
+    },
+    body: JSON.stringify(errorBody(err, traceId, correlationId)),
+  };
+}
+
+/** What node's parser refuses on the identity listener, as Entra's error. */
+export const entraErrorPage: ErrorPage = (status, message) =>
+  entraErrorResponse(aadsts.protocol(status, message), randomUUID(), randomUUID());

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AadstsError, ThrottledError, aadsts, errorBody } from "./errors.js";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { routingRefusal } from "../listener/routing-refusal.js";
+import { AadstsError, aadsts, entraErrorResponse } from "./errors.js";
 import { TENANT_TEMPLATE, instanceDiscovery, v1Configuration, v2Configuration } from "./discovery.js";
 import type { Issuers } from "./issuers.js";
 import type { IdentityRuntime } from "./runtime.js";
@@ -150,14 +151,10 @@ function correlationId(request: FastifyRequest): string {
 function sendError(request: FastifyRequest, reply: FastifyReply, error: AadstsError) {
   const correlation = correlationId(request);
   request.log.info({ code: error.code, error: error.error, correlationId: correlation }, "token request rejected");
-  // Only a real throttle says when to retry: MSAL replays any error that carries Retry-After (entra.md §3.1).
-  if (error instanceof ThrottledError) reply.header("retry-after", String(error.retryAfterSeconds));
-  return reply
-    .code(error.status)
-    .header("cache-control", "no-store, no-cache")
-    .header("pragma", "no-cache")
-    .header("x-ms-request-id", request.id)
-    .header("client-request-id", correlation)
-    .type("application/json; charset=utf-8")
-    .send(JSON.stringify(errorBody(error, request.id, correlation)));
+  const { headers, body } = entraErrorResponse(error, request.id, correlation);
+  return reply.code(error.status).headers(headers).send(body);
 }
+
+/** fastify's routing refusals (a malformed percent-encoding, an overlong tenant) as Entra's errors. */
+export const identityFrameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+  sendError(request, reply, aadsts.badRequest(routingRefusal(error)));

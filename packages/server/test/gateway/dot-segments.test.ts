@@ -11,7 +11,7 @@ import {
 } from "../helpers/gatehouse.js";
 import { validateJwtElement } from "../helpers/gateway.js";
 import { policies } from "../gateway-policy/helpers.js";
-import { rawRequest, type RawReply } from "../helpers/raw-http.js";
+import { rawTarget, type RawResponse } from "../helpers/raw-http.js";
 
 /** What the backend received: the request line's target, as sent, and the operation whose policies ran. */
 interface Received {
@@ -20,8 +20,8 @@ interface Received {
 }
 
 /** A GET on the gateway through a raw socket (see rawRequest). */
-const rawGet = (port: number, target: string, headers: Record<string, string> = {}): Promise<RawReply> =>
-  rawRequest(port, "GET", target, { headers });
+const rawGet = (port: number, target: string, headers: Record<string, string> = {}): Promise<RawResponse> =>
+  rawTarget(port, "GET", target, { headers });
 
 /** A document that names its operation in a header the backend reads, after the operation's own inbound steps. */
 const naming = (operation: string, inbound = "") =>
@@ -118,7 +118,7 @@ describe("dot segments and the canonical request path", () => {
     originals = [];
   });
 
-  const assertRefused = (reply: RawReply, message: string) => {
+  const assertRefused = (reply: RawResponse, message: string) => {
     assert.equal(reply.status, 400, reply.body);
     assert.equal(reply.body, `{ "statusCode": 400, "message": ${JSON.stringify(message)} }`);
   };

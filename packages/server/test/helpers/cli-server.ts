@@ -13,6 +13,18 @@ export interface CliServer {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
+/** `gatehouse start` on plain HTTP and OS-chosen identity and admin ports; the gateway's is up to the caller. */
+export const startArgs = (dataDir: string): string[] => [
+  "start",
+  "--data",
+  dataDir,
+  "--insecure-http",
+  "--identity-port",
+  "0",
+  "--admin-port",
+  "0",
+];
+
 /**
  * `gatehouse start` in its own process on plain HTTP and OS-chosen ports, as an operator runs it; resolves once
  * the server has written where it listens.
@@ -22,24 +34,10 @@ export async function startCliServer(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<CliServer> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      cli,
-      "start",
-      "--data",
-      dataDir,
-      "--insecure-http",
-      "--identity-port",
-      "0",
-      "--admin-port",
-      "0",
-      ...args,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } },
-  );
+  const child = spawn(process.execPath, ["--import", "tsx", cli, ...startArgs(dataDir), ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));

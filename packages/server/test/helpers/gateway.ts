@@ -73,8 +73,8 @@ export const soapEnvelope = (value: string) =>
 
 export const NUMBER_TO_WORDS_ACTION = "http://www.dataaccess.com/webservicesserver/NumberToWords";
 
-/** One API of a YAML `gateway:` section that sends every GET to `serviceUrl`; `extra` lines go into the API. */
-export function apiYaml(name: string, serviceUrl: string, extra: string[] = []): string {
+/** One API of a YAML `gateway:` section that sends every GET (or `method`) to `serviceUrl`; `extra` lines go into the API. */
+export function apiYaml(name: string, serviceUrl: string, extra: string[] = [], method = "GET"): string {
   return [
     `    - name: ${name}`,
     `      displayName: ${name}`,
@@ -82,7 +82,7 @@ export function apiYaml(name: string, serviceUrl: string, extra: string[] = []):
     `      serviceUrl: ${serviceUrl}`,
     ...extra.map((line) => `      ${line}`),
     "      operations:",
-    `        - { name: any, displayName: Any, method: GET, urlTemplate: "/*" }`,
+    `        - { name: any, displayName: Any, method: ${method}, urlTemplate: "/*" }`,
     "",
   ].join("\n");
 }

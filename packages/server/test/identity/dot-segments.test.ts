@@ -7,7 +7,7 @@ import {
   startTestGatehouse,
   type TestGatehouse,
 } from "../helpers/gatehouse.js";
-import { rawRequest } from "../helpers/raw-http.js";
+import { rawTarget } from "../helpers/raw-http.js";
 
 /**
  * The gateway's dot-segment finding, tried on the identity and admin listeners: their router matches paths as sent
@@ -29,7 +29,7 @@ describe("dot segments on the identity and admin listeners", () => {
   after(() => gh.stop());
 
   const token = (target: string) =>
-    rawRequest(identityPort, "POST", target, {
+    rawTarget(identityPort, "POST", target, {
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams(exampleTokenForm()).toString(),
     });
@@ -62,7 +62,7 @@ describe("dot segments on the identity and admin listeners", () => {
 
   it("serves no admin resource at a dotted spelling of its path: Graph's 404 instead", async () => {
     const get = (target: string) =>
-      rawRequest(adminPort, "GET", target, { headers: { Authorization: `Bearer ${adminToken}` } });
+      rawTarget(adminPort, "GET", target, { headers: { Authorization: `Bearer ${adminToken}` } });
     assert.equal((await get("/v1.0/applications")).status, 200);
     for (const target of [
       "/x/../v1.0/applications",

@@ -11,6 +11,12 @@ export const ARM_PREFIX =
   "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service/{serviceName}";
 export const SHORT_PREFIX = "/gateway";
 
+/** Paths under either prefix (routes are case-insensitive): they answer in ARM's shape, all others in Graph's. */
+const ARM_PATH =
+  /^\/(?:gateway|subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.apimanagement\/service\/[^/]+)(?:\/|$)/i;
+
+export const isArmPath = (path: string): boolean => ARM_PATH.test(path);
+
 /** The service's resource id as the request addressed it: the ARM form, or `/gateway`. */
 export function serviceId(context: RequestContext): string {
   const { subscriptionId, resourceGroupName, serviceName } = context.request.params as Record<

@@ -19,6 +19,7 @@ export type ArmErrorCode =
   | "MethodNotAllowed"
   | "UnsupportedMediaType"
   | "RequestEntityTooLarge"
+  | "BadRequest"
   | "InternalServerError";
 
 export interface ArmErrorDetail {
@@ -31,7 +32,7 @@ export interface ArmErrorDetail {
 export class ArmError extends Error {
   override name = "ArmError";
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 412 | 413 | 415 | 417 | 431 | 500,
     readonly code: ArmErrorCode,
     message: string,
     readonly details: readonly ArmErrorDetail[] = [],
@@ -153,10 +154,12 @@ export function toArmError(error: unknown): ArmError | undefined {
   return undefined;
 }
 
+export function armErrorDocument(error: ArmError): ArmErrorResponse {
+  return { error: { code: error.code, message: error.message, details: [...error.details] } };
+}
+
 export function sendArmError(reply: FastifyReply, error: ArmError) {
-  const body: ArmErrorResponse = {
-    error: { code: error.code, message: error.message, details: [...error.details] },
-  };
+  const body = armErrorDocument(error);
   return reply
     .code(error.status)
     .headers(error.headers)

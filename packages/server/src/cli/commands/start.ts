@@ -37,6 +37,11 @@ interface StartFlags {
   authFailureAddressLimit: number;
   authFailureWindow: number;
   redact: string[];
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  maxConnections: number;
+  maxHeaderSize: number;
   logLevel: ServerOptions["logLevel"];
 }
 
@@ -170,6 +175,45 @@ export function registerStart(program: Command): void {
         .argParser(parseNames),
     )
     .addOption(
+      new Option("--headers-timeout <seconds>", "every listener: time a client has to send a request's headers (408)")
+        .env("GATEHOUSE_HEADERS_TIMEOUT")
+        .default(d.limits.headersTimeoutMs / 1000)
+        .argParser(parsePositiveInt),
+    )
+    .addOption(
+      new Option(
+        "--request-timeout <seconds>",
+        "every listener: time a client has to send a whole request, body included (408)",
+      )
+        .env("GATEHOUSE_REQUEST_TIMEOUT")
+        .default(d.limits.requestTimeoutMs / 1000)
+        .argParser(parsePositiveInt),
+    )
+    .addOption(
+      new Option(
+        "--keep-alive-timeout <seconds>",
+        "every listener: how long an idle connection waits for its next request",
+      )
+        .env("GATEHOUSE_KEEP_ALIVE_TIMEOUT")
+        .default(d.limits.keepAliveTimeoutMs / 1000)
+        .argParser(parsePositiveInt),
+    )
+    .addOption(
+      new Option(
+        "--max-connections <n>",
+        "every listener (and gateway worker): open connections; more are closed at once",
+      )
+        .env("GATEHOUSE_MAX_CONNECTIONS")
+        .default(d.limits.maxConnections)
+        .argParser(parsePositiveInt),
+    )
+    .addOption(
+      new Option("--max-header-size <bytes>", "every listener: request line and header fields together (431)")
+        .env("GATEHOUSE_MAX_HEADER_SIZE")
+        .default(d.limits.maxHeaderSize)
+        .argParser(parsePositiveInt),
+    )
+    .addOption(
       new Option("--log-level <level>", "log level")
         .env("GATEHOUSE_LOG_LEVEL")
         .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
@@ -178,6 +222,9 @@ export function registerStart(program: Command): void {
     .action(async (flags: StartFlags) => {
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
         throw new Error("--tls-cert and --tls-key go together");
+      }
+      if (flags.headersTimeout > flags.requestTimeout) {
+        throw new Error("--headers-timeout cannot be longer than --request-timeout");
       }
       const options: ServerOptions = {
         ...d,
@@ -208,6 +255,13 @@ export function registerStart(program: Command): void {
           windowSeconds: flags.authFailureWindow,
         },
         redactNames: flags.redact,
+        limits: {
+          headersTimeoutMs: flags.headersTimeout * 1000,
+          requestTimeoutMs: flags.requestTimeout * 1000,
+          keepAliveTimeoutMs: flags.keepAliveTimeout * 1000,
+          maxConnections: flags.maxConnections,
+          maxHeaderSize: flags.maxHeaderSize,
+        },
         logLevel: flags.logLevel,
       };
       process.stderr.write(`Starting Gatehouse (data: ${flags.data}) …\n`);

@@ -5,6 +5,7 @@
 import { STATUS_CODES } from "node:http";
 import type { GatewayResponse, PipelineContext } from "./context.js";
 import { HeaderMap } from "./headers.js";
+import type { ErrorPage } from "../../listener/client-errors.js";
 
 export interface GatewayErrorOptions {
   /** 5xx bodies carry it (the request id). */
@@ -19,14 +20,24 @@ export function gatewayError(status: number, message: string, options: GatewayEr
   const headers = new HeaderMap();
   headers.set("Content-Type", ["application/json"]);
   if (options.headers) for (const [name, value] of Object.entries(options.headers)) headers.set(name, [value]);
-  const activity = options.activityId === undefined ? "" : `, "activityId": ${JSON.stringify(options.activityId)}`;
   return {
     statusCode: status,
     statusReason: options.reason ?? STATUS_CODES[status] ?? "",
     headers,
-    body: `{ "statusCode": ${status}, "message": ${JSON.stringify(message)}${activity} }`,
+    body: errorEnvelope(status, message, options.activityId),
   };
 }
+
+function errorEnvelope(status: number, message: string, activityId: string | undefined): string {
+  const activity = activityId === undefined ? "" : `, "activityId": ${JSON.stringify(activityId)}`;
+  return `{ "statusCode": ${status}, "message": ${JSON.stringify(message)}${activity} }`;
+}
+
+/** What node's parser refuses on the gateway's listener gets APIM's envelope too. */
+export const gatewayErrorPage: ErrorPage = (status, message) => ({
+  headers: { "Content-Type": "application/json" },
+  body: errorEnvelope(status, message, undefined),
+});
 
 /** 200 OK with no headers and no body: return-response's start, and the answer when no backend was called. */
 export function emptyResponse(): GatewayResponse {

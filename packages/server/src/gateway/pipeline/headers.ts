@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import { ExpressionEvaluationError } from "../expressions/errors.js";
 
 /**
  * Headers that may carry commas or dates, so several values go out as repeated lines rather than comma-joined
@@ -19,6 +20,36 @@ const REPEATED = new Set([
   "retry-after",
 ]);
 
+/** RFC 9110 §5.1: a field name is a token. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** What node sends in a field value or reason phrase: no CR, LF, NUL or other controls but tab; Latin-1 at most. */
+const INVALID_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** Why `value` cannot be sent as a header field value or reason phrase, or undefined. */
+export function invalidFieldValue(value: string): string | undefined {
+  const bad = INVALID_VALUE_CHAR.exec(value)?.[0];
+  return bad === undefined
+    ? undefined
+    : `contains U+${(bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}, which HTTP does not allow`;
+}
+
+/**
+ * A policy (or the values it reads: expressions, named values, claims) produced a header HTTP cannot carry. It fails
+ * the policy, which runs on-error, instead of failing the response after the pipeline. The value is not quoted.
+ */
+export class InvalidHeaderError extends ExpressionEvaluationError {
+  override name = "InvalidHeaderError";
+}
+
+function checkField(name: string, values: readonly string[]): void {
+  if (!FIELD_NAME.test(name))
+    throw new InvalidHeaderError(`'${JSON.stringify(name).slice(1, -1)}' is not a valid header name`);
+  for (const value of values) {
+    const problem = invalidFieldValue(value);
+    if (problem !== undefined) throw new InvalidHeaderError(`The value of header '${name}' ${problem}`);
+  }
+}
+
 interface Entry {
   name: string;
   values: string[];
@@ -30,14 +61,14 @@ export class HeaderMap {
 
   static fromIncoming(headers: IncomingHttpHeaders, rawHeaders?: readonly string[]): HeaderMap {
     const map = new HeaderMap();
+    // Parsed by node or undici, which refuse what checkField would: not checked again.
     if (rawHeaders) {
-      for (let i = 0; i + 1 < rawHeaders.length; i += 2)
-        map.append(rawHeaders[i] as string, rawHeaders[i + 1] as string);
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) map.add(rawHeaders[i] as string, rawHeaders[i + 1] as string);
       return map;
     }
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue;
-      map.set(name, Array.isArray(value) ? value : [value]);
+      map.entries.set(name.toLowerCase(), { name, values: Array.isArray(value) ? [...value] : [value] });
     }
     return map;
   }
@@ -55,13 +86,20 @@ export class HeaderMap {
     return this.entries.has(name.toLowerCase());
   }
 
+  /** Throws InvalidHeaderError for a name or value HTTP cannot carry, as `append` does. */
   set(name: string, values: readonly string[]): void {
+    checkField(name, values);
     const key = name.toLowerCase();
     const existing = this.entries.get(key);
     this.entries.set(key, { name: existing?.name ?? name, values: [...values] });
   }
 
   append(name: string, value: string): void {
+    checkField(name, [value]);
+    this.add(name, value);
+  }
+
+  private add(name: string, value: string): void {
     const key = name.toLowerCase();
     const existing = this.entries.get(key);
     if (existing) existing.values.push(value);

@@ -2,26 +2,14 @@
  * forward-request's transport: undici agents with pooled keep-alive connections, bodies streamed both ways.
  */
 import { STATUS_CODES } from "node:http";
+import { Readable } from "node:stream";
 import { Agent, errors, interceptors, type Dispatcher } from "undici";
 import { trustingConnect } from "../../util/trusted-tls.js";
 import { PolicyFailure } from "../policy/definition.js";
 import type { ForwardOptions, PipelineContext } from "../pipeline/context.js";
 import { backendLocation } from "../pipeline/backend-url.js";
 import { HeaderMap } from "../pipeline/headers.js";
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1) are the connection's, not the message's: never forwarded either way. */
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "host",
-]);
+import { endToEnd } from "./hop-by-hop.js";
 
 export interface ForwarderOptions {
   /** CA certificates (PEM) trusted for HTTPS backends besides the system roots: the local Gatehouse CA. */
@@ -70,14 +58,10 @@ export class Forwarder {
         bodyTimeout: 0,
       });
     } catch (error) {
-      throw backendFailure(error, origin);
+      throw clientGone(request.body) ? clientFailure() : backendFailure(error, origin);
     }
     this.options.onBackendResponse?.(context, Number(process.hrtime.bigint() - started) / 1e9);
-    const responseHeaders = new HeaderMap();
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value === undefined || HOP_BY_HOP.has(name)) continue;
-      responseHeaders.set(name, Array.isArray(value) ? value : [value]);
-    }
+    const responseHeaders = HeaderMap.fromIncoming(endToEnd(response.headers));
     // Always streamed: buffer-response only matters to policies that read the body, which buffer it themselves.
     context.response = {
       statusCode: response.statusCode,
@@ -158,12 +142,14 @@ export function errorStatusFailure(statusCode: number): PolicyFailure {
 
 function outgoingHeaders(context: PipelineContext, scheme: "http" | "https"): Record<string, string | string[]> {
   const { request } = context;
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, values] of request.headers) {
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower)) continue;
-    headers[lower] = values.length === 1 ? (values[0] as string) : [...values];
-  }
+  const headers = endToEnd(
+    Object.fromEntries(
+      Array.from(request.headers, ([name, values]) => [
+        name.toLowerCase(),
+        values.length === 1 ? (values[0] as string) : [...values],
+      ]),
+    ),
+  );
   // A body replaced by a policy has a new length; undici computes it from the buffer.
   if (typeof request.body === "string" || Buffer.isBuffer(request.body)) delete headers["content-length"];
   const forwardedFor = request.headers.get("x-forwarded-for");
@@ -171,6 +157,22 @@ function outgoingHeaders(context: PipelineContext, scheme: "http" | "https"): Re
   headers["x-forwarded-host"] ??= request.originalUrl.host;
   headers["x-forwarded-proto"] ??= scheme;
   return headers;
+}
+
+/** The client's body stream ended before it was complete: the client left, or its listener cut a slow body off. */
+function clientGone(body: PipelineContext["request"]["body"]): boolean {
+  return body instanceof Readable && body.destroyed && !body.readableEnded;
+}
+
+/** APIM's ClientConnectionFailure; the client's doing, so a 4xx, which no one receives. */
+function clientFailure(): PolicyFailure {
+  return new PolicyFailure(
+    400,
+    "The request body was not received completely.",
+    "forward-request",
+    "ClientConnectionFailure",
+    "the client's request body ended before it was complete (connection closed or too slow)",
+  );
 }
 
 function backendFailure(error: unknown, origin: string): PolicyFailure {

@@ -9,6 +9,7 @@ import { bufferBody } from "../pipeline/body-buffer.js";
 import type { GatewayResponse, OutboundRequest } from "../pipeline/context.js";
 import { HeaderMap } from "../pipeline/headers.js";
 import { PolicyFailure } from "../policy/definition.js";
+import { endToEnd } from "./hop-by-hop.js";
 
 export type OutboundFailureReason = "Timeout" | "BackendConnectionFailure" | "ResponseTooLarge";
 
@@ -34,7 +35,7 @@ export class RequestSender {
   send = async (request: OutboundRequest): Promise<GatewayResponse> => {
     const { url } = request;
     // Values comma-joined, or repeated lines for headers that may hold commas (set-header's rule); never numbers.
-    const headers = request.headers.toOutgoing() as Record<string, string | string[]>;
+    const headers = endToEnd(request.headers.toOutgoing() as Record<string, string | string[]>);
     try {
       const response = await this.agent.request({
         origin: url.origin,
@@ -45,14 +46,10 @@ export class RequestSender {
         // One deadline for the whole exchange: connecting, the headers and the body.
         signal: AbortSignal.timeout(request.timeoutMs),
       });
-      const responseHeaders = new HeaderMap();
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value : [value]);
-      }
       const message: GatewayResponse = {
         statusCode: response.statusCode,
         statusReason: STATUS_CODES[response.statusCode] ?? "",
-        headers: responseHeaders,
+        headers: HeaderMap.fromIncoming(endToEnd(response.headers)),
         body: response.body,
       };
       await bufferBody(message, "response");

@@ -1,6 +1,6 @@
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
-import type { RedisOptions, TlsOptions } from "../../config/options.js";
 import type { CredentialThrottleOptions } from "../../security/credential-throttle.js";
+import type { ListenerLimits, RedisOptions, TlsOptions } from "../../config/options.js";
 
 /** What a gateway worker process is told at start (in GATEHOUSE_GATEWAY_WORKER, as JSON). */
 export interface WorkerConfig {
@@ -20,6 +20,7 @@ export interface WorkerConfig {
   redis?: RedisOptions;
   credentialThrottle: CredentialThrottleOptions;
   redactNames: string[];
+  limits: ListenerLimits;
 }
 
 export const WORKER_CONFIG_ENV = "GATEHOUSE_GATEWAY_WORKER";

@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     redis: config.redis,
     credentialThrottle: config.credentialThrottle,
     redactNames: config.redactNames,
+    limits: config.limits,
   });
   process.on("message", (message: PrimaryMessage) => {
     if (message.type === "gatehouse:reload") {

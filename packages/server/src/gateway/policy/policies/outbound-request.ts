@@ -9,22 +9,16 @@ import type { OutboundRequest, PipelineContext } from "../../pipeline/context.js
 import { backendUrl } from "../../pipeline/backend-url.js";
 import { HeaderMap } from "../../pipeline/headers.js";
 import { RequestTargetError, withCanonicalPath } from "../../routing/canonical-path.js";
+import { isHopByHop } from "../../proxy/hop-by-hop.js";
 import type { PolicyElement } from "../definition.js";
 import { fixed, integerSetting, mapSetting, textSetting, valueOf, type Setting } from "../setting.js";
 import { applyValueRule, readValueRule, type RuleCheck } from "./exists-action.js";
 
-/** Framing the transport owns, and hop-by-hop headers: not copied, not settable. */
-const NOT_SENT = new Set([
-  "connection",
-  "content-length",
-  "host",
-  "keep-alive",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
+/** Framing the transport owns, and hop-by-hop headers: not settable (the sender drops them from copies). */
+const notSent = (name: string): boolean => {
+  const lower = name.toLowerCase();
+  return lower === "content-length" || isHopByHop(lower);
+};
 
 const METHOD = /^[A-Za-z]+$/;
 
@@ -36,7 +30,7 @@ const UNSUPPORTED_CHILDREN: Readonly<Record<string, string>> = {
 };
 
 const headerRule: RuleCheck = (name) =>
-  NOT_SENT.has(name.toLowerCase()) ? `Header '${name}' cannot be set on a request a policy sends` : undefined;
+  notSent(name) ? `Header '${name}' cannot be set on a request a policy sends` : undefined;
 
 export interface OutboundTemplate {
   /** The request for this context. Throws ExpressionEvaluationError for a URL an expression got wrong. */
@@ -148,7 +142,8 @@ async function copyOf(context: PipelineContext): Promise<Draft> {
   }
   const url = backendUrl(context);
   const headers = new HeaderMap();
-  for (const [name, values] of request.headers) if (!NOT_SENT.has(name.toLowerCase())) headers.set(name, values);
+  // Hop-by-hop fields stay until the sender, which also drops those the copied Connection field names.
+  for (const [name, values] of request.headers) if (name.toLowerCase() !== "content-length") headers.set(name, values);
   let body: Buffer | string | undefined;
   if (context.section !== "outbound" && request.body !== undefined) {
     await bufferBody(request, "request");

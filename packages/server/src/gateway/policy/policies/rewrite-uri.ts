@@ -3,6 +3,7 @@
  * parts are the operation's matched template parameters, percent-encoded as path segments. The result goes through
  * the request path's rule (policy/backend-path.ts).
  */
+import { ExpressionEvaluationError } from "../../expressions/errors.js";
 import type { Operation } from "../../model.js";
 import type { PipelineContext } from "../../pipeline/context.js";
 import { canonicalBackendPath } from "../backend-path.js";
@@ -17,6 +18,8 @@ interface QueryPart {
 }
 
 const PARAMETER = /\{([^{}]*)\}/g;
+/** What a request target may hold once sent (undici's rule): no spaces, controls or characters beyond Latin-1. */
+const INVALID_TARGET_CHAR = /[^\x21-\xff]|\x7f/;
 
 export const rewriteUri: PolicyDefinition = {
   name: "rewrite-uri",
@@ -77,6 +80,9 @@ function rewrite(
   copied: ReadonlySet<string> | undefined,
 ) {
   const { request } = context;
+  if (INVALID_TARGET_CHAR.test(path)) {
+    throw new ExpressionEvaluationError("The rewritten path holds a space, a control character or non-Latin-1 text");
+  }
   if (copied) {
     const declared = declaredQueryNames(context.operation);
     for (const [name, value] of request.query) {

@@ -1,5 +1,7 @@
 /** `set-status` (reference apim.md §2.15): the response's status code and reason phrase. */
+import { ExpressionEvaluationError } from "../../expressions/errors.js";
 import { responseOf } from "../../pipeline/gateway-error.js";
+import { invalidFieldValue } from "../../pipeline/headers.js";
 import type { PolicyDefinition } from "../definition.js";
 import { integerSetting, textSetting, valueOf } from "../setting.js";
 
@@ -13,6 +15,8 @@ export const setStatus: PolicyDefinition = {
     const { id } = element;
     if (code.fixed && reason.fixed) {
       const [fixedCode, fixedReason] = [code.value, reason.value];
+      const problem = invalidFieldValue(fixedReason);
+      if (problem !== undefined) throw element.error(`The reason phrase ${problem}`, "reason");
       return {
         policy: "set-status",
         id,
@@ -29,7 +33,10 @@ export const setStatus: PolicyDefinition = {
       run(context) {
         const response = responseOf(context);
         response.statusCode = valueOf(code, context);
-        response.statusReason = valueOf(reason, context);
+        const phrase = valueOf(reason, context);
+        const problem = invalidFieldValue(phrase);
+        if (problem !== undefined) throw new ExpressionEvaluationError(`The reason phrase of set-status ${problem}`);
+        response.statusReason = phrase;
       },
     };
   },
