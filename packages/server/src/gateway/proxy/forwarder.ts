@@ -9,7 +9,7 @@ import { PolicyFailure } from "../policy/definition.js";
 import type { ForwardOptions, PipelineContext } from "../pipeline/context.js";
 import { backendLocation } from "../pipeline/backend-url.js";
 import { HeaderMap } from "../pipeline/headers.js";
-import { endToEnd } from "./hop-by-hop.js";
+import { endToEnd, putField } from "./hop-by-hop.js";
 
 export interface ForwarderOptions {
   /** CA certificates (PEM) trusted for HTTPS backends besides the system roots: the local Gatehouse CA. */
@@ -142,14 +142,11 @@ export function errorStatusFailure(statusCode: number): PolicyFailure {
 
 function outgoingHeaders(context: PipelineContext, scheme: "http" | "https"): Record<string, string | string[]> {
   const { request } = context;
-  const headers = endToEnd(
-    Object.fromEntries(
-      Array.from(request.headers, ([name, values]) => [
-        name.toLowerCase(),
-        values.length === 1 ? (values[0] as string) : [...values],
-      ]),
-    ),
-  );
+  const all: Record<string, string | string[]> = {};
+  for (const [name, values] of request.headers) {
+    putField(all, name.toLowerCase(), values.length === 1 ? (values[0] as string) : [...values]);
+  }
+  const headers = endToEnd(all);
   // A body replaced by a policy has a new length; undici computes it from the buffer.
   if (typeof request.body === "string" || Buffer.isBuffer(request.body)) delete headers["content-length"];
   const forwardedFor = request.headers.get("x-forwarded-for");

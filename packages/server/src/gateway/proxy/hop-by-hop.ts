@@ -22,9 +22,10 @@ function addConnectionTokens(value: unknown, tokens: Set<string>): void {
   const lines: unknown[] = Array.isArray(value) ? value : [value];
   for (const line of lines) {
     if (typeof line !== "string") continue;
-    for (const token of line.split(",")) {
+    // Most messages say only `keep-alive` or `close`: no split for one token.
+    for (const token of line.includes(",") ? line.split(",") : [line]) {
       const name = token.trim().toLowerCase();
-      if (name) tokens.add(name);
+      if (name && !isHopByHop(name)) tokens.add(name);
     }
   }
 }
@@ -44,11 +45,21 @@ export function endToEnd<V>(headers: Record<string, V>): Record<string, V> {
     if (isHopByHop(name)) hopByHop = true;
   }
   if (!hopByHop) return headers;
-  // No prototype: a field named "__proto__" stays a field.
-  const kept = Object.create(null) as Record<string, V>;
+  const kept: Record<string, V> = {};
   for (let i = 0; i < names.length; i++) {
     const name = lower[i] as string;
-    if (!isHopByHop(name) && !named?.has(name)) kept[names[i] as string] = headers[names[i] as string] as V;
+    if (!isHopByHop(name) && !named?.has(name)) putField(kept, names[i] as string, headers[names[i] as string] as V);
   }
   return kept;
+}
+
+/**
+ * `record[name] = value` for a header record that must stay an ordinary object (a null-prototype one is a slow
+ * dictionary in V8, which every later reader, undici and HeaderMap, pays for): a field named `__proto__` is defined
+ * as an own property instead of setting the prototype.
+ */
+export function putField<V>(record: Record<string, V>, name: string, value: V): void {
+  if (name === "__proto__")
+    Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+  else record[name] = value;
 }
