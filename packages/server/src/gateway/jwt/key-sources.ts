@@ -1,6 +1,6 @@
 import { DocumentFetcher, KeyDocumentError, type JsonDocumentSource } from "./document-fetcher.js";
 import { KeyImportError, keySetFromJwks, type ResolvedKeySet, type SkippedKey } from "./key-set.js";
-import { MissingKids } from "./missing-kids.js";
+import { BoundedMap } from "../state/bounded-map.js";
 import { VerifyCache } from "./verify-cache.js";
 
 export type { ResolvedKeySet } from "./key-set.js";
@@ -68,7 +68,11 @@ class OpenIdSource implements OpenIdKeySource {
   private inFlight: Promise<OpenIdKeys> | undefined;
   private failure: { error: Error; at: number } | undefined;
   private forcedAt = Number.NEGATIVE_INFINITY;
-  private readonly missing: MissingKids;
+  /**
+   * Key names (kid, x5t) a fresh fetch did not hold, each remembered for one cooldown so a token repeating one does not
+   * spend the next refetch; bounded, so a flood of random kids costs memory proportional to the bound.
+   */
+  private readonly missing: BoundedMap<true>;
 
   constructor(
     readonly url: string,
@@ -76,7 +80,7 @@ class OpenIdSource implements OpenIdKeySource {
     private readonly timing: Timing,
     private readonly options: KeySourcesOptions,
   ) {
-    this.missing = new MissingKids(timing.missingKidCacheSize, timing.unknownKidRefreshMs);
+    this.missing = new BoundedMap<true>(timing.missingKidCacheSize);
   }
 
   peek(): OpenIdKeys | undefined {
@@ -96,7 +100,7 @@ class OpenIdSource implements OpenIdKeySource {
 
   refreshForUnknownKid(kid: string | undefined, x5t: string | undefined): Promise<OpenIdKeys> {
     const name = `${kid ?? ""}\n${x5t ?? ""}`;
-    if (this.missing.has(name)) return this.current();
+    if (this.missing.get(name, Date.now())) return this.current();
     let fetched = this.inFlight;
     if (!fetched) {
       if (this.withinBackoff(this.forcedAt) || (this.failure && this.withinBackoff(this.failure.at)))
@@ -106,7 +110,8 @@ class OpenIdSource implements OpenIdKeySource {
     }
     return fetched.then(
       (keys) => {
-        if (keys.keys.named(kid, x5t).length === 0) this.missing.add(name);
+        if (keys.keys.named(kid, x5t).length === 0)
+          this.missing.set(name, true, Date.now() + this.timing.unknownKidRefreshMs);
         return keys;
       },
       (error: unknown) => {
