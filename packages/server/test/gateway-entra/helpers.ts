@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { readAdminClient, readGatewayClient, type AdminClientCredentials } from "../../src/admin/management.js";
 import { loadMasterKey } from "../../src/crypto/master-key.js";
+import { EntraDirectory, gatehouseDirectoryOptions } from "../../src/gateway/entra/directory.js";
 import { fetchJson, type JsonResponse } from "../../src/util/https-fetch.js";
 import {
   EXAMPLE,
@@ -53,11 +55,20 @@ export function adminCall(
   );
 }
 
+/** The gateway's Entra client for a tenant of the running server, with the gateway client's own credentials. */
+export async function gatewayDirectory(gh: TestGatehouse, tenant: string = EXAMPLE.tenantId): Promise<EntraDirectory> {
+  const credentials = await readGatewayClient(gh.dataDir, await loadMasterKey(gh.dataDir));
+  const extraCa = gh.caPath ? [await readFile(gh.caPath, "utf8")] : [];
+  return new EntraDirectory(
+    gatehouseDirectoryOptions({ identityUrl: gh.identityUrl, adminUrl: gh.adminUrl, tenant, credentials, extraCa }),
+  );
+}
+
 export interface MsalOutcome {
   ok: boolean;
   accessToken?: string;
   errorCode?: string;
-  errorNo?: string;
+  errorNo?: number;
   message?: string;
 }
 
