@@ -5,7 +5,7 @@
  * `<userId>&<yyyyMMddHHmm expiry, UTC>&<88 base64 characters>`, so the portal's own parser reads its user and expiry;
  * here the last part is 512 random bits rather than a signature, and only a keyed digest of the whole token is stored.
  *
- * A token lives an hour (APIM's too); one used in its second half is renewed (the new token is handed back for the
+ * A token lives an hour (APIM's too); the first use in its second half renews it (the new token is handed back for the
  * `Ocp-Apim-Sas-Token` response header, as APIM's `refresh="true"` announces), so an hour idle ends a session, and
  * however active, a sign-in lasts eight hours at most. Signing out revokes the sign-in and its renewals.
  */
@@ -43,7 +43,7 @@ export interface AuthenticatedSession {
   readonly sessionId: string;
   /** When the presented token expires. */
   readonly expiresAt: Date;
-  /** A replacement for a token in its second half, for the `Ocp-Apim-Sas-Token` response header. */
+  /** A replacement for a token first used in its second half, for the `Ocp-Apim-Sas-Token` response header. */
   readonly renewed: SessionToken | undefined;
 }
 
@@ -59,6 +59,8 @@ export interface StoredSession {
 export interface SessionRepository {
   insert(session: StoredSession): Promise<void>;
   find(tokenDigest: string): Promise<StoredSession | undefined>;
+  /** Marks the token renewed; true only for the one call that marked it. */
+  claimRenewal(tokenDigest: string): Promise<boolean>;
   /** Deletes a sign-in's tokens. */
   deleteSession(sessionId: string): Promise<void>;
   /** Deletes every token of the user. */
@@ -134,7 +136,8 @@ export class DeveloperSessions {
     const match = TOKEN.exec(token);
     if (!match) throw new InvalidSessionError();
     const now = this.clock();
-    const session = await this.options.repository.find(this.digest(token));
+    const digest = this.digest(token);
+    const session = await this.options.repository.find(digest);
     if (!session || session.userId !== match[1] || session.expiresAt.getTime() <= now) {
       throw new InvalidSessionError();
     }
@@ -143,11 +146,14 @@ export class DeveloperSessions {
     if (account?.state !== "active") throw new InvalidSessionError();
 
     const expiresAt = session.expiresAt.getTime();
+    const signedInAt = session.signedInAt.getTime();
     const halfLife = (this.settings.tokenLifetimeSeconds * 1000) / 2;
-    const renewed =
-      expiresAt - now < halfLife && this.expiry(session.signedInAt.getTime(), now) > expiresAt
-        ? await this.mint(session.userId, session.sessionId, session.signedInAt.getTime(), now)
-        : undefined;
+    // Once per token: a client that keeps the old token (a script) makes one more row, not one per request.
+    const renew =
+      expiresAt - now < halfLife &&
+      this.expiry(signedInAt, now) > expiresAt &&
+      (await this.options.repository.claimRenewal(digest));
+    const renewed = renew ? await this.mint(session.userId, session.sessionId, signedInAt, now) : undefined;
     return { userId: session.userId, sessionId: session.sessionId, expiresAt: session.expiresAt, renewed };
   }
 

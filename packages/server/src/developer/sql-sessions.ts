@@ -27,6 +27,7 @@ export class SqlSessions implements SessionRepository {
         user_id: session.userId,
         signed_in_at: session.signedInAt.toISOString(),
         expires_at: session.expiresAt.toISOString(),
+        renewed: 0,
       })
       .execute();
     this.sweeper.maybeSweep(this.clock());
@@ -39,6 +40,16 @@ export class SqlSessions implements SessionRepository {
       .where("token_digest", "=", tokenDigest)
       .executeTakeFirst();
     return row && toSession(row);
+  }
+
+  async claimRenewal(tokenDigest: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("developer_sessions")
+      .set({ renewed: 1 })
+      .where("token_digest", "=", tokenDigest)
+      .where("renewed", "=", 0)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   async deleteSession(sessionId: string): Promise<void> {

@@ -16,6 +16,8 @@ export interface DeveloperSessionTable {
   /** When the developer signed in: renewals never take the session past this plus its maximum age. */
   signed_in_at: string;
   expires_at: string;
+  /** 1 once the token has been renewed: a client that keeps using it gets no second renewal. */
+  renewed: number;
 }
 
 /** An invitation or password-reset ticket, single use. */

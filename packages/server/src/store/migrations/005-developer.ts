@@ -13,6 +13,7 @@ export const developerMigration: Migration = {
       .addColumn("user_id", USER_ID, (c) => c.notNull())
       .addColumn("signed_in_at", "varchar(40)", (c) => c.notNull())
       .addColumn("expires_at", "varchar(40)", (c) => c.notNull())
+      .addColumn("renewed", "integer", (c) => c.notNull().defaultTo(0))
       .execute();
     await db.schema.createIndex("developer_sessions_session").on("developer_sessions").column("session_id").execute();
     await db.schema.createIndex("developer_sessions_user").on("developer_sessions").column("user_id").execute();
