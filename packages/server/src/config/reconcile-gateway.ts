@@ -17,7 +17,7 @@ import {
   productFrom,
   subscriptionFrom,
 } from "../gateway/validation.js";
-import { ConfigError } from "./load.js";
+import { ConfigError } from "./errors.js";
 import type { GatewaySectionConfig } from "./schema.js";
 
 /** Keys of a subscription created now without keys in the file: shown once, stored only sealed. */
