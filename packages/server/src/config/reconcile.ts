@@ -8,7 +8,7 @@ import { parseCertificate } from "../crypto/certificates.js";
 import { ConfigError } from "./errors.js";
 import type { LoadedConfig } from "./load.js";
 import type { ApplicationConfig, TenantConfig } from "./schema.js";
-import type { GatewayRegistry } from "../gateway/registry.js";
+import type { GatewayRegistry } from "../gateway/model/registry.js";
 import { reconcileGateway, type GeneratedSubscriptionKeys } from "./reconcile-gateway.js";
 
 export type { GeneratedSubscriptionKeys } from "./reconcile-gateway.js";
