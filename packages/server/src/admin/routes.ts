@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { GatewayRegistry } from "../gateway/registry.js";
+import type { GatewayRegistry } from "../gateway/model/registry.js";
 import type { Issuers } from "../identity/issuers.js";
 import type { IdentityRuntime } from "../identity/runtime.js";
 import type { TokenService } from "../identity/token/token-service.js";
