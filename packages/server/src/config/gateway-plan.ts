@@ -3,6 +3,7 @@ import { digestsEqual } from "../crypto/secrets.js";
 import type { GatewayConfiguration } from "../gateway/model/configuration.js";
 import type { EntityObjects } from "../gateway/model/entities.js";
 import { GatewayConflictError, GatewayNotFoundError, GatewayValidationError } from "../gateway/model/errors.js";
+import type { GatewayRegistry } from "../gateway/model/registry.js";
 import type { GatewayTransaction } from "../gateway/model/transaction.js";
 import { ConfigError } from "./errors.js";
 
@@ -69,6 +70,8 @@ export class GatewayPlan {
   readonly generatedSubscriptionKeys: GeneratedSubscriptionKeys[] = [];
 
   constructor(
+    /** For what planning reads beyond the configuration (a user's password hash), and the password hasher. */
+    readonly gateway: GatewayRegistry,
     readonly current: GatewayConfiguration,
     /** The folder policy files are resolved against. */
     readonly baseDir: string,

@@ -10,6 +10,7 @@ import type { PolicyDocument } from "./policies/types.js";
 import type { Product } from "./products/types.js";
 import type { Subscription, SubscriptionKeys } from "./subscriptions/types.js";
 import type { GatewayTransaction } from "./transaction.js";
+import type { User } from "./users/types.js";
 
 export type PolicyScope =
   | { kind: "global" }
@@ -40,11 +41,13 @@ export interface GatewayConfiguration {
   namedValues: (NamedValue & { value: string })[];
   backends: Backend[];
   policies: PolicyDocument[];
+  /** Without password hashes: what `context.User` shows of a subscription's owner. */
+  users: User[];
 }
 
 /** Everything, with keys and values unsealed, as of the read's revision. */
 export async function readConfiguration(tx: GatewayTransaction, revision: number): Promise<GatewayConfiguration> {
-  const [apis, operations, products, subscriptions, namedValues, backends, policies] = await Promise.all([
+  const [apis, operations, products, subscriptions, namedValues, backends, policies, users] = await Promise.all([
     tx.apis.list(),
     tx.operations.all(),
     tx.products.list(),
@@ -52,6 +55,7 @@ export async function readConfiguration(tx: GatewayTransaction, revision: number
     tx.namedValues.withValues(),
     tx.backends.list(),
     tx.policies.all(),
+    tx.users.list(),
   ]);
-  return { revision, apis, operations, products, subscriptions, namedValues, backends, policies };
+  return { revision, apis, operations, products, subscriptions, namedValues, backends, policies, users };
 }

@@ -6,6 +6,7 @@ import { operations } from "./operations/index.js";
 import { policies } from "./policies/index.js";
 import { products } from "./products/index.js";
 import { subscriptions } from "./subscriptions/index.js";
+import { users } from "./users/index.js";
 
 /**
  * The gateway model's entities, each a folder whose index.ts exports its EntityDefinition (definition.ts), in
@@ -14,6 +15,7 @@ import { subscriptions } from "./subscriptions/index.js";
  * configuration file is applied in and its export all follow this list.
  */
 export const ENTITIES = [
+  users,
   namedValues,
   backends,
   apis,

@@ -146,6 +146,7 @@ class SuiteBuilder {
           tls: b.tls,
         })),
         policies: documents.map(({ scope, xml }) => ({ scope, xml })),
+        users: [],
       },
       documents,
       issuers: file.issuers,
