@@ -28,6 +28,7 @@ export const PRODUCT: Product = {
   approvalRequired: false,
   subscriptionsLimit: null,
   apis: ["echo"],
+  groups: [],
 };
 
 /** A product-scoped subscription that started `startedSecondsAgo` before `now`. */

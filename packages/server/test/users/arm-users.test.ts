@@ -31,7 +31,11 @@ describe("ARM users", () => {
     });
     assert.equal(created.id, `${ARM}/users/dev`);
     assert.equal(created.type, "Microsoft.ApiManagement/service/users");
-    const { registrationDate, ...rest } = created.properties as Record<string, unknown>;
+    const { registrationDate, groups, ...rest } = created.properties as Record<string, unknown>;
+    assert.deepEqual(
+      (groups as { displayName: string; builtIn: boolean }[]).map((g) => [g.displayName, g.builtIn]),
+      [["Developers", true]],
+    );
     assert.match(String(registrationDate), /^\d{4}-\d{2}-\d{2}T/);
     assert.deepEqual(rest, {
       email: "Dev@Contoso.example",

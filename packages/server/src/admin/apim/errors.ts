@@ -4,7 +4,12 @@
  */
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
-import { GatewayConflictError, GatewayNotFoundError, GatewayValidationError } from "../../gateway/model/errors.js";
+import {
+  GatewayBuiltInError,
+  GatewayConflictError,
+  GatewayNotFoundError,
+  GatewayValidationError,
+} from "../../gateway/model/errors.js";
 import { AccountBlockedError, AccountNotFoundError } from "../../developer/errors.js";
 import { PasswordHasherBusyError } from "../../security/password-hash.js";
 import { PasswordRuleError } from "../../security/password-length.js";
@@ -152,6 +157,7 @@ export function toArmError(error: unknown): ArmError | undefined {
     return new ArmError(400, "ValidationError", error.message, details.length > 0 ? details : [field(error.message)]);
   }
   if (error instanceof GatewayConflictError) return new ArmError(409, "Conflict", error.message);
+  if (error instanceof GatewayBuiltInError) return new ArmError(405, "MethodNotAllowed", error.message);
   if (error instanceof PasswordRuleError) return armErrors.validation(error.message, error.target);
   if (error instanceof AccountNotFoundError) return armErrors.notFound("User");
   // A link for a blocked user: unblock the user first.

@@ -1,6 +1,7 @@
 import { apis } from "./apis/index.js";
 import type { EntityDefinition } from "./definition.js";
 import { backends } from "./backends/index.js";
+import { groups } from "./groups/index.js";
 import { namedValues } from "./named-values/index.js";
 import { operations } from "./operations/index.js";
 import { policies } from "./policies/index.js";
@@ -16,6 +17,7 @@ import { users } from "./users/index.js";
  */
 export const ENTITIES = [
   users,
+  groups,
   namedValues,
   backends,
   apis,

@@ -19,6 +19,11 @@ export class GatewayConflictError extends Error {
   override name = "GatewayConflictError";
 }
 
+/** The change would alter a built-in object (a system group), which API Management keeps as it is. */
+export class GatewayBuiltInError extends Error {
+  override name = "GatewayBuiltInError";
+}
+
 export interface ValidationDetail {
   /** The property or object at fault, e.g. `path` or `policy of api 'numbers'`. */
   target: string;

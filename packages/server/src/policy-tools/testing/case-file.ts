@@ -147,6 +147,7 @@ class SuiteBuilder {
         })),
         policies: documents.map(({ scope, xml }) => ({ scope, xml })),
         users: [],
+        groups: [],
       },
       documents,
       issuers: file.issuers,
@@ -294,6 +295,7 @@ class SuiteBuilder {
       approvalRequired: entry?.approvalRequired ?? false,
       subscriptionsLimit: null,
       apis: [this.api.name],
+      groups: [],
     });
   }
 

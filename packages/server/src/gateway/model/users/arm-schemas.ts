@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { collection, contract, envelope, patchEnvelope, resource } from "../../../admin/apim/schemas.js";
 import { MAX_PASSWORD_LENGTH } from "../../../security/password-length.js";
+import { groupContractProperties } from "../groups/arm-schemas.js";
 
 const state = z.enum(["active", "blocked", "pending", "deleted"]);
 const identity = z.object({ provider: z.string().min(1), id: z.string().min(1) });
@@ -41,6 +42,8 @@ export const userContract = contract(
       note: z.string().nullable(),
       registrationDate: z.string(),
       identities: z.array(identity),
+      /** Read-only: the groups the user is in. */
+      groups: z.array(groupContractProperties),
     }),
   ),
 );

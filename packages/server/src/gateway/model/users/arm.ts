@@ -1,5 +1,5 @@
 import { ok, operation, type Operation, type RequestContext } from "../../../admin/operations.js";
-import { API_VERSION, type ArmProperties } from "../../../admin/apim/arm.js";
+import { API_VERSION, armResource, type ArmProperties } from "../../../admin/apim/arm.js";
 import { crudOperations } from "../../../admin/apim/crud.js";
 import { armErrors } from "../../../admin/apim/errors.js";
 import { namedSchemas } from "../../../admin/schemas.js";
@@ -8,6 +8,8 @@ import type { TicketLink } from "../../../developer/password-setup.js";
 import type { GatewayRegistry } from "../registry.js";
 import { z } from "zod";
 import { userCollection, userContract, userPatch, userPut, type UserBody, type UserResource } from "./arm-schemas.js";
+import { groupProperties } from "../groups/arm.js";
+import type { Group } from "../groups/types.js";
 import type { User, UserInput } from "./types.js";
 
 const TAG = "apim: users";
@@ -18,8 +20,28 @@ export const INVITATION_LINK_HEADER = "gatehouse-invitation-link";
 const ticketLink = z.object({ value: z.string(), expiresAt: z.string() });
 namedSchemas.add(ticketLink, { name: "GatehouseTicketLink" });
 
+export const USER_FILTERABLE = ["name", "email", "firstName", "lastName", "state", "note"] as const;
+
+/** A user with the groups they are in, as the resource shows them. */
+export interface UserView extends User {
+  groupDetails: readonly Group[];
+}
+
+/** The users with their groups' properties (the groups read once). */
+async function viewsOf(gateway: GatewayRegistry, users: readonly User[]): Promise<UserView[]> {
+  const groups = new Map((await gateway.groups.list()).map((group) => [group.name, group]));
+  return users.map((user) => ({ ...user, groupDetails: user.groups.flatMap((name) => groups.get(name) ?? []) }));
+}
+
+/** Users as resources of the service's collection, wherever they are listed (a group's members). */
+export async function userResources(gateway: GatewayRegistry, context: RequestContext, users: readonly User[]) {
+  return (await viewsOf(gateway, users)).map((user) =>
+    armResource(context, "users", `/users/${user.name}`, userProperties(user)),
+  );
+}
+
 /** The user's ARM `properties`, never the password. */
-export function userProperties(user: User): ArmProperties<UserResource> {
+export function userProperties(user: UserView): ArmProperties<UserResource> {
   return {
     email: user.email,
     firstName: user.firstName,
@@ -28,6 +50,7 @@ export function userProperties(user: User): ArmProperties<UserResource> {
     note: user.note,
     registrationDate: user.registrationDate,
     identities: user.identities.map((identity) => ({ ...identity })),
+    groups: user.groupDetails.map(groupProperties),
   };
 }
 
@@ -89,9 +112,12 @@ export function armOperations(gateway: GatewayRegistry, services: ArmServices): 
       type: "users",
       kind: "User",
       schemas: { put: userPut, patch: userPatch, resource: userContract, list: userCollection },
-      filterable: ["name", "email", "firstName", "lastName", "state", "note"],
-      list: () => gateway.users.list(),
-      get: (_context, name) => gateway.users.get(name),
+      filterable: USER_FILTERABLE,
+      list: async () => viewsOf(gateway, await gateway.users.list()),
+      get: async (_context, name) => {
+        const user = await gateway.users.get(name);
+        return user && (await viewsOf(gateway, [user]))[0];
+      },
       put: async (context, name, body) => {
         const invite = body.confirmation === "invite";
         if (!invite) refuseNotify(context);
@@ -106,11 +132,17 @@ export function armOperations(gateway: GatewayRegistry, services: ArmServices): 
           lastName: body.lastName,
           ...(invite ? { state: "pending" } : {}),
         });
-        if (!invite) return { item: user, created };
+        const [item] = await viewsOf(gateway, [user]);
+        if (!item) throw armErrors.notFound("User");
+        if (!invite) return { item, created };
         const { link } = await passwordSetup.invite(name);
-        return { item: user, created, headers: { [INVITATION_LINK_HEADER]: link, "cache-control": "no-store" } };
+        return { item, created, headers: { [INVITATION_LINK_HEADER]: link, "cache-control": "no-store" } };
       },
-      patch: async (_context, name, body) => gateway.users.patch(name, await changesOf(gateway, body)),
+      patch: async (_context, name, body) => {
+        const [item] = await viewsOf(gateway, [await gateway.users.patch(name, await changesOf(gateway, body))]);
+        if (!item) throw armErrors.notFound("User");
+        return item;
+      },
       remove: (context, name) => {
         refuseNotify(context);
         return gateway.users.delete(name, { deleteSubscriptions: flagOption(context, "deleteSubscriptions") });

@@ -4,10 +4,10 @@ import { EntityObject } from "../entity-object.js";
 import { GatewayConflictError, GatewayNotFoundError } from "../errors.js";
 import type { GatewayTransaction } from "../transaction.js";
 import { GatewayUserRepository, type StoredUser } from "./repository.js";
-import { ADMINISTRATOR_USER, type User, type UserInput } from "./types.js";
+import { ADMINISTRATOR_USER, type User, type UserFields, type UserInput } from "./types.js";
 import { checkPasswordHash, userFrom, userInputOf } from "./validation.js";
 
-const publicUser = ({ passwordHash: _hash, ...user }: StoredUser): User => user;
+const fieldsOf = ({ passwordHash: _hash, ...user }: StoredUser): UserFields => user;
 
 const accountOf = (user: StoredUser): DeveloperAccount => ({
   id: user.name,
@@ -30,16 +30,18 @@ export class Users extends EntityObject<GatewayUserRepository> implements Develo
   }
 
   async list(): Promise<User[]> {
-    return (await this.repository.list()).map(publicUser);
+    return this.withGroups((await this.repository.list()).map(fieldsOf));
   }
 
   async get(name: string): Promise<User | undefined> {
     const stored = await this.repository.get(name);
-    return stored && publicUser(stored);
+    return stored && (await this.withGroups([fieldsOf(stored)]))[0];
   }
 
   async require(name: string): Promise<User> {
-    return publicUser(await this.requireStored(name));
+    const user = await this.get(name);
+    if (!user) throw new GatewayNotFoundError("User", name);
+    return user;
   }
 
   async findByEmail(email: string): Promise<DeveloperAccount | undefined> {
@@ -59,7 +61,7 @@ export class Users extends EntityObject<GatewayUserRepository> implements Develo
 
   async patch(name: string, patch: Partial<UserInput>): Promise<User> {
     const existing = await this.requireStored(name);
-    return this.save(name, { ...userInputOf(publicUser(existing)), ...defined(patch) }, existing);
+    return this.save(name, { ...userInputOf(fieldsOf(existing)), ...defined(patch) }, existing);
   }
 
   /**
@@ -94,6 +96,11 @@ export class Users extends EntityObject<GatewayUserRepository> implements Develo
     return stored;
   }
 
+  private async withGroups(users: UserFields[]): Promise<User[]> {
+    const groups = await this.tx.groups.namesByUser(users);
+    return users.map((user) => ({ ...user, groups: groups.get(user.name) ?? [] }));
+  }
+
   private async save(name: string, input: UserInput, existing: StoredUser | undefined): Promise<User> {
     const user = userFrom(name, input, existing?.registrationDate ?? new Date().toISOString());
     const holder = await this.repository.findByEmail(user.email);
@@ -110,6 +117,6 @@ export class Users extends EntityObject<GatewayUserRepository> implements Develo
     ) {
       await this.repository.revokeDeveloperAccess(name);
     }
-    return user;
+    return (await this.withGroups([user]))[0] as User;
   }
 }

@@ -1,10 +1,10 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, GatewayUserTable } from "../../../store/schema.js";
-import type { User, UserState } from "./types.js";
+import type { UserFields, UserState } from "./types.js";
 import { basicIdentity } from "./validation.js";
 
 /** A user as stored, with the hash of their password (null until one is set). */
-export interface StoredUser extends User {
+export interface StoredUser extends UserFields {
   passwordHash: string | null;
 }
 

@@ -14,7 +14,8 @@ export interface UserIdentity {
   id: string;
 }
 
-export interface User {
+/** A user's own fields, as stored. */
+export interface UserFields {
   name: string;
   email: string;
   firstName: string;
@@ -23,6 +24,11 @@ export interface User {
   note: string | null;
   registrationDate: string;
   identities: UserIdentity[];
+}
+
+export interface User extends UserFields {
+  /** The groups the user is in (read-only): explicit memberships and the built-in groups' implicit ones. */
+  groups: string[];
 }
 
 export interface UserInput {

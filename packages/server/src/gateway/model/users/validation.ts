@@ -1,6 +1,6 @@
 import { parsePasswordHash, PasswordHashFormatError } from "../../../security/password-hash.js";
 import { checkName, invalid, oneOf, optionalText, text } from "../checks.js";
-import { USER_STATES, type User, type UserIdentity, type UserInput } from "./types.js";
+import { USER_STATES, type UserFields, type UserIdentity, type UserInput } from "./types.js";
 
 /** RFC 5321's limit on a forward path. */
 const MAX_EMAIL_LENGTH = 254;
@@ -48,7 +48,7 @@ function identities(value: UserIdentity[] | undefined, address: string): UserIde
 }
 
 /** The user without its password hash (checked by `checkPasswordHash`); the caller keeps registrationDate. */
-export function userFrom(name: string, input: UserInput, registrationDate: string): User {
+export function userFrom(name: string, input: UserInput, registrationDate: string): UserFields {
   checkName("User", name);
   const address = email(text("email", input.email, MAX_EMAIL_LENGTH).trim());
   const note = optionalText(input.note);
@@ -76,4 +76,4 @@ export function checkPasswordHash(hash: string): string {
   return hash;
 }
 
-export const userInputOf = ({ name: _name, registrationDate: _date, ...input }: User): UserInput => input;
+export const userInputOf = ({ name: _name, registrationDate: _date, ...input }: UserFields): UserInput => input;

@@ -6,7 +6,7 @@ import { byName, entriesOf, located } from "../../../config/gateway-plan.js";
 import type { PasswordHasher } from "../../../security/password-hash.js";
 import { PasswordRuleError } from "../../../security/password-length.js";
 import { entityYamlOf } from "../definition.js";
-import type { UserInput } from "./types.js";
+import type { User, UserFields, UserInput } from "./types.js";
 import { userFrom } from "./validation.js";
 
 const userEntry = z.strictObject({
@@ -19,6 +19,8 @@ const userEntry = z.strictObject({
   /** Literal or `${ENV_VAR}`; hashed, never exported. Absent: the stored password is kept (none for a new user). */
   password: z.string().min(1).optional(),
 });
+
+const fieldsOf = ({ groups: _groups, ...fields }: User): UserFields => fields;
 
 /** The hash of a password the file sets; a password the rules refuse names its entry. */
 async function hashFor(where: string, hasher: PasswordHasher, password: string): Promise<string> {
@@ -51,7 +53,7 @@ export const entityYaml = entityYamlOf(
         const wanted = located(where, () => userFrom(name, fields, existing?.registrationDate ?? ""));
         const storedHash = existing && (await plan.gateway.users.findById(name))?.passwordHash;
         const passwordChanged = password !== undefined && (await passwordDiffers(hasher, storedHash, password));
-        if (existing && !passwordChanged && isDeepStrictEqual(existing, wanted)) continue;
+        if (existing && !passwordChanged && isDeepStrictEqual(fieldsOf(existing), wanted)) continue;
         const input: UserInput = {
           ...fields,
           ...(password !== undefined && passwordChanged
