@@ -6,10 +6,17 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Api } from "./model/apis/types.js";
 import type { Product } from "./model/products/types.js";
 import type { Subscription, SubscriptionKeys } from "./model/subscriptions/types.js";
-import type { GatewayRequest, SubscriptionContext } from "./pipeline/context.js";
+import { mayCallApis, type UserDirectory } from "./callers.js";
+import type { GatewayRequest, SubscriptionContext, UserContext } from "./pipeline/context.js";
 
 export type AccessDecision =
-  | { allowed: true; product: Product | undefined; subscription: SubscriptionContext | undefined }
+  | {
+      allowed: true;
+      product: Product | undefined;
+      subscription: SubscriptionContext | undefined;
+      /** The subscription's owner (`context.User`). */
+      user: UserContext | undefined;
+    }
   | { allowed: false; reason: "SubscriptionKeyNotFound" | "SubscriptionKeyInvalid" };
 
 interface KeyEntry {
@@ -57,6 +64,8 @@ export interface AccessRules {
   products: ReadonlyMap<string, { product: Product; apis: ReadonlySet<string> }>;
   /** The open product (no subscription required) an API belongs to, if any. */
   openProductOf: ReadonlyMap<string, Product>;
+  /** The subscriptions' owners. */
+  users: UserDirectory;
 }
 
 /** The key the request carries: the API's header, else its query parameter. */
@@ -70,22 +79,25 @@ export function subscriptionKeyOf(api: Api, request: GatewayRequest): string | u
 export function decideAccess(api: Api, key: string | undefined, rules: AccessRules, now: number): AccessDecision {
   if (key === undefined) {
     const open = rules.openProductOf.get(api.name);
-    if (open) return { allowed: true, product: open, subscription: undefined };
-    if (!api.subscriptionRequired) return { allowed: true, product: undefined, subscription: undefined };
+    if (open) return { allowed: true, product: open, subscription: undefined, user: undefined };
+    if (!api.subscriptionRequired)
+      return { allowed: true, product: undefined, subscription: undefined, user: undefined };
     return { allowed: false, reason: "SubscriptionKeyNotFound" };
   }
   // A key that is sent must be valid, even where none is required.
   for (const subscription of rules.subscriptions.find(key)) {
     if (!usable(subscription, now)) continue;
+    const user = subscription.owner === null ? undefined : rules.users.get(subscription.owner);
+    if (user && !mayCallApis(user)) continue;
     const context: SubscriptionContext = { ...subscription, key };
     const scope = subscription.scope;
-    if (scope.kind === "allApis") return { allowed: true, product: undefined, subscription: context };
+    if (scope.kind === "allApis") return { allowed: true, product: undefined, subscription: context, user };
     if (scope.kind === "api") {
-      if (scope.api === api.name) return { allowed: true, product: undefined, subscription: context };
+      if (scope.api === api.name) return { allowed: true, product: undefined, subscription: context, user };
       continue;
     }
     const linked = rules.products.get(scope.product);
-    if (linked?.apis.has(api.name)) return { allowed: true, product: linked.product, subscription: context };
+    if (linked?.apis.has(api.name)) return { allowed: true, product: linked.product, subscription: context, user };
   }
   return { allowed: false, reason: "SubscriptionKeyInvalid" };
 }

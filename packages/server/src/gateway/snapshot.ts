@@ -3,6 +3,7 @@
  * product it can be called under, and one without product) and the access rules. Immutable; replaced whole.
  */
 import { SubscriptionIndex, type AccessRules } from "./access.js";
+import { UserDirectory } from "./callers.js";
 import { DEFAULT_GLOBAL_POLICY } from "./model/policies/types.js";
 import type { Backend } from "./model/backends/types.js";
 import { type GatewayConfiguration, type PolicyScope, policyScopeKey } from "./model/configuration.js";
@@ -111,6 +112,7 @@ export function compileSnapshot(
       subscriptions: new SubscriptionIndex(pepper, config.subscriptions),
       products: new Map(config.products.map((p) => [p.name, { product: p, apis: new Set(p.apis) }])),
       openProductOf,
+      users: new UserDirectory(config.users, config.groups),
     },
     secretValues: secretValuesOf(config),
     problems,

@@ -346,6 +346,7 @@ for (const target of targets) {
         approvalRequired: false,
         subscriptionsLimit: null,
         apis: [],
+        groups: ["administrators"],
       });
       assert.deepEqual(await f.gateway.products.addApi("starter", "p-api"), { created: true });
       assert.deepEqual(await f.gateway.products.addApi("starter", "p-api"), { created: false });

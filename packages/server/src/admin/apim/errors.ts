@@ -4,7 +4,15 @@
  */
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
-import { GatewayConflictError, GatewayNotFoundError, GatewayValidationError } from "../../gateway/model/errors.js";
+import {
+  GatewayBuiltInError,
+  GatewayConflictError,
+  GatewayNotFoundError,
+  GatewayValidationError,
+} from "../../gateway/model/errors.js";
+import { AccountBlockedError, AccountNotFoundError } from "../../developer/errors.js";
+import { PasswordHasherBusyError } from "../../security/password-hash.js";
+import { PasswordRuleError } from "../../security/password-length.js";
 import { GraphError } from "../graph-errors.js";
 import type { ArmErrorResponse } from "./schemas.js";
 
@@ -19,6 +27,7 @@ export type ArmErrorCode =
   | "MethodNotAllowed"
   | "UnsupportedMediaType"
   | "RequestEntityTooLarge"
+  | "TooManyRequests"
   | "BadRequest"
   | "InternalServerError";
 
@@ -32,7 +41,7 @@ export interface ArmErrorDetail {
 export class ArmError extends Error {
   override name = "ArmError";
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 412 | 413 | 415 | 417 | 431 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 412 | 413 | 415 | 417 | 429 | 431 | 500,
     readonly code: ArmErrorCode,
     message: string,
     readonly details: readonly ArmErrorDetail[] = [],
@@ -148,6 +157,16 @@ export function toArmError(error: unknown): ArmError | undefined {
     return new ArmError(400, "ValidationError", error.message, details.length > 0 ? details : [field(error.message)]);
   }
   if (error instanceof GatewayConflictError) return new ArmError(409, "Conflict", error.message);
+  if (error instanceof GatewayBuiltInError) return new ArmError(405, "MethodNotAllowed", error.message);
+  if (error instanceof PasswordRuleError) return armErrors.validation(error.message, error.target);
+  if (error instanceof AccountNotFoundError) return armErrors.notFound("User");
+  // A link for a blocked user: unblock the user first.
+  if (error instanceof AccountBlockedError) return new ArmError(409, "Conflict", error.message);
+  if (error instanceof PasswordHasherBusyError) {
+    return new ArmError(429, "TooManyRequests", error.message, [], {
+      "retry-after": String(error.retryAfterSeconds),
+    });
+  }
   if (error instanceof z.ZodError) return validation(zodDetails(error));
   if (error instanceof GraphError) return fromGraph(error);
   if (typeof error === "object" && error !== null) return frameworkError(error);

@@ -1,5 +1,6 @@
 /** The entity kinds of the gateway registry, as API Management names them in its errors ("Api not found."). */
-export type GatewayEntityKind = "Api" | "Operation" | "Product" | "Subscription" | "NamedValue" | "Backend" | "Policy";
+export type GatewayEntityKind =
+  "Api" | "Operation" | "Product" | "Subscription" | "NamedValue" | "Backend" | "Policy" | "User" | "Group";
 
 /** The named entity does not exist. */
 export class GatewayNotFoundError extends Error {
@@ -16,6 +17,11 @@ export class GatewayNotFoundError extends Error {
 /** The change clashes with what exists (a duplicate path, a named value still in use …). */
 export class GatewayConflictError extends Error {
   override name = "GatewayConflictError";
+}
+
+/** The change would alter a built-in object (a system group), which API Management keeps as it is. */
+export class GatewayBuiltInError extends Error {
+  override name = "GatewayBuiltInError";
 }
 
 export interface ValidationDetail {

@@ -146,6 +146,8 @@ class SuiteBuilder {
           tls: b.tls,
         })),
         policies: documents.map(({ scope, xml }) => ({ scope, xml })),
+        users: [],
+        groups: [],
       },
       documents,
       issuers: file.issuers,
@@ -270,6 +272,7 @@ class SuiteBuilder {
       scope,
       state: entry.state,
       allowTracing: entry.allowTracing,
+      owner: null,
       createdDate: CREATED,
       startDate: entry.startDate ?? null,
       expirationDate: entry.expirationDate ?? null,
@@ -293,6 +296,7 @@ class SuiteBuilder {
       approvalRequired: entry?.approvalRequired ?? false,
       subscriptionsLimit: null,
       apis: [this.api.name],
+      groups: [],
     });
   }
 

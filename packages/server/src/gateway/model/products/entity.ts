@@ -9,7 +9,7 @@ import { productFrom, productInputOf } from "./validation.js";
 /** The products of one transaction, with their API links. */
 export class Products extends EntityObject<GatewayProductRepository> {
   static readonly reads = ["list", "get"] as const;
-  static readonly writes = ["put", "patch", "delete", "addApi", "removeApi"] as const;
+  static readonly writes = ["put", "patch", "delete", "addApi", "removeApi", "addGroup", "removeGroup"] as const;
 
   constructor(tx: GatewayTransaction) {
     super(tx, GatewayProductRepository);
@@ -35,7 +35,10 @@ export class Products extends EntityObject<GatewayProductRepository> {
     const apis = existing?.apis ?? [];
     if (!fields.subscriptionRequired) await this.assertOpenProductFree(name, apis);
     await this.repository.upsert(fields);
-    return { product: { ...fields, apis }, created: existing === undefined };
+    // API Management: a new product is visible to the administrators only, until its access control says more.
+    if (!existing) await this.repository.addGroup(name, "administrators");
+    const groups = existing?.groups ?? ["administrators"];
+    return { product: { ...fields, apis, groups }, created: existing === undefined };
   }
 
   async patch(name: string, patch: Partial<ProductInput>): Promise<Product> {
@@ -43,7 +46,7 @@ export class Products extends EntityObject<GatewayProductRepository> {
     const fields = productFrom(name, { ...productInputOf(existing), ...defined(patch) });
     if (!fields.subscriptionRequired) await this.assertOpenProductFree(name, existing.apis);
     await this.repository.upsert(fields);
-    return { ...fields, apis: existing.apis };
+    return { ...fields, apis: existing.apis, groups: existing.groups };
   }
 
   /** Deletes the product with its API links, its policy and the subscriptions scoped to it. */
@@ -64,6 +67,18 @@ export class Products extends EntityObject<GatewayProductRepository> {
   async removeApi(productName: string, apiName: string): Promise<boolean> {
     await this.require(productName);
     return this.repository.removeApi(productName, apiName);
+  }
+
+  /** Makes the product visible to the group's members in the developer API. */
+  async addGroup(productName: string, groupName: string): Promise<{ created: boolean }> {
+    await this.require(productName);
+    await this.tx.groups.require(groupName);
+    return { created: await this.repository.addGroup(productName, groupName) };
+  }
+
+  async removeGroup(productName: string, groupName: string): Promise<boolean> {
+    await this.require(productName);
+    return this.repository.removeGroup(productName, groupName);
   }
 
   /** A request without a key runs in the API's open product, so an API may be in at most one (apim.md §4.2). */

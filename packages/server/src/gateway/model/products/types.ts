@@ -13,6 +13,8 @@ export interface Product {
   subscriptionsLimit: number | null;
   /** Names of the APIs linked to the product. */
   apis: string[];
+  /** Names of the groups that see the product in the developer API (APIM's "Access control"). */
+  groups: string[];
 }
 
 export interface ProductInput {

@@ -1,7 +1,7 @@
 import { checkName, flag, invalid, oneOf, optionalText, text } from "../checks.js";
 import type { Product, ProductInput } from "./types.js";
 
-export function productFrom(name: string, input: ProductInput): Omit<Product, "apis"> {
+export function productFrom(name: string, input: ProductInput): Omit<Product, "apis" | "groups"> {
   checkName("Product", name);
   const limit = input.subscriptionsLimit ?? null;
   if (limit !== null && (!Number.isInteger(limit) || limit < 0)) {
@@ -19,4 +19,4 @@ export function productFrom(name: string, input: ProductInput): Omit<Product, "a
   };
 }
 
-export const productInputOf = ({ name: _name, apis: _apis, ...input }: Product): ProductInput => input;
+export const productInputOf = ({ name: _name, apis: _apis, groups: _groups, ...input }: Product): ProductInput => input;

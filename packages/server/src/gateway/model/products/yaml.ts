@@ -17,6 +17,8 @@ const productEntry = withPolicy({
   subscriptionsLimit: z.number().int().nonnegative().nullable().optional(),
   /** APIs linked to the product (links not listed are kept). */
   apis: z.array(z.string().min(1)).optional(),
+  /** Groups the product is visible to (a new product is visible to administrators; links not listed are kept). */
+  groups: z.array(z.string().min(1)).optional(),
 });
 
 /** `products:` with their API links and policies. */
@@ -26,10 +28,11 @@ export const entityYaml = entityYamlOf(
     async plan(section, plan) {
       const stored = byName(plan.current.products);
       for (const [where, entry] of entriesOf("products", section.products)) {
-        const { name, apis = [], policy, policyFile, ...input } = entry;
+        const { name, apis = [], groups = [], policy, policyFile, ...input } = entry;
         const fields = located(where, () => productFrom(name, input));
         const existing = stored.get(name);
-        if (!existing || !isDeepStrictEqual({ ...existing, apis: [] }, { ...fields, apis: [] })) {
+        const links = { apis: [], groups: [] };
+        if (!existing || !isDeepStrictEqual({ ...existing, ...links }, { ...fields, ...links })) {
           plan.add("products", {
             where,
             changes: [`${existing ? "updated" : "created"} product ${name}`],
@@ -41,6 +44,15 @@ export const entityYaml = entityYamlOf(
             where,
             changes: [`added api ${api} to product ${name}`],
             run: async (tx) => void (await tx.products.addApi(name, api)),
+          });
+        }
+        // A new product starts visible to the administrators.
+        const visible = existing?.groups ?? ["administrators"];
+        for (const group of groups.filter((g) => !visible.includes(g))) {
+          plan.add("products", {
+            where,
+            changes: [`made product ${name} visible to group ${group}`],
+            run: async (tx) => void (await tx.products.addGroup(name, group)),
           });
         }
         const xml = await readPolicySource(plan, where, { policy, policyFile });
@@ -58,6 +70,7 @@ export const entityYaml = entityYamlOf(
         approvalRequired: p.approvalRequired,
         ...(p.subscriptionsLimit === null ? {} : { subscriptionsLimit: p.subscriptionsLimit }),
         apis: p.apis,
+        groups: p.groups,
         ...exportedPolicy(current, { kind: "product", product: p.name }),
       })),
     }),
