@@ -27,7 +27,9 @@ export const PRODUCT: Product = {
   subscriptionRequired: true,
   approvalRequired: false,
   subscriptionsLimit: null,
+  authenticationType: ["subscription-key"],
   apis: ["echo"],
+  entra: null,
 };
 
 /** A product-scoped subscription that started `startedSecondsAgo` before `now`. */

@@ -4,6 +4,7 @@
  */
 import type { Api } from "./apis/types.js";
 import type { Backend } from "./backends/types.js";
+import type { ClientApplication } from "./client-applications/types.js";
 import type { NamedValue } from "./named-values/types.js";
 import type { Operation } from "./operations/types.js";
 import type { PolicyDocument } from "./policies/types.js";
@@ -40,18 +41,21 @@ export interface GatewayConfiguration {
   namedValues: (NamedValue & { value: string })[];
   backends: Backend[];
   policies: PolicyDocument[];
+  clientApplications: ClientApplication[];
 }
 
 /** Everything, with keys and values unsealed, as of the read's revision. */
 export async function readConfiguration(tx: GatewayTransaction, revision: number): Promise<GatewayConfiguration> {
-  const [apis, operations, products, subscriptions, namedValues, backends, policies] = await Promise.all([
-    tx.apis.list(),
-    tx.operations.all(),
-    tx.products.list(),
-    tx.subscriptions.withKeys(),
-    tx.namedValues.withValues(),
-    tx.backends.list(),
-    tx.policies.all(),
-  ]);
-  return { revision, apis, operations, products, subscriptions, namedValues, backends, policies };
+  const [apis, operations, products, subscriptions, namedValues, backends, policies, clientApplications] =
+    await Promise.all([
+      tx.apis.list(),
+      tx.operations.all(),
+      tx.products.list(),
+      tx.subscriptions.withKeys(),
+      tx.namedValues.withValues(),
+      tx.backends.list(),
+      tx.policies.all(),
+      tx.clientApplications.list(),
+    ]);
+  return { revision, apis, operations, products, subscriptions, namedValues, backends, policies, clientApplications };
 }

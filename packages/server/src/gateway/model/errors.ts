@@ -1,5 +1,14 @@
 /** The entity kinds of the gateway registry, as API Management names them in its errors ("Api not found."). */
-export type GatewayEntityKind = "Api" | "Operation" | "Product" | "Subscription" | "NamedValue" | "Backend" | "Policy";
+export type GatewayEntityKind =
+  | "Api"
+  | "Operation"
+  | "Product"
+  | "Subscription"
+  | "NamedValue"
+  | "Backend"
+  | "Policy"
+  | "ClientApplication"
+  | "ClientApplicationProductLink";
 
 /** The named entity does not exist. */
 export class GatewayNotFoundError extends Error {

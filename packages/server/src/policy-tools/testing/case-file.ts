@@ -146,6 +146,7 @@ class SuiteBuilder {
           tls: b.tls,
         })),
         policies: documents.map(({ scope, xml }) => ({ scope, xml })),
+        clientApplications: [],
       },
       documents,
       issuers: file.issuers,
@@ -292,7 +293,9 @@ class SuiteBuilder {
       subscriptionRequired: entry?.subscriptionRequired ?? true,
       approvalRequired: entry?.approvalRequired ?? false,
       subscriptionsLimit: null,
+      authenticationType: ["subscription-key"],
       apis: [this.api.name],
+      entra: null,
     });
   }
 
