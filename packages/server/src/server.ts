@@ -33,6 +33,8 @@ import { GatewayWorkerPool } from "./gateway/workers/worker-pool.js";
 import { MemoryState } from "./gateway/state/memory-state.js";
 import { listenerTls, type ListenerTls } from "./tls/listener-tls.js";
 import { CredentialThrottle } from "./security/credential-throttle.js";
+import { ConsoleNotifier } from "./security/notifier.js";
+import { developerServices } from "./developer/services.js";
 import { makePrivateDir } from "./util/private-files.js";
 import { startListener, type Listener } from "./listener/http-listener.js";
 import type { ErrorPage } from "./listener/client-errors.js";
@@ -185,8 +187,19 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
 
   const identity = listener("identity", identityFrameworkErrors);
   await identity.register(identityRoutes, { runtime, tokens, issuers });
+  let adminUrl: string | undefined;
+  const developer = developerServices({
+    store,
+    gateway: core.gateway,
+    masterKey,
+    state: identityState,
+    throttle: options.credentialThrottle,
+    notifier: options.notifier ?? new ConsoleNotifier(),
+    portalUrl: () => new URL(options.portalUrl ?? adminUrl ?? `${scheme}://localhost:${options.adminPort}`),
+    logger: logger.child({ component: "developer" }),
+  });
   const admin = listener("admin", adminFrameworkErrors);
-  await admin.register(adminRoutes, { core, runtime, issuers, tokens, gateway: core.gateway });
+  await admin.register(adminRoutes, { core, runtime, issuers, tokens, gateway: core.gateway, developer });
   const metrics = new GatewayMetrics();
   let gateway: GatewayNode | GatewayWorkerPool | undefined;
   const gatewayMetrics = async () =>
@@ -213,7 +226,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     }
     // The gateway starts last, so validate-azure-ad-token's default authority is this listener's final URL.
     const azureAdAuthority = options.azureAdAuthority ?? issuers.publicUrl;
-    const adminUrl = `${scheme}://localhost:${adminListener.port}`;
+    adminUrl = `${scheme}://localhost:${adminListener.port}`;
     // Application-based access provisions through the admin API, as the gateway's own least-privilege client.
     directory = new EntraDirectory(
       gatehouseDirectoryOptions({

@@ -7,7 +7,8 @@ import type { z } from "zod";
 import type { Tenant } from "../identity/model.js";
 import type { Query, QueryOption } from "./odata.js";
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+/** HEAD is served on its own where API Management has no GET (a membership check); elsewhere fastify answers it. */
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface OperationResult {
   status: 200 | 201 | 204;
@@ -149,6 +150,8 @@ export function mountOperations(app: FastifyInstance, operations: readonly Opera
     app.route({
       method: others,
       url,
+      // Where HEAD is served on its own, the refused GET must not bring fastify's automatic HEAD with it.
+      exposeHeadRoute: !methods.has("HEAD"),
       handler: async (request) => {
         throw options.dialect.methodNotAllowed(request.method);
       },

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { DeveloperServices } from "../developer/services.js";
 import type { GatewayRegistry } from "../gateway/model/registry.js";
 import type { Issuers } from "../identity/issuers.js";
 import type { IdentityRuntime } from "../identity/runtime.js";
@@ -27,6 +28,8 @@ export interface AdminRoutesOptions {
   tokens: TokenService;
   /** The gateway's configuration, managed under the ARM prefixes (apim/). */
   gateway: GatewayRegistry;
+  /** Developer sign-in, sessions and links: the users' invitations, and the developer API. */
+  developer: DeveloperServices;
 }
 
 /**
@@ -87,7 +90,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       dialect: graphDialect,
       operations: [...tenantOperations(registry, builtIn), ...signingKeyOperations(core, runtime)],
     },
-    apimMount(opts.gateway, tracing),
+    apimMount(opts.gateway, tracing, { passwordSetup: opts.developer.passwordSetup }),
   ];
 
   // An empty body is no body (clients send Content-Type on DELETE too); anything else must be strict JSON.

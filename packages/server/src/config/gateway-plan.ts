@@ -2,7 +2,13 @@ import { createHash } from "node:crypto";
 import { digestsEqual } from "../crypto/secrets.js";
 import type { GatewayConfiguration } from "../gateway/model/configuration.js";
 import type { EntityObjects } from "../gateway/model/entities.js";
-import { GatewayConflictError, GatewayNotFoundError, GatewayValidationError } from "../gateway/model/errors.js";
+import {
+  GatewayBuiltInError,
+  GatewayConflictError,
+  GatewayNotFoundError,
+  GatewayValidationError,
+} from "../gateway/model/errors.js";
+import type { GatewayRegistry } from "../gateway/model/registry.js";
 import type { GatewayTransaction } from "../gateway/model/transaction.js";
 import { ConfigError } from "./errors.js";
 
@@ -27,7 +33,7 @@ const sha256 = (text: string) => createHash("sha256").update(text, "utf8").diges
 /** Secrets from the file are compared with the stored ones in constant time. */
 export const sameSecret = (a: string, b: string) => digestsEqual(sha256(a), sha256(b));
 
-const registryErrors = [GatewayValidationError, GatewayConflictError, GatewayNotFoundError];
+const registryErrors = [GatewayValidationError, GatewayConflictError, GatewayNotFoundError, GatewayBuiltInError];
 
 /**
  * A registry error names the entry of the file it comes from (and, for a policy document that does not load, the
@@ -69,6 +75,8 @@ export class GatewayPlan {
   readonly generatedSubscriptionKeys: GeneratedSubscriptionKeys[] = [];
 
   constructor(
+    /** For what planning reads beyond the configuration (a user's password hash), and the password hasher. */
+    readonly gateway: GatewayRegistry,
     readonly current: GatewayConfiguration,
     /** The folder policy files are resolved against. */
     readonly baseDir: string,

@@ -1,3 +1,4 @@
+import type { Notifier } from "../security/notifier.js";
 import { DEFAULT_CREDENTIAL_THROTTLE, type CredentialThrottleOptions } from "../security/credential-throttle.js";
 
 /** Everything `gatehouse start` can be told, from flags or GATEHOUSE_* environment variables. */
@@ -42,6 +43,13 @@ export interface ServerOptions {
   redactNames: string[];
   /** Timeouts and caps of every listener (identity, admin, gateway and its workers), each on its own. */
   limits: ListenerLimits;
+  /**
+   * Public base URL of the developer portal, where invitation and password-reset links point; defaults to the admin
+   * listener's own scheme://localhost:port (the portal is served there).
+   */
+  portalUrl?: string;
+  /** Where invitation and password-reset links go (embedding); printed to standard output by default. */
+  notifier?: Notifier;
   /** Called with the text of every SQL statement (embedding and diagnostics). */
   onQuery?: (sql: string) => void;
 }

@@ -23,6 +23,7 @@ export async function reconcileGateway(
   baseDir: string,
 ): Promise<GatewayReconcileResult> {
   const plan = new GatewayPlan(
+    gateway,
     await gateway.configuration(),
     baseDir,
     ENTITIES.map((entity) => entity.name),

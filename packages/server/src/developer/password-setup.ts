@@ -28,8 +28,11 @@ export interface PasswordSetupOptions {
   readonly sessions: DeveloperSessions;
   readonly hasher: PasswordHasher;
   readonly notifier: Notifier;
-  /** Where the developer portal is served; links point at its confirmation pages. */
-  readonly portalUrl: URL;
+  /**
+   * Where the developer portal is served; links point at its confirmation pages. Read when a link is made: a
+   * listener's port may be known only once it listens.
+   */
+  portalUrl(): URL;
 }
 
 export class PasswordSetup {
@@ -111,7 +114,7 @@ export class PasswordSetup {
   }
 
   private link(ticket: IssuedTicket): string {
-    const url = new URL(CONFIRMATION_PATHS[ticket.purpose], this.options.portalUrl);
+    const url = new URL(CONFIRMATION_PATHS[ticket.purpose], this.options.portalUrl());
     // In the fragment, which browsers never send: the ticket stays out of server logs, proxies and Referer headers.
     url.hash = new URLSearchParams({ userid: ticket.userId, ticketid: ticket.id, ticket: ticket.secret }).toString();
     return url.href;

@@ -4,6 +4,8 @@ import { identityMigration } from "./migrations/001-identity.js";
 import { gatewayMigration } from "./migrations/002-gateway.js";
 import { tracingMigration } from "./migrations/003-tracing.js";
 import { assertionReplayMigration } from "./migrations/004-assertion-replay.js";
+import { developerMigration } from "./migrations/005-developer.js";
+import { usersGroupsMigration } from "./migrations/006-users-groups.js";
 import { clientApplicationsMigration } from "./migrations/007-client-applications.js";
 import { StoreError } from "./errors.js";
 
@@ -13,6 +15,8 @@ const migrations: Record<string, Migration> = {
   "002-gateway": gatewayMigration,
   "003-tracing": tracingMigration,
   "004-assertion-replay": assertionReplayMigration,
+  "005-developer": developerMigration,
+  "006-users-groups": usersGroupsMigration,
   "007-client-applications": clientApplicationsMigration,
 };
 

@@ -1,4 +1,5 @@
 import type { Generated } from "kysely";
+import type { DeveloperSessionTable, OneTimeTicketTable } from "../developer/tables.js";
 
 /**
  * Tables are portable between SQLite and PostgreSQL: timestamps are ISO-8601 text, booleans are 0/1 integers and
@@ -143,6 +144,7 @@ export interface GatewaySubscriptionTable {
   created_date: string;
   start_date: string | null;
   expiration_date: string | null;
+  owner: string | null; // the user's name; null: standalone
 }
 
 export interface GatewayNamedValueTable {
@@ -169,6 +171,36 @@ export interface GatewayPolicyTable {
   scope_kind: string; // global | product | api | operation
   scope_key: string; // "" | product | api | "api/operation"
   xml: string;
+}
+
+export interface GatewayUserTable {
+  name: string;
+  email: string;
+  email_key: string; // lower-cased email, unique: emails are compared without regard to case
+  first_name: string;
+  last_name: string;
+  state: string; // active | blocked | pending | deleted
+  note: string | null;
+  registration_date: string;
+  password_hash: string | null; // PHC scrypt string; null until a password is set
+}
+
+export interface GatewayGroupTable {
+  name: string;
+  display_name: string;
+  description: string | null;
+  type: string; // system | custom | external
+  external_id: string | null;
+}
+
+export interface GatewayGroupUserTable {
+  group_name: string;
+  user_name: string;
+}
+
+export interface GatewayProductGroupTable {
+  product: string;
+  group_name: string;
 }
 
 /** A client application (application-based access): its Entra registration's ids once provisioned, never a secret. */
@@ -236,4 +268,10 @@ export interface Database {
   gateway_traces: GatewayTraceTable;
   gateway_api_tracing: GatewayApiTracingTable;
   used_client_assertions: UsedClientAssertionTable;
+  gateway_users: GatewayUserTable;
+  gateway_groups: GatewayGroupTable;
+  gateway_group_users: GatewayGroupUserTable;
+  gateway_product_groups: GatewayProductGroupTable;
+  developer_sessions: DeveloperSessionTable;
+  one_time_tickets: OneTimeTicketTable;
 }

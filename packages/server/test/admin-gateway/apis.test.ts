@@ -330,7 +330,7 @@ describe("ARM apis and operations", () => {
   });
 
   test("routing errors: unknown paths 404, wrong methods 405, all in ARM's shape", async () => {
-    for (const path of [`${SHORT}/nothing`, `${SHORT}/apis/echo/unknown`, `${ARM}/groups`, `${ARM}/policies/other`]) {
+    for (const path of [`${SHORT}/nothing`, `${SHORT}/apis/echo/unknown`, `${ARM}/loggers`, `${ARM}/policies/other`]) {
       assertArmError(await h.call("GET", path), 404, "ResourceNotFound");
     }
     const wrong = assertArmError(await h.call("POST", `${SHORT}/apis/echo`), 405, "MethodNotAllowed");

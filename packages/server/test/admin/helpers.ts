@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readAdminClient, type AdminClientCredentials } from "../../src/admin/management.js";
-import { defaultServerOptions } from "../../src/config/options.js";
+import { defaultServerOptions, type ServerOptions } from "../../src/config/options.js";
 import { loadMasterKey } from "../../src/crypto/master-key.js";
 import { startGatehouse, type RunningGatehouse } from "../../src/server.js";
 
@@ -33,8 +33,11 @@ export interface ApiResponse<T = Record<string, unknown>> {
   json: T;
 }
 
-/** Starts a real Gatehouse (insecure HTTP, ports 0, empty data folder) and reads its bootstrap admin client. */
-export async function startAdminHarness(): Promise<AdminHarness> {
+/**
+ * Starts a real Gatehouse (insecure HTTP, ports 0, empty data folder) and reads its bootstrap admin client;
+ * `overrides` change the server's options (a notifier that keeps links, a configuration file …).
+ */
+export async function startAdminHarness(overrides: Partial<ServerOptions> = {}): Promise<AdminHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), "gatehouse-admin-"));
   const gatehouse = await startGatehouse({
     ...defaultServerOptions,
@@ -45,6 +48,7 @@ export async function startAdminHarness(): Promise<AdminHarness> {
     tls: { mode: "insecure" },
     logLevel: "silent",
     demo: false,
+    ...overrides,
   });
   const admin = await readAdminClient(dataDir, await loadMasterKey(dataDir));
   let cached: string | undefined;

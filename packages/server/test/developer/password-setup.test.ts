@@ -61,7 +61,7 @@ for (const target of await databaseTargets()) {
         sessions,
         hasher,
         notifier: new ConsoleNotifier(terminal),
-        portalUrl: PORTAL,
+        portalUrl: () => PORTAL,
       });
       accounts.add("dev", "dev@contoso.example", "pending");
       accounts.add("active", "active@contoso.example", "active", await hasher.hash("old-password-1"));

@@ -111,6 +111,7 @@ describe("context", () => {
       approvalRequired: false,
       subscriptionsLimit: null,
       apis: ["echo", "other"],
+      groups: [],
     };
     const setup = { context: (c: PipelineContext) => Object.assign(c, { product }) };
     assert.equal(

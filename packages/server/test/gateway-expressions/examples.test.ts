@@ -16,6 +16,7 @@ const STARTER = {
   approvalRequired: false,
   subscriptionsLimit: 1,
   apis: ["echo"],
+  groups: [],
 };
 
 const withProduct = (context: PipelineContext) => Object.assign(context, { product: STARTER });

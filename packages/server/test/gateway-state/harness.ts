@@ -29,6 +29,7 @@ export const PRODUCT: Product = {
   subscriptionsLimit: null,
   authenticationType: ["subscription-key"],
   apis: ["echo"],
+  groups: [],
   entra: null,
 };
 

@@ -347,6 +347,7 @@ for (const target of targets) {
         subscriptionsLimit: null,
         authenticationType: ["subscription-key"],
         apis: [],
+        groups: ["administrators"],
         entra: null,
       });
       assert.deepEqual(await f.gateway.products.addApi("starter", "p-api"), { created: true });

@@ -38,7 +38,12 @@ export interface CrudSpec<T, Put, Patch, P extends object> {
   filterable: readonly string[];
   list(context: RequestContext): Promise<readonly T[]>;
   get(context: RequestContext, name: string): Promise<T | undefined>;
-  put(context: RequestContext, name: string, properties: Put): Promise<{ item: T; created: boolean }>;
+  /** `headers` are added to the response (a link the request made, shown once). */
+  put(
+    context: RequestContext,
+    name: string,
+    properties: Put,
+  ): Promise<{ item: T; created: boolean; headers?: Readonly<Record<string, string>> }>;
   patch?(context: RequestContext, name: string, properties: Patch): Promise<T>;
   remove(context: RequestContext, name: string): Promise<boolean>;
   nameOf(item: T): string;
@@ -111,9 +116,9 @@ export function crudOperations<T, Put, Patch, P extends object>(spec: CrudSpec<T
       response: { status: 200, description: `Replaced (201 when created)`, schema: spec.schemas.resource },
       handle: async (context) => {
         checkIfMatch(context, (await current(context)).etag);
-        const { item: entity, created } = await spec.put(context, context.param(spec.param), context.body.properties);
-        const { body, headers } = tagged(context, entity);
-        return { status: created ? 201 : 200, body, headers };
+        const put = await spec.put(context, context.param(spec.param), context.body.properties);
+        const { body, headers } = tagged(context, put.item);
+        return { status: put.created ? 201 : 200, body, headers: { ...put.headers, ...headers } };
       },
     }),
     ...patchOperation(spec, item, current, tagged),

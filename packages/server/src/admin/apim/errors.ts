@@ -5,7 +5,15 @@
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import { EntraDirectoryError } from "../../gateway/entra/errors.js";
-import { GatewayConflictError, GatewayNotFoundError, GatewayValidationError } from "../../gateway/model/errors.js";
+import {
+  GatewayBuiltInError,
+  GatewayConflictError,
+  GatewayNotFoundError,
+  GatewayValidationError,
+} from "../../gateway/model/errors.js";
+import { AccountBlockedError, AccountNotFoundError } from "../../developer/errors.js";
+import { PasswordHasherBusyError } from "../../security/password-hash.js";
+import { PasswordRuleError } from "../../security/password-length.js";
 import { GraphError } from "../graph-errors.js";
 import type { ArmErrorResponse } from "./schemas.js";
 
@@ -21,6 +29,7 @@ export type ArmErrorCode =
   | "UnsupportedMediaType"
   | "DirectoryRequestFailed"
   | "RequestEntityTooLarge"
+  | "TooManyRequests"
   | "BadRequest"
   | "InternalServerError";
 
@@ -34,7 +43,7 @@ export interface ArmErrorDetail {
 export class ArmError extends Error {
   override name = "ArmError";
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 412 | 413 | 415 | 417 | 431 | 500 | 502,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 412 | 413 | 415 | 417 | 429 | 431 | 500 | 502,
     readonly code: ArmErrorCode,
     message: string,
     readonly details: readonly ArmErrorDetail[] = [],
@@ -150,6 +159,16 @@ export function toArmError(error: unknown): ArmError | undefined {
     return new ArmError(400, "ValidationError", error.message, details.length > 0 ? details : [field(error.message)]);
   }
   if (error instanceof GatewayConflictError) return new ArmError(409, "Conflict", error.message);
+  if (error instanceof GatewayBuiltInError) return new ArmError(405, "MethodNotAllowed", error.message);
+  if (error instanceof PasswordRuleError) return armErrors.validation(error.message, error.target);
+  if (error instanceof AccountNotFoundError) return armErrors.notFound("User");
+  // A link for a blocked user: unblock the user first.
+  if (error instanceof AccountBlockedError) return new ArmError(409, "Conflict", error.message);
+  if (error instanceof PasswordHasherBusyError) {
+    return new ArmError(429, "TooManyRequests", error.message, [], {
+      "retry-after": String(error.retryAfterSeconds),
+    });
+  }
   if (error instanceof z.ZodError) return validation(zodDetails(error));
   if (error instanceof GraphError) return fromGraph(error);
   // The gateway's Entra client names the Graph call and Graph's answer, never a secret (gateway/entra/errors.ts).

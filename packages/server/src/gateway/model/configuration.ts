@@ -11,6 +11,8 @@ import type { PolicyDocument } from "./policies/types.js";
 import type { Product } from "./products/types.js";
 import type { Subscription, SubscriptionKeys } from "./subscriptions/types.js";
 import type { GatewayTransaction } from "./transaction.js";
+import type { Group } from "./groups/types.js";
+import type { User } from "./users/types.js";
 
 export type PolicyScope =
   | { kind: "global" }
@@ -41,12 +43,15 @@ export interface GatewayConfiguration {
   namedValues: (NamedValue & { value: string })[];
   backends: Backend[];
   policies: PolicyDocument[];
+  /** Without password hashes: what `context.User` shows of a subscription's owner. */
+  users: User[];
+  groups: Group[];
   clientApplications: ClientApplication[];
 }
 
 /** Everything, with keys and values unsealed, as of the read's revision. */
 export async function readConfiguration(tx: GatewayTransaction, revision: number): Promise<GatewayConfiguration> {
-  const [apis, operations, products, subscriptions, namedValues, backends, policies, clientApplications] =
+  const [apis, operations, products, subscriptions, namedValues, backends, policies, users, groups, clientApplications] =
     await Promise.all([
       tx.apis.list(),
       tx.operations.all(),
@@ -55,7 +60,21 @@ export async function readConfiguration(tx: GatewayTransaction, revision: number
       tx.namedValues.withValues(),
       tx.backends.list(),
       tx.policies.all(),
+      tx.users.list(),
+      tx.groups.list(),
       tx.clientApplications.list(),
     ]);
-  return { revision, apis, operations, products, subscriptions, namedValues, backends, policies, clientApplications };
+  return {
+    revision,
+    apis,
+    operations,
+    products,
+    subscriptions,
+    namedValues,
+    backends,
+    policies,
+    users,
+    groups,
+    clientApplications,
+  };
 }

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Operation } from "../../admin/operations.js";
+import type { ArmServices } from "../../admin/apim/services.js";
 import type { GatewayPlan } from "../../config/gateway-plan.js";
 import type { GatewayConfiguration } from "./configuration.js";
 import type { GatewayRegistry } from "./registry.js";
@@ -39,7 +40,7 @@ export interface EntityDefinition {
   /** `gateway.<name>` and `tx.<name>`. */
   readonly name: string;
   readonly object: EntityClass;
-  arm(gateway: GatewayRegistry): Operation[];
+  arm(gateway: GatewayRegistry, services: ArmServices): Operation[];
   /** Absent for an entity written within another's entries (operations within their API's). */
   readonly yaml?: EntityYaml<z.core.$ZodShape>;
 }

@@ -2,11 +2,13 @@ import { apis } from "./apis/index.js";
 import type { EntityDefinition } from "./definition.js";
 import { backends } from "./backends/index.js";
 import { clientApplications } from "./client-applications/index.js";
+import { groups } from "./groups/index.js";
 import { namedValues } from "./named-values/index.js";
 import { operations } from "./operations/index.js";
 import { policies } from "./policies/index.js";
 import { products } from "./products/index.js";
 import { subscriptions } from "./subscriptions/index.js";
+import { users } from "./users/index.js";
 
 /**
  * The gateway model's entities, each a folder whose index.ts exports its EntityDefinition (definition.ts), in
@@ -15,6 +17,8 @@ import { subscriptions } from "./subscriptions/index.js";
  * configuration file is applied in and its export all follow this list.
  */
 export const ENTITIES = [
+  users,
+  groups,
   namedValues,
   backends,
   apis,

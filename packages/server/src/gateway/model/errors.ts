@@ -7,6 +7,8 @@ export type GatewayEntityKind =
   | "NamedValue"
   | "Backend"
   | "Policy"
+  | "User"
+  | "Group"
   | "ClientApplication"
   | "ClientApplicationProductLink";
 
@@ -25,6 +27,11 @@ export class GatewayNotFoundError extends Error {
 /** The change clashes with what exists (a duplicate path, a named value still in use …). */
 export class GatewayConflictError extends Error {
   override name = "GatewayConflictError";
+}
+
+/** The change would alter a built-in object (a system group), which API Management keeps as it is. */
+export class GatewayBuiltInError extends Error {
+  override name = "GatewayBuiltInError";
 }
 
 export interface ValidationDetail {

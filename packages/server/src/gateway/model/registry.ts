@@ -1,4 +1,5 @@
 import type { MasterKey } from "../../crypto/master-key.js";
+import { PasswordHasher } from "../../security/password-hash.js";
 import type { Store } from "../../store/store.js";
 import { EntraLink } from "../entra/link.js";
 import type { PolicyServices } from "../policy/definition.js";
@@ -35,6 +36,11 @@ class Registry {
     private readonly store: Store,
     masterKey: MasterKey,
     private readonly policyServices: PolicyServices,
+    /**
+     * Hashes users' passwords before a write (never inside one: a transaction does not wait on the KDF), and verifies
+     * them at sign-in; one per process, so its bound on concurrent hashes holds for the process.
+     */
+    readonly passwords: PasswordHasher = new PasswordHasher(),
   ) {
     this.secrets = new GatewaySecrets(masterKey);
     for (const entity of ENTITIES) {

@@ -146,6 +146,8 @@ class SuiteBuilder {
           tls: b.tls,
         })),
         policies: documents.map(({ scope, xml }) => ({ scope, xml })),
+        users: [],
+        groups: [],
         clientApplications: [],
       },
       documents,
@@ -295,6 +297,7 @@ class SuiteBuilder {
       subscriptionsLimit: null,
       authenticationType: ["subscription-key"],
       apis: [this.api.name],
+      groups: [],
       entra: null,
     });
   }

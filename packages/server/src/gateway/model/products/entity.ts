@@ -8,7 +8,16 @@ import { patchedProductFields, productFrom } from "./validation.js";
 /** The products of one transaction, with their API links. */
 export class Products extends EntityObject<GatewayProductRepository> {
   static readonly reads = ["list", "get"] as const;
-  static readonly writes = ["put", "patch", "delete", "addApi", "removeApi", "recordApplication"] as const;
+  static readonly writes = [
+    "put",
+    "patch",
+    "delete",
+    "addApi",
+    "removeApi",
+    "addGroup",
+    "removeGroup",
+    "recordApplication",
+  ] as const;
 
   constructor(tx: GatewayTransaction) {
     super(tx, GatewayProductRepository);
@@ -34,7 +43,10 @@ export class Products extends EntityObject<GatewayProductRepository> {
     const apis = existing?.apis ?? [];
     if (!fields.subscriptionRequired) await this.assertOpenProductFree(name, apis);
     await this.repository.upsert(fields);
-    return { product: { ...fields, apis, entra: existing?.entra ?? null }, created: existing === undefined };
+    // API Management: a new product is visible to the administrators only, until its access control says more.
+    if (!existing) await this.repository.addGroup(name, "administrators");
+    const groups = existing?.groups ?? ["administrators"];
+    return { product: { ...fields, apis, groups, entra: existing?.entra ?? null }, created: existing === undefined };
   }
 
   async patch(name: string, patch: Partial<ProductInput>): Promise<Product> {
@@ -42,7 +54,7 @@ export class Products extends EntityObject<GatewayProductRepository> {
     const fields = patchedProductFields(existing, patch);
     if (!fields.subscriptionRequired) await this.assertOpenProductFree(name, existing.apis);
     await this.repository.upsert(fields);
-    return { ...fields, apis: existing.apis, entra: existing.entra };
+    return { ...fields, apis: existing.apis, groups: existing.groups, entra: existing.entra };
   }
 
   /**
@@ -71,6 +83,18 @@ export class Products extends EntityObject<GatewayProductRepository> {
   async removeApi(productName: string, apiName: string): Promise<boolean> {
     await this.require(productName);
     return this.repository.removeApi(productName, apiName);
+  }
+
+  /** Makes the product visible to the group's members in the developer API. */
+  async addGroup(productName: string, groupName: string): Promise<{ created: boolean }> {
+    await this.require(productName);
+    await this.tx.groups.require(groupName);
+    return { created: await this.repository.addGroup(productName, groupName) };
+  }
+
+  async removeGroup(productName: string, groupName: string): Promise<boolean> {
+    await this.require(productName);
+    return this.repository.removeGroup(productName, groupName);
   }
 
   /** A request without a key runs in the API's open product, so an API may be in at most one (apim.md §4.2). */

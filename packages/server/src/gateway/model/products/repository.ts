@@ -14,7 +14,7 @@ const entraOf = (row: Selectable<GatewayProductTable>): ProductEntraApplication 
         enabled: row.entra_application_enabled === 1,
       };
 
-const toProduct = (row: Selectable<GatewayProductTable>, apis: string[]): Product => ({
+const toProduct = (row: Selectable<GatewayProductTable>, apis: string[], groups: string[]): Product => ({
   name: row.name,
   displayName: row.display_name,
   description: row.description,
@@ -25,37 +25,57 @@ const toProduct = (row: Selectable<GatewayProductTable>, apis: string[]): Produc
   subscriptionsLimit: row.subscriptions_limit,
   authenticationType: JSON.parse(row.authentication_types) as AuthenticationType[],
   apis,
+  groups,
   entra: entraOf(row),
 });
 
-/** Products with the names of their APIs (the links live in gateway_product_apis). */
+/** Names by product, from link rows. */
+function byProduct(links: readonly { product: string; name: string }[]): Map<string, string[]> {
+  const names = new Map<string, string[]>();
+  for (const link of links) {
+    const list = names.get(link.product);
+    if (list) list.push(link.name);
+    else names.set(link.product, [link.name]);
+  }
+  return names;
+}
+
+/** Products with the names of their APIs and groups (the links live in gateway_product_apis and _groups). */
 export class GatewayProductRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async list(): Promise<Product[]> {
-    const [rows, links] = await Promise.all([
+    const [rows, apiLinks, groupLinks] = await Promise.all([
       this.db.selectFrom("gateway_products").selectAll().orderBy("name").execute(),
-      this.db.selectFrom("gateway_product_apis").selectAll().orderBy("api").execute(),
+      this.db.selectFrom("gateway_product_apis").select(["product", "api as name"]).orderBy("api").execute(),
+      this.db
+        .selectFrom("gateway_product_groups")
+        .select(["product", "group_name as name"])
+        .orderBy("group_name")
+        .execute(),
     ]);
-    const apis = new Map<string, string[]>();
-    for (const link of links) {
-      const list = apis.get(link.product);
-      if (list) list.push(link.api);
-      else apis.set(link.product, [link.api]);
-    }
-    return rows.map((row) => toProduct(row, apis.get(row.name) ?? []));
+    const apis = byProduct(apiLinks);
+    const groups = byProduct(groupLinks);
+    return rows.map((row) => toProduct(row, apis.get(row.name) ?? [], groups.get(row.name) ?? []));
   }
 
   async get(name: string): Promise<Product | undefined> {
-    const [row, links] = await Promise.all([
+    const [row, apis, groups] = await Promise.all([
       this.db.selectFrom("gateway_products").selectAll().where("name", "=", name).executeTakeFirst(),
       this.db.selectFrom("gateway_product_apis").select("api").where("product", "=", name).orderBy("api").execute(),
+      this.db
+        .selectFrom("gateway_product_groups")
+        .select("group_name")
+        .where("product", "=", name)
+        .orderBy("group_name")
+        .execute(),
     ]);
     return (
       row &&
       toProduct(
         row,
-        links.map((l) => l.api),
+        apis.map((l) => l.api),
+        groups.map((l) => l.group_name),
       )
     );
   }
@@ -67,7 +87,7 @@ export class GatewayProductRepository {
     return products.filter((p): p is Product => p !== undefined);
   }
 
-  /** Writes the product's own fields; its API links and registration are kept. */
+  /** Writes the product's own fields; its API and group links and registration are kept. */
   async upsert(product: ProductFields): Promise<void> {
     const values = {
       display_name: product.displayName,
@@ -97,7 +117,7 @@ export class GatewayProductRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  /** Deletes the product and its API links (foreign keys). */
+  /** Deletes the product and its API and group links (foreign keys). */
   async delete(name: string): Promise<boolean> {
     const result = await this.db.deleteFrom("gateway_products").where("name", "=", name).executeTakeFirst();
     return result.numDeletedRows > 0n;
@@ -117,6 +137,24 @@ export class GatewayProductRepository {
       .deleteFrom("gateway_product_apis")
       .where("product", "=", product)
       .where("api", "=", api)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async addGroup(product: string, group: string): Promise<boolean> {
+    const result = await this.db
+      .insertInto("gateway_product_groups")
+      .values({ product, group_name: group })
+      .onConflict((oc) => oc.columns(["product", "group_name"]).doNothing())
+      .executeTakeFirst();
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  async removeGroup(product: string, group: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom("gateway_product_groups")
+      .where("product", "=", product)
+      .where("group_name", "=", group)
       .executeTakeFirst();
     return result.numDeletedRows > 0n;
   }

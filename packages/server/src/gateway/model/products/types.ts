@@ -28,6 +28,8 @@ export interface Product {
   authenticationType: AuthenticationType[];
   /** Names of the APIs linked to the product. */
   apis: string[];
+  /** Names of the groups that see the product in the developer API (APIM's "Access control"). */
+  groups: string[];
   /** Null until application-token is first turned on and the registration is provisioned. */
   entra: ProductEntraApplication | null;
 }
@@ -48,7 +50,7 @@ export interface ProductInput {
 }
 
 /** The fields a file or a client sets: the product without its links and registration. */
-export type ProductFields = Omit<Product, "apis" | "entra">;
+export type ProductFields = Omit<Product, "apis" | "groups" | "entra">;
 
 export const acceptsApplicationTokens = (product: Pick<Product, "authenticationType">): boolean =>
   product.authenticationType.includes("application-token");

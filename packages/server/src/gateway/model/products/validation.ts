@@ -48,7 +48,13 @@ function authenticationTypes(given: readonly string[] | undefined): Authenticati
   return AUTHENTICATION_TYPES.filter((type) => given.includes(type));
 }
 
-export const productInputOf = ({ name: _name, apis: _apis, entra: _entra, ...input }: Product): ProductInput => input;
+export const productInputOf = ({
+  name: _name,
+  apis: _apis,
+  groups: _groups,
+  entra: _entra,
+  ...input
+}: Product): ProductInput => input;
 
 /** The fields a PATCH leaves: what it names over what the product has. */
 export const patchedProductFields = (existing: Product, patch: Partial<ProductInput>): ProductFields =>

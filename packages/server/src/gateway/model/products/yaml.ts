@@ -7,7 +7,7 @@ import { exportedPolicy, planPolicy, readPolicySource, withPolicy } from "../pol
 import type { Product, ProductFields } from "./types.js";
 import { productFrom } from "./validation.js";
 
-const fieldsOf = ({ apis: _apis, entra: _entra, ...fields }: Product): ProductFields => fields;
+const fieldsOf = ({ apis: _apis, groups: _groups, entra: _entra, ...fields }: Product): ProductFields => fields;
 
 const productEntry = withPolicy({
   name: z.string().min(1),
@@ -22,6 +22,8 @@ const productEntry = withPolicy({
   authenticationType: z.array(z.string()).max(2).optional(),
   /** APIs linked to the product (links not listed are kept). */
   apis: z.array(z.string().min(1)).optional(),
+  /** Groups the product is visible to (a new product is visible to administrators; links not listed are kept). */
+  groups: z.array(z.string().min(1)).optional(),
 });
 
 /** `products:` with their API links and policies. */
@@ -31,7 +33,7 @@ export const entityYaml = entityYamlOf(
     async plan(section, plan) {
       const stored = byName(plan.current.products);
       for (const [where, entry] of entriesOf("products", section.products)) {
-        const { name, apis = [], policy, policyFile, ...input } = entry;
+        const { name, apis = [], groups = [], policy, policyFile, ...input } = entry;
         const fields = located(where, () => productFrom(name, input));
         const existing = stored.get(name);
         if (!existing || !isDeepStrictEqual(fieldsOf(existing), fields)) {
@@ -46,6 +48,15 @@ export const entityYaml = entityYamlOf(
             where,
             changes: [`added api ${api} to product ${name}`],
             run: async (tx) => void (await tx.products.addApi(name, api)),
+          });
+        }
+        // A new product starts visible to the administrators.
+        const visible = existing?.groups ?? ["administrators"];
+        for (const group of groups.filter((g) => !visible.includes(g))) {
+          plan.add("products", {
+            where,
+            changes: [`made product ${name} visible to group ${group}`],
+            run: async (tx) => void (await tx.products.addGroup(name, group)),
           });
         }
         const xml = await readPolicySource(plan, where, { policy, policyFile });
@@ -64,6 +75,7 @@ export const entityYaml = entityYamlOf(
         ...(p.subscriptionsLimit === null ? {} : { subscriptionsLimit: p.subscriptionsLimit }),
         authenticationType: p.authenticationType,
         apis: p.apis,
+        groups: p.groups,
         ...exportedPolicy(current, { kind: "product", product: p.name }),
       })),
     }),

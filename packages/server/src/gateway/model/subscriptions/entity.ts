@@ -81,6 +81,11 @@ export class Subscriptions extends EntityObject<GatewaySubscriptionRepository> {
     );
   }
 
+  /** The names of the user's subscriptions. */
+  namesOwnedBy(user: string): Promise<string[]> {
+    return this.repository.namesOwnedBy(user);
+  }
+
   /** Deletes the subscriptions scoped to this API or product (it is being deleted). */
   discardScopedTo(scope: SubscriptionScope): Promise<void> {
     return this.repository.deleteByScope(scope);

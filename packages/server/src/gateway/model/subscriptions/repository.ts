@@ -87,6 +87,16 @@ export class GatewaySubscriptionRepository {
     return result.numDeletedRows > 0n;
   }
 
+  async namesOwnedBy(owner: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("gateway_subscriptions")
+      .select("name")
+      .where("owner", "=", owner)
+      .orderBy("name")
+      .execute();
+    return rows.map((r) => r.name);
+  }
+
   /** Deletes the subscriptions scoped to this API or product. */
   async deleteByScope(scope: SubscriptionScope): Promise<void> {
     const { scope_kind, scope_name } = scopeColumns(scope);
