@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Store } from "../store/store.js";
 import type { EntraDirectory } from "./entra/directory.js";
-import { provisionClientApplication } from "./model/client-applications/registration.js";
+import { deleteClientApplication, provisionClientApplication } from "./model/client-applications/registration.js";
 import type { ClientApplication } from "./model/client-applications/types.js";
 import {
   disableProductApplication,
@@ -26,7 +26,7 @@ export interface ApplicationSyncOptions {
  * Brings the directory to what the gateway model stores, for what was written where there was no directory — the
  * CLI's `apply`, a file applied at start before the listeners are up, another node: products with application-token
  * on get their registration provisioned (or re-enabled), products turned off get it disabled, client applications
- * get registered and their pending product links granted. A pass runs after every change committed in this process,
+ * get registered and their pending product links granted, and those whose owner was deleted are deleted. A pass runs after every change committed in this process,
  * when the store's revision moves, and again `retryMs` after a failure; passes run one at a time, and across the
  * nodes sharing a database one at a time too. Every step finds what exists, so a repeated pass changes nothing.
  * Failures are logged per object (messages name the Graph call, never a secret) and retried.
@@ -123,12 +123,20 @@ export class ApplicationSync {
       }
     }
     // Read after the products: a registration provisioned just now lets its links be granted in this pass.
-    const [products, applications] = await gateway.read((tx) =>
-      Promise.all([tx.products.list(), tx.clientApplications.list()]),
+    const [products, applications, users] = await gateway.read((tx) =>
+      Promise.all([tx.products.list(), tx.clientApplications.list(), tx.users.list()]),
     );
     const registered = new Set(products.filter((p) => p.entra !== null).map((p) => p.name));
-    for (const app of applications.filter((a) => needsProvisioning(a, registered))) {
-      await attempt(`client application ${app.name}`, () => provisionClientApplication(gateway, directory, app));
+    const owners = new Set(users.map((user) => user.name));
+    for (const app of applications) {
+      // An application is its owner's alone (apim.md §5.1): it goes with a deleted owner, registration first.
+      if (!owners.has(app.ownerId)) {
+        await attempt(`client application ${app.name} of a deleted user`, () =>
+          deleteClientApplication(gateway, app.name),
+        );
+      } else if (needsProvisioning(app, registered)) {
+        await attempt(`client application ${app.name}`, () => provisionClientApplication(gateway, directory, app));
+      }
     }
     return failures;
   }

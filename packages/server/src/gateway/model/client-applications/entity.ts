@@ -4,15 +4,21 @@ import { GatewayConflictError, GatewayNotFoundError } from "../errors.js";
 import { acceptsApplicationTokens } from "../products/types.js";
 import type { GatewayTransaction } from "../transaction.js";
 import { GatewayClientApplicationRepository } from "./repository.js";
-import type { ClientApplication, ClientApplicationEntra, ClientApplicationInput, ProductLink } from "./types.js";
-import { checkLinkName, clientApplicationFrom } from "./validation.js";
+import type {
+  ClientApplication,
+  ClientApplicationEntra,
+  ClientApplicationFields,
+  ClientApplicationInput,
+  ProductLink,
+} from "./types.js";
+import { checkLinkName, clientApplicationFrom, formatOwnerId } from "./validation.js";
 
 /**
  * The client applications of one transaction, with their product links. The directory's side (registrations,
  * grants, secrets) is done outside any transaction (registration.ts); these only record what it did.
  */
 export class ClientApplications extends EntityObject<GatewayClientApplicationRepository> {
-  static readonly reads = ["list", "get"] as const;
+  static readonly reads = ["list", "get", "validate"] as const;
   static readonly writes = ["put", "delete", "putLink", "deleteLink", "recordRegistration", "recordGrant"] as const;
 
   constructor(tx: GatewayTransaction) {
@@ -33,18 +39,27 @@ export class ClientApplications extends EntityObject<GatewayClientApplicationRep
     return application;
   }
 
-  /** Creates or replaces the application's own fields; `entra` records a registration provisioned for it. */
-  async put(
-    name: string,
-    input: ClientApplicationInput,
-    entra?: ClientApplicationEntra,
-  ): Promise<{ application: ClientApplication; created: boolean }> {
+  /** What put checks, without writing: so the directory is asked for a registration only for a valid one. */
+  async validate(name: string, input: ClientApplicationInput): Promise<ClientApplicationFields> {
     const fields = clientApplicationFrom(name, input);
     // The registration is named after the application, so two names differing in case would share one.
     const twin = await this.repository.nameTwinOf(name);
     if (twin !== undefined) {
       throw new GatewayConflictError(`Client application '${twin}' exists; names may not differ only in case.`);
     }
+    if (!(await this.tx.users.get(fields.ownerId))) {
+      throw invalid("ownerId", `'${formatOwnerId(fields.ownerId)}' names a user that does not exist.`);
+    }
+    return fields;
+  }
+
+  /** Creates or replaces the application's own fields; `entra` records a registration provisioned for it. */
+  async put(
+    name: string,
+    input: ClientApplicationInput,
+    entra?: ClientApplicationEntra,
+  ): Promise<{ application: ClientApplication; created: boolean }> {
+    const fields = await this.validate(name, input);
     const existing = await this.repository.get(name);
     await this.repository.upsert(fields);
     if (entra) await this.repository.setRegistration(name, entra);

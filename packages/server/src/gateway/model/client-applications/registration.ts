@@ -11,7 +11,7 @@ import { GatewayNotFoundError } from "../errors.js";
 import { acceptsApplicationTokens } from "../products/types.js";
 import type { GatewayRegistry } from "../registry.js";
 import type { ClientApplication, ClientApplicationEntra, ClientApplicationInput, ProductLink } from "./types.js";
-import { checkLinkName, clientApplicationFrom } from "./validation.js";
+import { checkLinkName } from "./validation.js";
 
 function directoryOf(gateway: GatewayRegistry): EntraDirectory {
   const directory = gateway.entra.current();
@@ -36,7 +36,7 @@ export async function saveClientApplication(
   name: string,
   input: ClientApplicationInput,
 ): Promise<{ application: ClientApplication; created: boolean }> {
-  clientApplicationFrom(name, input);
+  await gateway.clientApplications.validate(name, input);
   const existing = await gateway.clientApplications.get(name);
   const directory = gateway.entra.current();
   const entra = directory && !existing?.entra ? await register(directory, name) : undefined;
