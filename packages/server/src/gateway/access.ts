@@ -9,13 +9,16 @@ import type { ClientApplicationAccess } from "./app-token/tables.js";
 import type { Api } from "./model/apis/types.js";
 import { acceptsSubscriptionKeys, type Product } from "./model/products/types.js";
 import type { Subscription, SubscriptionKeys } from "./model/subscriptions/types.js";
-import type { GatewayRequest, SubscriptionContext } from "./pipeline/context.js";
+import { mayCallApis, type UserDirectory } from "./callers.js";
+import type { GatewayRequest, SubscriptionContext, UserContext } from "./pipeline/context.js";
 
 export type AccessDecision =
   | {
       allowed: true;
       product: Product | undefined;
       subscription: SubscriptionContext | undefined;
+      /** The subscription's owner (`context.User`). */
+      user: UserContext | undefined;
       /** The client application whose token opened the product (application-based access). */
       application?: ClientApplicationAccess;
     }
@@ -77,6 +80,8 @@ export interface AccessRules {
   tokenApis: ReadonlyMap<string, { products: ReadonlySet<string>; keysAccepted: boolean }>;
   /** Application-token authorisation for the products with application-token on. */
   applications: AppTokenAuthorizer;
+  /** The subscriptions' owners. */
+  users: UserDirectory;
 }
 
 /** The key the request carries: the API's header, else its query parameter. */
@@ -90,24 +95,27 @@ export function subscriptionKeyOf(api: Api, request: GatewayRequest): string | u
 export function decideAccess(api: Api, key: string | undefined, rules: AccessRules, now: number): AccessDecision {
   if (key === undefined) {
     const open = rules.openProductOf.get(api.name);
-    if (open) return { allowed: true, product: open, subscription: undefined };
-    if (!api.subscriptionRequired) return { allowed: true, product: undefined, subscription: undefined };
+    if (open) return { allowed: true, product: open, subscription: undefined, user: undefined };
+    if (!api.subscriptionRequired)
+      return { allowed: true, product: undefined, subscription: undefined, user: undefined };
     return { allowed: false, reason: "SubscriptionKeyNotFound" };
   }
   // A key that is sent must be valid, even where none is required.
   for (const subscription of rules.subscriptions.find(key)) {
     if (!usable(subscription, now)) continue;
+    const user = subscription.owner === null ? undefined : rules.users.get(subscription.owner);
+    if (user && !mayCallApis(user)) continue;
     const context: SubscriptionContext = { ...subscription, key };
     const scope = subscription.scope;
-    if (scope.kind === "allApis") return { allowed: true, product: undefined, subscription: context };
+    if (scope.kind === "allApis") return { allowed: true, product: undefined, subscription: context, user };
     if (scope.kind === "api") {
-      if (scope.api === api.name) return { allowed: true, product: undefined, subscription: context };
+      if (scope.api === api.name) return { allowed: true, product: undefined, subscription: context, user };
       continue;
     }
     const linked = rules.products.get(scope.product);
     // A product that accepts only application tokens is not opened by its subscriptions' keys.
     if (linked?.apis.has(api.name) && acceptsSubscriptionKeys(linked.product)) {
-      return { allowed: true, product: linked.product, subscription: context };
+      return { allowed: true, product: linked.product, subscription: context, user };
     }
   }
   return { allowed: false, reason: "SubscriptionKeyInvalid" };
@@ -131,8 +139,16 @@ export function decideTokenAccess(
   const open = decideAccess(api, undefined, rules, now).allowed;
   const decide = (decision: AppTokenDecision): AccessDecision | TokenRefused | undefined => {
     if (decision.outcome === "accepted") {
+      const { clientApplication } = decision;
+      const user = rules.users.get(clientApplication.ownerUserId);
+      // The application is its owner's: a blocked or deleted owner's applications call nothing, as their keys.
+      if (!user || !mayCallApis(user)) {
+        const detail = `The owner of client application '${clientApplication.clientApplicationName}' may not call APIs.`;
+        const refusal: AppTokenRefusal = { status: 403, reason: "ClientApplicationNotAllowed", detail };
+        return { allowed: false, reason: "AppTokenRefused", refusal };
+      }
       const product = rules.products.get(decision.product.productName)?.product;
-      return { allowed: true, product, subscription: undefined, application: decision.clientApplication };
+      return { allowed: true, product, subscription: undefined, user, application: clientApplication };
     }
     if (open) return undefined;
     if (decision.outcome === "refused") return { allowed: false, reason: "AppTokenRefused", refusal: decision.refusal };

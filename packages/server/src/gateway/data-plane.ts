@@ -157,6 +157,7 @@ export class DataPlane {
       operation,
       product,
       subscription,
+      user: access.allowed ? access.user : undefined,
       request,
       trace,
       services: trace ? this.options.tracing.services(this.services, trace) : this.services,

@@ -5,6 +5,7 @@
 import { SubscriptionIndex, type AccessRules } from "./access.js";
 import { AppTokenAuthorizer } from "./app-token/authorizer.js";
 import { appTokenTables } from "./app-token/tables.js";
+import { UserDirectory } from "./callers.js";
 import { DEFAULT_GLOBAL_POLICY } from "./model/policies/types.js";
 import type { Backend } from "./model/backends/types.js";
 import { type GatewayConfiguration, type PolicyScope, policyScopeKey } from "./model/configuration.js";
@@ -118,6 +119,7 @@ export function compileSnapshot(
         keySources: services.keySources,
         authority: services.azureAdAuthority,
       }),
+      users: new UserDirectory(config.users, config.groups),
     },
     secretValues: secretValuesOf(config),
     problems,

@@ -110,9 +110,30 @@ describe("application-based access through the ARM API and the gateway", () => {
     assert.ok(outcome.ok, JSON.stringify(outcome));
     token = outcome.accessToken as string;
 
+    // The product's policy sees the application's owner as context.User, and no subscription.
+    const policy = await arm(gh, "PUT", "/products/starter/policies/policy", {
+      properties: {
+        format: "rawxml",
+        value: `<policies><inbound><base />
+          <set-header name="X-Owner" exists-action="override"><value>@(context.User?.Email ?? "none")</value></set-header>
+          <set-header name="X-Product" exists-action="override"><value>@(context.Product?.Id ?? "none")</value></set-header>
+          <set-header name="X-Subscription" exists-action="override"><value>@(context.Subscription == null ? "none" : "some")</value></set-header>
+        </inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`,
+      },
+    });
+    assert.equal(policy.status, 201, JSON.stringify(policy.body));
     const reply = await gateway("/echo/hello", bearer(token));
     assert.equal(reply.status, 200, reply.text);
-    assert.equal(reply.json<{ path: string }>().path, "/hello");
+    const echoed = reply.json<{ path: string; headers: Record<string, string> }>();
+    assert.equal(echoed.path, "/hello");
+    assert.equal(echoed.headers["x-owner"], "dev@contoso.example");
+    assert.equal(echoed.headers["x-product"], "starter");
+    assert.equal(echoed.headers["x-subscription"], "none");
+    const metrics = await gh.gatewayMetrics();
+    assert.match(
+      metrics,
+      /gatehouse_gateway_application_requests_total\{product="starter",client_application="billing",status="200"\} 1/,
+    );
 
     const missing = await gateway("/echo/hello");
     assert.equal(missing.status, 401);
@@ -177,6 +198,15 @@ describe("application-based access through the ARM API and the gateway", () => {
     const again = await newToken(starterAppId);
     assert.ok(again.ok, JSON.stringify(again));
     token = again.accessToken as string;
+    assert.equal((await gateway("/echo/x", bearer(token))).status, 200);
+  });
+
+  it("a blocked owner's application calls nothing", async () => {
+    await armProperties(gh, "PATCH", "/users/dev", 200, { properties: { state: "blocked" } });
+    const refused = await gateway("/echo/x", bearer(token));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json<{ message: string }>().message, APP_TOKEN_MESSAGES.forbidden);
+    await armProperties(gh, "PATCH", "/users/dev", 200, { properties: { state: "active" } });
     assert.equal((await gateway("/echo/x", bearer(token))).status, 200);
   });
 

@@ -16,6 +16,7 @@ const SUBSCRIPTION: SubscriptionContext = {
   createdDate: "2024-05-01T10:00:00Z",
   startDate: null,
   expirationDate: "2030-01-01T00:00:00Z",
+  owner: null,
   key: "secondary-key",
   primaryKey: "primary-key",
   secondaryKey: "secondary-key",

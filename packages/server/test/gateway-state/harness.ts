@@ -44,6 +44,7 @@ export function subscription(name: string, now: number, startedSecondsAgo = 10):
     createdDate: new Date(now - 86_400_000).toISOString(),
     startDate: new Date(now - startedSecondsAgo * 1000).toISOString(),
     expirationDate: null,
+    owner: null,
     key: `${name}-primary`,
     primaryKey: `${name}-primary`,
     secondaryKey: `${name}-secondary`,

@@ -14,10 +14,8 @@ export function invalid(target: string, message: string): GatewayValidationError
 }
 
 /** Names are APIM resource ids; kept stricter than ARM's (≤256, not `*#&+:<>?`) so they are safe in URLs and keys. */
-export const isName = (name: string): boolean => NAME.test(name);
-
 export function checkName(kind: GatewayEntityKind, name: string): void {
-  if (!isName(name)) {
+  if (!NAME.test(name)) {
     throw invalid(
       `${kind} name '${name}'`,
       "is invalid: use 1 to 80 letters, digits, '-', '_' or '.', not starting with '.'.",

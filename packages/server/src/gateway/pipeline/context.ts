@@ -7,6 +7,7 @@ import type { Operation } from "../model/operations/types.js";
 import type { PolicyScopeKind } from "../model/configuration.js";
 import type { Product } from "../model/products/types.js";
 import type { Subscription } from "../model/subscriptions/types.js";
+import type { UserState } from "../model/users/types.js";
 import type { HeaderMap } from "./headers.js";
 import type { TraceRecorder } from "./trace.js";
 
@@ -113,6 +114,28 @@ export interface PipelineServices {
   readonly certificateTrust: CertificateTrust;
 }
 
+/** A group as `context.User.Groups` lists it (APIM's IGroup). */
+export interface GroupRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+/**
+ * A user as `context.User` shows them (APIM's IUser): the owner of the calling subscription or client application.
+ * Built once per configuration revision (callers.ts).
+ */
+export interface UserContext {
+  readonly id: string;
+  readonly email: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly note: string | null;
+  readonly registrationDate: string;
+  readonly state: UserState;
+  readonly groups: readonly GroupRef[];
+  readonly identities: readonly { readonly id: string; readonly provider: string }[];
+}
+
 export interface SubscriptionContext extends Subscription {
   /** The key the caller sent. */
   key: string;
@@ -130,6 +153,8 @@ export interface PipelineContext {
   /** The product the request is processed under; undefined without product context. */
   readonly product: Product | undefined;
   readonly subscription: SubscriptionContext | undefined;
+  /** The owner of the subscription or client application the request came with; undefined without one. */
+  readonly user: UserContext | undefined;
   readonly request: GatewayRequest;
   /** Set by forward-request, return-response, mock-response or a gateway error. */
   response: GatewayResponse | undefined;

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Api } from "../model/apis/types.js";
 import type { Operation } from "../model/operations/types.js";
 import type { Product } from "../model/products/types.js";
-import type { GatewayRequest, PipelineContext, PipelineServices, SubscriptionContext } from "./context.js";
+import type { GatewayRequest, PipelineContext, PipelineServices, SubscriptionContext, UserContext } from "./context.js";
 import type { TraceRecorder } from "./trace.js";
 
 export interface ContextParts {
@@ -14,6 +14,8 @@ export interface ContextParts {
   operation: Operation;
   product: Product | undefined;
   subscription: SubscriptionContext | undefined;
+  /** Default: none. */
+  user?: UserContext | undefined;
   request: GatewayRequest;
   services: PipelineServices;
   requestId?: string;
@@ -30,6 +32,7 @@ export function newPipelineContext(parts: ContextParts): PipelineContext {
     operation: parts.operation,
     product: parts.product,
     subscription: parts.subscription,
+    user: parts.user,
     request: parts.request,
     response: undefined,
     // The API's serviceUrl until set-backend-service changes it, as in the data plane.

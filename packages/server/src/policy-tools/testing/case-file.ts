@@ -273,6 +273,7 @@ class SuiteBuilder {
       scope,
       state: entry.state,
       allowTracing: entry.allowTracing,
+      owner: null,
       createdDate: CREATED,
       startDate: entry.startDate ?? null,
       expirationDate: entry.expirationDate ?? null,

@@ -144,6 +144,7 @@ export class OfflineGateway {
       operation: route.operation.operation,
       product,
       subscription: access.allowed ? access.subscription : undefined,
+      user: access.allowed ? access.user : undefined,
       request,
       services: pipelineServices(testCase, backendCalls),
     });

@@ -13,6 +13,7 @@ import type {
   LastError,
   PipelineContext,
   SubscriptionContext,
+  UserContext,
 } from "../../pipeline/context.js";
 import { backendUrl } from "../../pipeline/backend-url.js";
 import { HeaderMap } from "../../pipeline/headers.js";
@@ -113,8 +114,8 @@ props(CONTEXT, {
   Subscription: property<PipelineContext>(SUBSCRIPTION, (c) =>
     c.subscription ? new Facade(SUBSCRIPTION, c.subscription) : null,
   ),
-  // Gatehouse has no developer accounts: there is never a user.
-  User: property<PipelineContext>(USER, () => null),
+  // The owner of the subscription (or client application) the request came with; null for a standalone one or none.
+  User: property<PipelineContext>(USER, (c) => (c.user ? new Facade(USER, c.user) : null)),
   Variables: property<PipelineContext>(VARIABLES, (c) => new MapView(VARIABLES, c.variables)),
 });
 
@@ -169,8 +170,10 @@ props(PRODUCT, {
         }),
     ),
   ),
-  // Gatehouse has no groups.
-  Groups: property<Facade<Product>>(enumerableOf(GROUP), () => []),
+  // The groups the product is visible to, known by id here: Name is the id too (context.User.Groups has display names).
+  Groups: property<Facade<Product>>(enumerableOf(GROUP), (p) =>
+    p.target.groups.map((id) => new Facade(GROUP, { id, name: id })),
+  ),
 });
 props(GROUP, {
   Id: property<Facade<{ id: string }>>(STRING, (g) => g.target.id),
@@ -212,20 +215,23 @@ props(SUBSCRIPTION, {
   StartDate: property<Facade<SubscriptionContext>>(nullableOf(DATE_TIME), (s) => dateOf(s.target.startDate)),
   EndDate: property<Facade<SubscriptionContext>>(nullableOf(DATE_TIME), (s) => dateOf(s.target.expirationDate)),
 });
-// IUser is never present, but its members exist so that `context.User?.Email` checks.
 props(USER, {
-  Id: property(STRING, () => null),
-  Email: property(STRING, () => null),
-  FirstName: property(STRING, () => null),
-  LastName: property(STRING, () => null),
-  Note: property(STRING, () => null),
-  RegistrationDate: property(DATE_TIME, () => null),
-  Groups: property(enumerableOf(GROUP), () => []),
-  Identities: property(enumerableOf(USER_IDENTITY), () => []),
+  Id: property<Facade<UserContext>>(STRING, (u) => u.target.id),
+  Email: property<Facade<UserContext>>(STRING, (u) => u.target.email),
+  FirstName: property<Facade<UserContext>>(STRING, (u) => u.target.firstName),
+  LastName: property<Facade<UserContext>>(STRING, (u) => u.target.lastName),
+  Note: property<Facade<UserContext>>(STRING, (u) => u.target.note),
+  RegistrationDate: property<Facade<UserContext>>(DATE_TIME, (u) => dateOf(u.target.registrationDate)),
+  Groups: property<Facade<UserContext>>(enumerableOf(GROUP), (u) =>
+    u.target.groups.map((group) => new Facade(GROUP, group)),
+  ),
+  Identities: property<Facade<UserContext>>(enumerableOf(USER_IDENTITY), (u) =>
+    u.target.identities.map((identity) => new Facade(USER_IDENTITY, identity)),
+  ),
 });
 props(USER_IDENTITY, {
-  Id: property(STRING, () => null),
-  Provider: property(STRING, () => null),
+  Id: property<Facade<{ id: string }>>(STRING, (i) => i.target.id),
+  Provider: property<Facade<{ provider: string }>>(STRING, (i) => i.target.provider),
 });
 props(LAST_ERROR, {
   Source: property<Facade<LastError>>(STRING, (e) => e.target.source),

@@ -21,7 +21,8 @@ import {
   unlinkProduct,
 } from "./registration.js";
 import { clientApplicationState, type ClientApplication } from "./types.js";
-import { formatOwnerId, ownerIdFrom, productIdFrom } from "./validation.js";
+import { formatOwnerId, parseOwnerId } from "../users/owner-id.js";
+import { productIdFrom } from "./validation.js";
 
 const TAG = "apim: clientApplications";
 
@@ -61,7 +62,7 @@ export function armOperations(gateway: GatewayRegistry): Operation[] {
       put: async (_context, name, { ownerId, ...properties }) => {
         const { application, created } = await saveClientApplication(gateway, name, {
           ...properties,
-          ownerId: ownerIdFrom(ownerId),
+          ownerId: parseOwnerId("ownerId", ownerId),
         });
         return { item: application, created };
       },

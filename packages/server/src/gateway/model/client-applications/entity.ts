@@ -11,7 +11,8 @@ import type {
   ClientApplicationInput,
   ProductLink,
 } from "./types.js";
-import { checkLinkName, clientApplicationFrom, formatOwnerId } from "./validation.js";
+import { formatOwnerId } from "../users/owner-id.js";
+import { checkLinkName, clientApplicationFrom } from "./validation.js";
 
 /**
  * The client applications of one transaction, with their product links. The directory's side (registrations,

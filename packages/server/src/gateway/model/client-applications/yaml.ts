@@ -3,7 +3,8 @@ import { z } from "zod";
 import { optionalMember } from "../../../config/export-members.js";
 import { byName, entriesOf, located } from "../../../config/gateway-plan.js";
 import { entityYamlOf } from "../definition.js";
-import { clientApplicationFrom, formatOwnerId, ownerIdFrom } from "./validation.js";
+import { formatOwnerId, parseOwnerId } from "../users/owner-id.js";
+import { clientApplicationFrom } from "./validation.js";
 
 const clientApplicationEntry = z.strictObject({
   name: z.string().min(1),
@@ -26,7 +27,7 @@ export const entityYaml = entityYamlOf(
       const stored = byName(plan.current.clientApplications);
       for (const [where, entry] of entriesOf("clientApplications", section.clientApplications)) {
         const { name, products = [], ownerId, ...rest } = entry;
-        const input = { ...rest, ownerId: located(where, () => ownerIdFrom(ownerId)) };
+        const input = { ...rest, ownerId: located(where, () => parseOwnerId("ownerId", ownerId)) };
         const fields = located(where, () => clientApplicationFrom(name, input));
         const existing = stored.get(name);
         const { entra: _entra, productLinks = [], ...current } = existing ?? {};

@@ -14,6 +14,8 @@ const subscriptionProperties = z.object({
   allowTracing: z.boolean(),
   startDate: z.iso.datetime({ offset: true }).nullable(),
   expirationDate: z.iso.datetime({ offset: true }).nullable(),
+  /** `/users/{userId}` (or a full ARM id ending so); omitted: a standalone subscription. */
+  ownerId: z.string().min(1),
 });
 export const subscriptionPut = contract(
   "SubscriptionCreateParameters",
@@ -31,6 +33,8 @@ export const subscriptionContract = contract(
     z.object({
       /** `/apis`, `/apis/{apiId}` or `/products/{productId}`. Keys are never shown: use listSecrets. */
       scope: z.string(),
+      /** `/users/{userId}`; absent for a standalone subscription. */
+      ownerId: z.string().optional(),
       displayName: z.string(),
       state: z.enum(["active", "suspended", "submitted", "rejected", "cancelled", "expired"]),
       allowTracing: z.boolean(),

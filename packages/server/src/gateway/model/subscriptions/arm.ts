@@ -1,5 +1,6 @@
 import { noContent, ok, operation, type Operation } from "../../../admin/operations.js";
-import { API_VERSION, type ArmProperties } from "../../../admin/apim/arm.js";
+import { API_VERSION, armPage, armResource, LIST_PARAMETERS, type ArmProperties } from "../../../admin/apim/arm.js";
+import { armErrors } from "../../../admin/apim/errors.js";
 import { crudOperations } from "../../../admin/apim/crud.js";
 import type { GatewayRegistry } from "../registry.js";
 import {
@@ -11,15 +12,18 @@ import {
   type SubscriptionBody,
   type SubscriptionResource,
 } from "./arm-schemas.js";
+import { formatOwnerId, parseOwnerId } from "../users/owner-id.js";
 import { formatSubscriptionScope, parseSubscriptionScope } from "./scope.js";
 import type { Subscription, SubscriptionInput } from "./types.js";
 
 const TAG = "apim: subscriptions";
+export const SUBSCRIPTION_FILTERABLE = ["name", "displayName", "scope", "state", "ownerId"] as const;
 
 /** The subscription's ARM `properties`, never its keys. */
 export function subscriptionProperties(subscription: Subscription): ArmProperties<SubscriptionResource> {
   return {
     scope: formatSubscriptionScope(subscription.scope),
+    ...(subscription.owner === null ? {} : { ownerId: formatOwnerId(subscription.owner) }),
     displayName: subscription.displayName,
     state: subscription.state,
     allowTracing: subscription.allowTracing,
@@ -29,9 +33,13 @@ export function subscriptionProperties(subscription: Subscription): ArmPropertie
   };
 }
 
-/** The scope given as text (`/products/starter`, or a full ARM id ending so) as the registry takes it. */
-function subscriptionChanges({ scope, ...rest }: Partial<SubscriptionBody>): Partial<SubscriptionInput> {
-  return { ...rest, ...(scope !== undefined ? { scope: parseSubscriptionScope(scope) } : {}) };
+/** The scope and owner given as text (`/products/starter`, `/users/dev`, or full ARM ids) as the registry takes them. */
+function subscriptionChanges({ scope, ownerId, ...rest }: Partial<SubscriptionBody>): Partial<SubscriptionInput> {
+  return {
+    ...rest,
+    ...(scope !== undefined ? { scope: parseSubscriptionScope(scope) } : {}),
+    ...(ownerId !== undefined ? { owner: parseOwnerId("ownerId", ownerId) } : {}),
+  };
 }
 
 /** APIM's subscriptions: keys are set or generated on PUT, never shown by GET, read with listSecrets. */
@@ -64,7 +72,7 @@ export function armOperations(gateway: GatewayRegistry): Operation[] {
         resource: subscriptionContract,
         list: subscriptionCollection,
       },
-      filterable: ["name", "displayName", "scope", "state"],
+      filterable: SUBSCRIPTION_FILTERABLE,
       list: () => gateway.subscriptions.list(),
       get: (_context, name) => gateway.subscriptions.get(name),
       put: async (_context, name, { displayName, scope, ...rest }) => {
@@ -94,5 +102,27 @@ export function armOperations(gateway: GatewayRegistry): Operation[] {
     }),
     regenerate("primary"),
     regenerate("secondary"),
+    operation({
+      method: "GET",
+      path: "/users/{userId}/subscriptions",
+      summary: "List the subscriptions a user owns",
+      tag: TAG,
+      parameters: LIST_PARAMETERS,
+      response: { status: 200, description: "The user's subscriptions", schema: subscriptionCollection },
+      handle: async (context) => {
+        const userId = context.param("userId");
+        if (!(await gateway.users.get(userId))) throw armErrors.notFound("User");
+        const owned = await gateway.subscriptions.ownedBy(userId);
+        const resources = owned.map((subscription) =>
+          armResource(
+            context,
+            "users/subscriptions",
+            `/users/${userId}/subscriptions/${subscription.name}`,
+            subscriptionProperties(subscription),
+          ),
+        );
+        return ok(armPage(context, resources, SUBSCRIPTION_FILTERABLE));
+      },
+    }),
   ];
 }

@@ -22,7 +22,7 @@ const publicSubscription = ({
 
 /** The subscriptions of one transaction: keys are sealed, with keyed digests so no two subscriptions share one. */
 export class Subscriptions extends EntityObject<GatewaySubscriptionRepository> {
-  static readonly reads = ["list", "get", "listSecrets"] as const;
+  static readonly reads = ["list", "get", "listSecrets", "ownedBy"] as const;
   static readonly writes = ["put", "patch", "delete", "regenerateKey"] as const;
 
   constructor(tx: GatewayTransaction) {
@@ -81,9 +81,9 @@ export class Subscriptions extends EntityObject<GatewaySubscriptionRepository> {
     );
   }
 
-  /** The names of the user's subscriptions. */
-  namesOwnedBy(user: string): Promise<string[]> {
-    return this.repository.namesOwnedBy(user);
+  /** The user's subscriptions. */
+  async ownedBy(user: string): Promise<Subscription[]> {
+    return (await this.repository.ownedBy(user)).map(publicSubscription);
   }
 
   /** Deletes the subscriptions scoped to this API or product (it is being deleted). */
@@ -98,6 +98,7 @@ export class Subscriptions extends EntityObject<GatewaySubscriptionRepository> {
   ): Promise<Subscription> {
     const subscription = subscriptionFrom(name, input, existing?.createdDate ?? new Date().toISOString());
     await this.requireScope(subscription.scope);
+    if (subscription.owner !== null) await this.requireOwner(subscription.owner);
     const primaryKey = input.primaryKey === undefined ? undefined : checkKey("primaryKey", input.primaryKey);
     const secondaryKey = input.secondaryKey === undefined ? undefined : checkKey("secondaryKey", input.secondaryKey);
     await this.assertKeysFree(
@@ -140,6 +141,13 @@ export class Subscriptions extends EntityObject<GatewaySubscriptionRepository> {
       name,
     );
     if (holders.length > 0) throw new GatewayConflictError("The key is already used by another subscription.");
+  }
+
+  private async requireOwner(owner: string): Promise<void> {
+    if (!(await this.tx.users.get(owner))) {
+      const message = `ownerId '/users/${owner}' names a user that does not exist.`;
+      throw new GatewayValidationError(message, [{ target: "ownerId", message }]);
+    }
   }
 
   private async requireScope(scope: SubscriptionScope): Promise<void> {

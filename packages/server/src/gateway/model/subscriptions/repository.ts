@@ -27,6 +27,7 @@ const toSubscription = (row: Selectable<GatewaySubscriptionTable>): StoredSubscr
   createdDate: row.created_date,
   startDate: row.start_date,
   expirationDate: row.expiration_date,
+  owner: row.owner,
   sealedPrimaryKey: row.primary_key,
   sealedSecondaryKey: row.secondary_key,
   primaryKeyDigest: row.primary_key_digest,
@@ -74,6 +75,7 @@ export class GatewaySubscriptionRepository {
       secondary_key_digest: subscription.secondaryKeyDigest,
       start_date: subscription.startDate,
       expiration_date: subscription.expirationDate,
+      owner: subscription.owner,
     };
     await this.db
       .insertInto("gateway_subscriptions")
@@ -87,14 +89,14 @@ export class GatewaySubscriptionRepository {
     return result.numDeletedRows > 0n;
   }
 
-  async namesOwnedBy(owner: string): Promise<string[]> {
+  async ownedBy(owner: string): Promise<StoredSubscription[]> {
     const rows = await this.db
       .selectFrom("gateway_subscriptions")
-      .select("name")
+      .selectAll()
       .where("owner", "=", owner)
       .orderBy("name")
       .execute();
-    return rows.map((r) => r.name);
+    return rows.map(toSubscription);
   }
 
   /** Deletes the subscriptions scoped to this API or product. */

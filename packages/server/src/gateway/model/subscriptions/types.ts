@@ -15,6 +15,8 @@ export interface Subscription {
   createdDate: string;
   startDate: string | null;
   expirationDate: string | null;
+  /** The user who owns the subscription (their name); null: a standalone subscription. */
+  owner: string | null;
 }
 
 /** The two keys of a subscription; only the server and `listSecrets` ever see them. */
@@ -35,4 +37,6 @@ export interface SubscriptionInput {
   secondaryKey?: string;
   startDate?: string | null;
   expirationDate?: string | null;
+  /** The owning user's name; default null (standalone). */
+  owner?: string | null;
 }

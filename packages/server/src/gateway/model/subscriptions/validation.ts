@@ -26,6 +26,7 @@ export function subscriptionFrom(name: string, input: SubscriptionInput, created
     createdDate,
     startDate: date("startDate", input.startDate),
     expirationDate: date("expirationDate", input.expirationDate),
+    owner: input.owner ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import { optionalMember } from "../../../config/export-members.js";
 import { dateTime } from "../../../config/fields.js";
 import { byName, entriesOf, located, sameSecret } from "../../../config/gateway-plan.js";
 import { entityYamlOf } from "../definition.js";
+import { formatOwnerId, parseOwnerId } from "../users/owner-id.js";
 import { formatSubscriptionScope, parseSubscriptionScope } from "./scope.js";
 import { subscriptionFrom } from "./validation.js";
 
@@ -19,6 +20,8 @@ const subscriptionEntry = z.strictObject({
   secondaryKey: z.string().min(1).optional(),
   startDate: dateTime.optional(),
   expirationDate: dateTime.optional(),
+  /** `/users/{user}`; absent: a standalone subscription. */
+  ownerId: z.string().min(1).optional(),
 });
 
 /** `subscriptions:`; keys are compared in constant time and never exported, which applying reads as "keep them". */
@@ -28,8 +31,12 @@ export const entityYaml = entityYamlOf(
     async plan(section, plan) {
       const stored = byName(plan.current.subscriptions);
       for (const [where, entry] of entriesOf("subscriptions", section.subscriptions)) {
-        const { name, scope: scopeText, ...rest } = entry;
-        const input = { ...rest, scope: located(where, () => parseSubscriptionScope(scopeText)) };
+        const { name, scope: scopeText, ownerId, ...rest } = entry;
+        const input = {
+          ...rest,
+          scope: located(where, () => parseSubscriptionScope(scopeText)),
+          owner: ownerId === undefined ? null : located(where, () => parseOwnerId("ownerId", ownerId)),
+        };
         const existing = stored.get(name);
         const wanted = located(where, () => subscriptionFrom(name, input, existing?.createdDate ?? ""));
         let generatesKeys = false;
@@ -66,6 +73,7 @@ export const entityYaml = entityYamlOf(
         allowTracing: s.allowTracing,
         ...optionalMember("startDate", s.startDate),
         ...optionalMember("expirationDate", s.expirationDate),
+        ...optionalMember("ownerId", s.owner === null ? null : formatOwnerId(s.owner)),
       })),
     }),
   },

@@ -73,7 +73,7 @@ export class Users extends EntityObject<GatewayUserRepository> implements Develo
       throw new GatewayConflictError("The built-in administrator (user '1') cannot be deleted.");
     }
     if (!(await this.repository.get(name))) return false;
-    const owned = await this.tx.subscriptions.namesOwnedBy(name);
+    const owned = (await this.tx.subscriptions.ownedBy(name)).map((s) => s.name);
     if (options.deleteSubscriptions === false && owned.length > 0) {
       throw new GatewayConflictError(
         `User '${name}' has subscriptions (${owned.join(", ")}): delete them first, or delete the user with deleteSubscriptions=true.`,
