@@ -276,6 +276,14 @@ describe("application-based access through the ARM API and the gateway", () => {
     assert.match(String(refused.headers["www-authenticate"]), /error="insufficient_scope"/);
   });
 
+  it("deleting a product disables its application first", async () => {
+    const unlimitedAppId = ((await armProperties(gh, "GET", "/products/unlimited", 200)).application as EntraSettings)
+      .entra.applicationId;
+    assert.equal((await arm(gh, "DELETE", "/products/unlimited")).status, 200);
+    const principal = await graph(`/servicePrincipals(appId='${unlimitedAppId}')`);
+    assert.equal((principal.body as { accountEnabled: boolean }).accountEnabled, false, "disabled, not deleted");
+  });
+
   it("keeps no client secret anywhere in the store", async () => {
     const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(
       gh.store.db,
