@@ -13,7 +13,7 @@ import { UsedAssertions } from "./identity/token/used-assertions.js";
 import { identityFrameworkErrors, identityRoutes } from "./identity/routes.js";
 import { entraErrorPage } from "./identity/errors.js";
 import { ensureSigningKey } from "./identity/keys/rotation.js";
-import { ensureManagement, type Management } from "./admin/management.js";
+import { ensureManagement, readGatewayClient, type Management } from "./admin/management.js";
 import { adminRoutes } from "./admin/routes.js";
 import { adminErrorPage, adminFrameworkErrors } from "./admin/protocol-errors.js";
 import type { ServerOptions } from "./config/options.js";
@@ -25,6 +25,8 @@ import { logSerializers } from "./observability/log.js";
 import { CredentialNames } from "./observability/credential-names.js";
 import { GatewayMetrics } from "./observability/gateway-metrics.js";
 import { GatewayRegistry } from "./gateway/model/registry.js";
+import { EntraDirectory, gatehouseDirectoryOptions } from "./gateway/entra/directory.js";
+import { ApplicationSync } from "./gateway/application-sync.js";
 import { KeySources } from "./gateway/jwt/key-sources.js";
 import { openState, startGatewayNode, type GatewayNode } from "./gateway/node.js";
 import { GatewayWorkerPool } from "./gateway/workers/worker-pool.js";
@@ -36,6 +38,9 @@ import { developerServices } from "./developer/services.js";
 import { makePrivateDir } from "./util/private-files.js";
 import { startListener, type Listener } from "./listener/http-listener.js";
 import type { ErrorPage } from "./listener/client-errors.js";
+
+/** A failed provisioning pass of application-based access runs again after this long, changes or not. */
+const APPLICATION_SYNC_RETRY_MS = 30_000;
 
 export interface RunningGatehouse {
   dataDir: string;
@@ -208,6 +213,8 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
 
   let identityListener: Listener | undefined;
   let adminListener: Listener | undefined;
+  let directory: EntraDirectory | undefined;
+  let applicationSync: ApplicationSync | undefined;
   try {
     identityListener = await serve(identity, "identity", options.identityPort, entraErrorPage);
     adminListener = await serve(admin, "admin", options.adminPort, adminErrorPage);
@@ -220,6 +227,17 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     // The gateway starts last, so validate-azure-ad-token's default authority is this listener's final URL.
     const azureAdAuthority = options.azureAdAuthority ?? issuers.publicUrl;
     adminUrl = `${scheme}://localhost:${adminListener.port}`;
+    // Application-based access provisions through the admin API, as the gateway's own least-privilege client.
+    directory = new EntraDirectory(
+      gatehouseDirectoryOptions({
+        identityUrl: issuers.publicUrl,
+        adminUrl,
+        ...(options.applicationTenant ? { tenant: options.applicationTenant } : {}),
+        credentials: await readGatewayClient(dataDir, masterKey),
+        extraCa: tls.extraCa,
+      }),
+    );
+    core.gateway.entra.attach(directory);
     gateway =
       options.gatewayWorkers > 1
         ? await GatewayWorkerPool.start(
@@ -262,8 +280,18 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
             masterKey,
             limits: options.limits,
           });
+    applicationSync = new ApplicationSync({
+      gateway: core.gateway,
+      store,
+      directory,
+      logger: logger.child({ component: "application-sync" }),
+      pollIntervalMs: options.gatewayPollIntervalMs,
+      retryMs: APPLICATION_SYNC_RETRY_MS,
+    });
+    applicationSync.start();
   } catch (error) {
-    await Promise.allSettled([identityListener?.close(), adminListener?.close()]);
+    core.gateway.entra.detach();
+    await Promise.allSettled([identityListener?.close(), adminListener?.close(), directory?.close()]);
     await Promise.allSettled([
       identity.close(),
       admin.close(),
@@ -276,7 +304,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     throw error;
   }
   const live = gateway;
-  const [identityServing, adminServing] = [identityListener, adminListener];
+  const [identityServing, adminServing, entra, sync] = [identityListener, adminListener, directory, applicationSync];
   core.gateway.subscribe(
     () => void live.reload().catch((err: unknown) => logger.warn({ err }, "gateway reload failed")),
   );
@@ -297,7 +325,9 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     gatewayMetrics: async () => (await gatewayMetrics()).text,
     logger,
     async close() {
-      await Promise.allSettled([identityServing.close(), adminServing.close(), live.close()]);
+      await sync.close();
+      core.gateway.entra.detach();
+      await Promise.allSettled([identityServing.close(), adminServing.close(), live.close(), entra.close()]);
       await Promise.allSettled([identity.close(), admin.close(), demoBackends?.close(), identityState.close()]);
       await runtime.close();
       await store.close();

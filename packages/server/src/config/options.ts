@@ -30,6 +30,11 @@ export interface ServerOptions {
   jwksRefreshCooldownMs: number;
   /** Authority validate-azure-ad-token uses; defaults to this server's identity listener. */
   azureAdAuthority?: string;
+  /**
+   * The tenant (GUID or domain) product and client applications of application-based access are registered in;
+   * defaults to the default tenant (the demo's Contoso).
+   */
+  applicationTenant?: string;
   /** Rate limits, quotas and caches in this Redis, shared by every gateway process; in each process's memory without. */
   redis?: RedisOptions;
   /** How many failed client secrets and subscription keys a source may send before it gets 429 for a while. */

@@ -3,8 +3,11 @@
  * it opens this API, and which product (if any) the request is processed under.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { AppTokenAuthorizer, AppTokenDecision } from "./app-token/authorizer.js";
+import type { AppTokenRefusal } from "./app-token/refusal.js";
+import type { ClientApplicationAccess } from "./app-token/tables.js";
 import type { Api } from "./model/apis/types.js";
-import type { Product } from "./model/products/types.js";
+import { acceptsSubscriptionKeys, type Product } from "./model/products/types.js";
 import type { Subscription, SubscriptionKeys } from "./model/subscriptions/types.js";
 import { mayCallApis, type UserDirectory } from "./callers.js";
 import type { GatewayRequest, SubscriptionContext, UserContext } from "./pipeline/context.js";
@@ -16,8 +19,17 @@ export type AccessDecision =
       subscription: SubscriptionContext | undefined;
       /** The subscription's owner (`context.User`). */
       user: UserContext | undefined;
+      /** The client application whose token opened the product (application-based access). */
+      application?: ClientApplicationAccess;
     }
   | { allowed: false; reason: "SubscriptionKeyNotFound" | "SubscriptionKeyInvalid" };
+
+/** A request an application token decides on and refuses; without `refusal` it carries none where one is needed. */
+export interface TokenRefused {
+  allowed: false;
+  reason: "AppTokenRefused";
+  refusal: AppTokenRefusal | undefined;
+}
 
 interface KeyEntry {
   subscription: Subscription & SubscriptionKeys;
@@ -64,6 +76,10 @@ export interface AccessRules {
   products: ReadonlyMap<string, { product: Product; apis: ReadonlySet<string> }>;
   /** The open product (no subscription required) an API belongs to, if any. */
   openProductOf: ReadonlyMap<string, Product>;
+  /** APIs in a product that accepts application tokens: all their products, and whether one accepts keys. */
+  tokenApis: ReadonlyMap<string, { products: ReadonlySet<string>; keysAccepted: boolean }>;
+  /** Application-token authorisation for the products with application-token on. */
+  applications: AppTokenAuthorizer;
   /** The subscriptions' owners. */
   users: UserDirectory;
 }
@@ -97,9 +113,49 @@ export function decideAccess(api: Api, key: string | undefined, rules: AccessRul
       continue;
     }
     const linked = rules.products.get(scope.product);
-    if (linked?.apis.has(api.name)) return { allowed: true, product: linked.product, subscription: context, user };
+    // A product that accepts only application tokens is not opened by its subscriptions' keys.
+    if (linked?.apis.has(api.name) && acceptsSubscriptionKeys(linked.product)) {
+      return { allowed: true, product: linked.product, subscription: context, user };
+    }
   }
   return { allowed: false, reason: "SubscriptionKeyInvalid" };
+}
+
+/**
+ * A request without a subscription key to an API in a product with application-token on (apim.md §5.2): a bearer
+ * token decides — accepted, the request runs in the token's product as its client application; refused, it is
+ * refused unless the API is open without a key (an open product, or no subscription required), where the token may
+ * be meant for the API's own policies. Without a token the key rules decide, except that an API whose products all
+ * accept only tokens asks for a token. Undefined: the key rules decide.
+ */
+export function decideTokenAccess(
+  api: Api,
+  authorization: string | undefined,
+  rules: AccessRules,
+  now: number,
+): AccessDecision | TokenRefused | undefined | Promise<AccessDecision | TokenRefused | undefined> {
+  const tokenApi = rules.tokenApis.get(api.name);
+  if (!tokenApi) return undefined;
+  const open = decideAccess(api, undefined, rules, now).allowed;
+  const decide = (decision: AppTokenDecision): AccessDecision | TokenRefused | undefined => {
+    if (decision.outcome === "accepted") {
+      const { clientApplication } = decision;
+      const user = rules.users.get(clientApplication.ownerUserId);
+      // The application is its owner's: a blocked or deleted owner's applications call nothing, as their keys.
+      if (!user || !mayCallApis(user)) {
+        const detail = `The owner of client application '${clientApplication.clientApplicationName}' may not call APIs.`;
+        const refusal: AppTokenRefusal = { status: 403, reason: "ClientApplicationNotAllowed", detail };
+        return { allowed: false, reason: "AppTokenRefused", refusal };
+      }
+      const product = rules.products.get(decision.product.productName)?.product;
+      return { allowed: true, product, subscription: undefined, user, application: clientApplication };
+    }
+    if (open) return undefined;
+    if (decision.outcome === "refused") return { allowed: false, reason: "AppTokenRefused", refusal: decision.refusal };
+    return tokenApi.keysAccepted ? undefined : { allowed: false, reason: "AppTokenRefused", refusal: undefined };
+  };
+  const decision = rules.applications.authorize(authorization, tokenApi.products, now / 1000);
+  return decision instanceof Promise ? decision.then(decide) : decide(decision);
 }
 
 function usable(subscription: Subscription, now: number): boolean {

@@ -9,7 +9,15 @@ import { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { CredentialNames } from "../observability/credential-names.js";
 import type { GatewayMetrics } from "../observability/gateway-metrics.js";
-import { ACCESS_MESSAGES, decideAccess, subscriptionKeyOf, type AccessDecision } from "./access.js";
+import {
+  ACCESS_MESSAGES,
+  decideAccess,
+  decideTokenAccess,
+  subscriptionKeyOf,
+  type AccessDecision,
+  type TokenRefused,
+} from "./access.js";
+import { appTokenFailure, missingTokenFailure } from "./app-token/refusal.js";
 import type { Deployment, GatewayRequest, GatewayResponse, PipelineServices } from "./pipeline/context.js";
 import { newPipelineContext } from "./pipeline/new-context.js";
 import { executePipeline, failBeforePipeline } from "./pipeline/executor.js";
@@ -108,8 +116,16 @@ export class DataPlane {
     // A source that sent too many invalid keys is refused before its key is looked up (security/credential-throttle).
     const throttled =
       key === undefined ? undefined : this.options.keyThrottle.retryAfter({ address: request.ipAddress });
-    const access: AccessDecision | KeyThrottled =
-      throttled === undefined ? decideAccess(api, key, snapshot.access, Date.now()) : keyThrottled(throttled);
+    const now = Date.now();
+    // A key decides when one is sent; else, on an API of a product with application-token, a bearer token (a token
+    // verified before is decided without a promise).
+    let byToken =
+      throttled === undefined && key === undefined
+        ? decideTokenAccess(api, headers.get("authorization"), snapshot.access, now)
+        : undefined;
+    if (byToken instanceof Promise) byToken = await byToken;
+    const access: AccessDecision | TokenRefused | KeyThrottled =
+      throttled !== undefined ? keyThrottled(throttled) : (byToken ?? decideAccess(api, key, snapshot.access, now));
     if (!access.allowed && access.reason === "SubscriptionKeyInvalid") {
       await this.options.keyThrottle.failed({ address: request.ipAddress });
     }
@@ -149,10 +165,15 @@ export class DataPlane {
     if (preflight) context.response = answerPreflight(preflightPolicies, context);
     else if (access.allowed) await executePipeline(pipeline, context);
     else {
+      const realm = apiRealm(api, this.options.scheme, host);
       const failure =
         access.reason === KEY_THROTTLE_REASON
           ? keyThrottleFailure(access.retryAfterSeconds)
-          : accessFailure(access.reason, api, this.options.scheme, host);
+          : access.reason === "AppTokenRefused"
+            ? access.refusal
+              ? appTokenFailure(access.refusal, realm)
+              : missingTokenFailure(realm)
+            : accessFailure(access.reason, api, this.options.scheme, host);
       await failBeforePipeline(pipeline, context, failure);
     }
     const response = context.response ?? emptyResponse();
@@ -174,6 +195,9 @@ export class DataPlane {
       api.name,
       operation.name,
       api.subscriptionKeyParameterNames.query,
+      access.allowed && access.application && product
+        ? { product: product.name, clientApplication: access.application.clientApplicationName }
+        : undefined,
     );
   }
 
@@ -186,12 +210,16 @@ export class DataPlane {
     api: string,
     operation: string,
     keyQueryName?: string,
+    /** The product and client application of a request an application token opened. */
+    application?: { product: string; clientApplication: string },
   ): void {
     const { logger, metrics } = this.options;
     res.once("close", () => {
       const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
       const completed = res.writableFinished;
       metrics.request(api, operation, response.statusCode, seconds);
+      if (application)
+        metrics.applicationRequest(application.product, application.clientApplication, response.statusCode);
       if (logger.isLevelEnabled("info")) {
         logger.info(
           {
@@ -240,7 +268,7 @@ export function accessFailure(
   scheme: string,
   host: string,
 ): PolicyFailure {
-  const realm = `${scheme}://${host}/${api.path}`;
+  const realm = apiRealm(api, scheme, host);
   const challenge = `AzureApiManagementKey realm="${realm}",name="${api.subscriptionKeyParameterNames.header}",type="header"`;
   const message = ACCESS_MESSAGES[reason];
   return new PolicyFailure(
@@ -254,6 +282,9 @@ export function accessFailure(
     "Access Denied",
   );
 }
+
+/** The API's URL, the realm of the gateway's challenges. */
+const apiRealm = (api: Api, scheme: string, host: string): string => `${scheme}://${host}/${api.path}`;
 
 /**
  * The client's request as the pipeline sees it; the original URL (the canonical target, the API suffix included) is

@@ -3,12 +3,14 @@
  * product it can be called under, and one without product) and the access rules. Immutable; replaced whole.
  */
 import { SubscriptionIndex, type AccessRules } from "./access.js";
+import { AppTokenAuthorizer } from "./app-token/authorizer.js";
+import { appTokenTables } from "./app-token/tables.js";
 import { UserDirectory } from "./callers.js";
 import { DEFAULT_GLOBAL_POLICY } from "./model/policies/types.js";
 import type { Backend } from "./model/backends/types.js";
 import { type GatewayConfiguration, type PolicyScope, policyScopeKey } from "./model/configuration.js";
 import type { Operation } from "./model/operations/types.js";
-import type { Product } from "./model/products/types.js";
+import { acceptsApplicationTokens, acceptsSubscriptionKeys, type Product } from "./model/products/types.js";
 import { PolicyLoadError, type PolicyServices } from "./policy/definition.js";
 import { loadPolicyDocument, namedValueLookup, type CompiledDocument } from "./policy/document.js";
 import { effectivePipeline, type Pipeline } from "./policy/pipeline.js";
@@ -112,11 +114,30 @@ export function compileSnapshot(
       subscriptions: new SubscriptionIndex(pepper, config.subscriptions),
       products: new Map(config.products.map((p) => [p.name, { product: p, apis: new Set(p.apis) }])),
       openProductOf,
+      tokenApis: tokenApisOf(productsOfApi),
+      applications: new AppTokenAuthorizer(appTokenTables(config), {
+        keySources: services.keySources,
+        authority: services.azureAdAuthority,
+      }),
       users: new UserDirectory(config.users, config.groups),
     },
     secretValues: secretValuesOf(config),
     problems,
   };
+}
+
+/** The APIs some product of which accepts application tokens, with all their products (access.ts). */
+function tokenApisOf(productsOfApi: ReadonlyMap<string, { product: Product }[]>): AccessRules["tokenApis"] {
+  const tokenApis = new Map<string, { products: ReadonlySet<string>; keysAccepted: boolean }>();
+  for (const [api, links] of productsOfApi) {
+    const products = links.map((link) => link.product);
+    if (!products.some(acceptsApplicationTokens)) continue;
+    tokenApis.set(api, {
+      products: new Set(products.map((p) => p.name)),
+      keysAccepted: products.some(acceptsSubscriptionKeys),
+    });
+  }
+  return tokenApis;
 }
 
 function secretValuesOf(config: GatewayConfiguration): string[] {

@@ -40,11 +40,21 @@ export class GatewayMetrics {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
+  private readonly applicationRequests = new Counter({
+    name: "gatehouse_gateway_application_requests_total",
+    help: "Gateway requests opened by an application token, by product, client application and response status",
+    labelNames: ["product", "client_application", "status"] as const,
+    registers: [this.registry],
+  });
   private readonly customMetrics = new CustomMetrics(this.registry);
 
   request(api: string, operation: string, status: number, seconds: number): void {
     this.requests.inc({ api, operation, status: String(status) });
     this.duration.observe({ api, operation }, seconds);
+  }
+
+  applicationRequest(product: string, clientApplication: string, status: number): void {
+    this.applicationRequests.inc({ product, client_application: clientApplication, status: String(status) });
   }
 
   backendResponse(api: string, seconds: number): void {

@@ -6,6 +6,7 @@ import { tracingMigration } from "./migrations/003-tracing.js";
 import { assertionReplayMigration } from "./migrations/004-assertion-replay.js";
 import { developerMigration } from "./migrations/005-developer.js";
 import { usersGroupsMigration } from "./migrations/006-users-groups.js";
+import { clientApplicationsMigration } from "./migrations/007-client-applications.js";
 import { StoreError } from "./errors.js";
 
 /** Migrations are compiled in (no directory scan), so the built package and tsx behave the same. */
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "004-assertion-replay": assertionReplayMigration,
   "005-developer": developerMigration,
   "006-users-groups": usersGroupsMigration,
+  "007-client-applications": clientApplicationsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

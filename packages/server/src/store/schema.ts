@@ -120,6 +120,9 @@ export interface GatewayProductTable {
   subscription_required: number;
   approval_required: number;
   subscriptions_limit: number | null;
+  authentication_types: string; // JSON AuthenticationType[]
+  entra_application: string | null; // JSON: the ids of the product's Entra registration, once provisioned
+  entra_application_enabled: number; // whether that registration was last left enabled
 }
 
 export interface GatewayProductApiTable {
@@ -200,6 +203,27 @@ export interface GatewayProductGroupTable {
   group_name: string;
 }
 
+/** A client application (application-based access): its Entra registration's ids once provisioned, never a secret. */
+export interface GatewayClientApplicationTable {
+  name: string;
+  name_key: string; // lower-cased name, unique: the registration is named after it
+  display_name: string;
+  description: string | null;
+  owner_id: string;
+  entra_application_id: string | null; // appId, unique
+  entra_object_id: string | null;
+  entra_service_principal_id: string | null;
+  entra_tenant_id: string | null;
+}
+
+/** A client application's product link; `granted` once the product's role is assigned in the directory. */
+export interface GatewayClientApplicationLinkTable {
+  application: string;
+  name: string;
+  product: string;
+  granted: number;
+}
+
 /** A traced request's record (gateway/tracing), kept for a limited time and number. */
 export interface GatewayTraceTable {
   id: string;
@@ -239,6 +263,8 @@ export interface Database {
   gateway_named_values: GatewayNamedValueTable;
   gateway_backends: GatewayBackendTable;
   gateway_policies: GatewayPolicyTable;
+  gateway_client_applications: GatewayClientApplicationTable;
+  gateway_client_application_links: GatewayClientApplicationLinkTable;
   gateway_traces: GatewayTraceTable;
   gateway_api_tracing: GatewayApiTracingTable;
   used_client_assertions: UsedClientAssertionTable;

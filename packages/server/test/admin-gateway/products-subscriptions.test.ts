@@ -31,6 +31,7 @@ describe("ARM products and their APIs", () => {
         approvalRequired: false,
         subscriptionsLimit: null,
         state: "notPublished",
+        authenticationType: ["subscription-key"],
       },
     });
     const patched = await h.call<Resource>("PATCH", `${SHORT}/products/starter`, {

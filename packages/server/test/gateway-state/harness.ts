@@ -27,8 +27,10 @@ export const PRODUCT: Product = {
   subscriptionRequired: true,
   approvalRequired: false,
   subscriptionsLimit: null,
+  authenticationType: ["subscription-key"],
   apis: ["echo"],
   groups: [],
+  entra: null,
 };
 
 /** A product-scoped subscription that started `startedSecondsAgo` before `now`. */

@@ -345,8 +345,10 @@ for (const target of targets) {
         subscriptionRequired: true,
         approvalRequired: false,
         subscriptionsLimit: null,
+        authenticationType: ["subscription-key"],
         apis: [],
         groups: ["administrators"],
+        entra: null,
       });
       assert.deepEqual(await f.gateway.products.addApi("starter", "p-api"), { created: true });
       assert.deepEqual(await f.gateway.products.addApi("starter", "p-api"), { created: false });

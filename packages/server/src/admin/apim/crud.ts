@@ -32,7 +32,8 @@ export interface CrudSpec<T, Put, Patch, P extends object> {
   type: string;
   /** API Management's name of the entity in "… not found." */
   kind: GatewayEntityKind;
-  schemas: { put: Envelope<Put>; patch: PatchEnvelope<Patch>; resource: z.ZodType; list: z.ZodType };
+  /** Without `patch` (and its schema) the entity has no PATCH, which then answers 405 as API Management does. */
+  schemas: { put: Envelope<Put>; patch?: PatchEnvelope<Patch>; resource: z.ZodType; list: z.ZodType };
   /** What `$filter` may name: `name` or string properties. */
   filterable: readonly string[];
   list(context: RequestContext): Promise<readonly T[]>;
@@ -43,11 +44,11 @@ export interface CrudSpec<T, Put, Patch, P extends object> {
     name: string,
     properties: Put,
   ): Promise<{ item: T; created: boolean; headers?: Readonly<Record<string, string>> }>;
-  patch(context: RequestContext, name: string, properties: Patch): Promise<T>;
+  patch?(context: RequestContext, name: string, properties: Patch): Promise<T>;
   remove(context: RequestContext, name: string): Promise<boolean>;
   nameOf(item: T): string;
-  /** The entity's `properties`, never a secret. */
-  view(item: T): P;
+  /** The entity's `properties`, never a secret; the request gives resource ids their service. */
+  view(item: T, context: RequestContext): P;
 }
 
 /** `/apis/{apiId}/operations` with the URL's `apiId`. */
@@ -57,14 +58,19 @@ export const fill = (context: RequestContext, template: string) =>
 export function crudOperations<T, Put, Patch, P extends object>(spec: CrudSpec<T, Put, Patch, P>): Operation[] {
   const item = `${spec.collection}/{${spec.param}}`;
   const resource = (context: RequestContext, entity: T): ArmResource<P> =>
-    armResource(context, spec.type, `${fill(context, spec.collection)}/${spec.nameOf(entity)}`, spec.view(entity));
+    armResource(
+      context,
+      spec.type,
+      `${fill(context, spec.collection)}/${spec.nameOf(entity)}`,
+      spec.view(entity, context),
+    );
   const tagged = (context: RequestContext, entity: T) => {
     const body = resource(context, entity);
     return { body, headers: { etag: etagOf(body.properties) } };
   };
   const current = async (context: RequestContext) => {
     const found = await spec.get(context, context.param(spec.param));
-    return { found, etag: found === undefined ? undefined : etagOf(spec.view(found)) };
+    return { found, etag: found === undefined ? undefined : etagOf(spec.view(found, context)) };
   };
 
   return [
@@ -115,24 +121,7 @@ export function crudOperations<T, Put, Patch, P extends object>(spec: CrudSpec<T
         return { status: put.created ? 201 : 200, body, headers: { ...put.headers, ...headers } };
       },
     }),
-    operation({
-      method: "PATCH",
-      path: item,
-      summary: `Update some properties of a ${spec.noun}`,
-      tag: spec.tag,
-      parameters: [API_VERSION, IF_MATCH],
-      body: spec.schemas.patch,
-      response: { status: 200, description: "Updated", schema: spec.schemas.resource },
-      handle: async (context) => {
-        const { found, etag } = await current(context);
-        if (found === undefined) throw armErrors.notFound(spec.kind);
-        checkIfMatch(context, etag);
-        const properties = context.body.properties;
-        const entity = properties === undefined ? found : await spec.patch(context, spec.nameOf(found), properties);
-        const { body, headers } = tagged(context, entity);
-        return ok(body, headers);
-      },
-    }),
+    ...patchOperation(spec, item, current, tagged),
     operation({
       method: "DELETE",
       path: item,
@@ -145,6 +134,37 @@ export function crudOperations<T, Put, Patch, P extends object>(spec: CrudSpec<T
         if (found === undefined) return noContent();
         checkIfMatch(context, etag);
         return (await spec.remove(context, spec.nameOf(found))) ? { status: 200 } : noContent();
+      },
+    }),
+  ];
+}
+
+function patchOperation<T, Put, Patch, P extends object>(
+  spec: CrudSpec<T, Put, Patch, P>,
+  item: string,
+  current: (context: RequestContext) => Promise<{ found: T | undefined; etag: string | undefined }>,
+  tagged: (context: RequestContext, entity: T) => { body: ArmResource<P>; headers: Record<string, string> },
+): Operation[] {
+  const { patch } = spec;
+  const schema = spec.schemas.patch;
+  if (!patch || !schema) return [];
+  return [
+    operation({
+      method: "PATCH",
+      path: item,
+      summary: `Update some properties of a ${spec.noun}`,
+      tag: spec.tag,
+      parameters: [API_VERSION, IF_MATCH],
+      body: schema,
+      response: { status: 200, description: "Updated", schema: spec.schemas.resource },
+      handle: async (context) => {
+        const { found, etag } = await current(context);
+        if (found === undefined) throw armErrors.notFound(spec.kind);
+        checkIfMatch(context, etag);
+        const properties = context.body.properties;
+        const entity = properties === undefined ? found : await patch(context, spec.nameOf(found), properties);
+        const { body, headers } = tagged(context, entity);
+        return ok(body, headers);
       },
     }),
   ];

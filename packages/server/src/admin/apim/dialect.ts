@@ -18,7 +18,8 @@ export const armDialect: Dialect = {
       const arm = toArmError(error);
       if (arm && arm.status < 500) return sendArmError(reply, arm);
       request.log.error({ err: error }, "admin request failed");
-      return sendArmError(reply, armErrors.unexpected());
+      // A failed dependency says which (its message is safe); anything else is not explained to the caller.
+      return sendArmError(reply, arm?.status === 502 ? arm : armErrors.unexpected());
     });
     app.setNotFoundHandler((_request, reply) => sendArmError(reply, armErrors.noRoute()));
   },

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
+import { EntraDirectoryError } from "../../gateway/entra/errors.js";
 import {
   GatewayBuiltInError,
   GatewayConflictError,
@@ -26,6 +27,7 @@ export type ArmErrorCode =
   | "PreconditionFailed"
   | "MethodNotAllowed"
   | "UnsupportedMediaType"
+  | "DirectoryRequestFailed"
   | "RequestEntityTooLarge"
   | "TooManyRequests"
   | "BadRequest"
@@ -41,7 +43,7 @@ export interface ArmErrorDetail {
 export class ArmError extends Error {
   override name = "ArmError";
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 412 | 413 | 415 | 417 | 429 | 431 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 412 | 413 | 415 | 417 | 429 | 431 | 500 | 502,
     readonly code: ArmErrorCode,
     message: string,
     readonly details: readonly ArmErrorDetail[] = [],
@@ -169,6 +171,14 @@ export function toArmError(error: unknown): ArmError | undefined {
   }
   if (error instanceof z.ZodError) return validation(zodDetails(error));
   if (error instanceof GraphError) return fromGraph(error);
+  // The gateway's Entra client names the Graph call and Graph's answer, never a secret (gateway/entra/errors.ts).
+  if (error instanceof EntraDirectoryError) {
+    return new ArmError(
+      502,
+      "DirectoryRequestFailed",
+      `The change needs the gateway's Entra directory, which did not complete it: ${error.message}`,
+    );
+  }
   if (typeof error === "object" && error !== null) return frameworkError(error);
   return undefined;
 }

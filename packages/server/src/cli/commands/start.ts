@@ -31,6 +31,7 @@ interface StartFlags {
   tokenLifetime: number;
   jwksRefreshCooldown: number;
   azureAdAuthority?: string;
+  applicationTenant?: string;
   redis?: string;
   redisTimeout: number;
   authFailureLimit: number;
@@ -123,6 +124,12 @@ export function registerStart(program: Command): void {
         "--azure-ad-authority <url>",
         "authority validate-azure-ad-token uses (default: this server's identity listener)",
       ).env("GATEHOUSE_AZURE_AD_AUTHORITY"),
+    )
+    .addOption(
+      new Option(
+        "--application-tenant <tenant>",
+        "tenant (GUID or domain) where products' and client applications' registrations are made (default: the default tenant)",
+      ).env("GATEHOUSE_APPLICATION_TENANT"),
     )
     .addOption(
       new Option(
@@ -248,6 +255,7 @@ export function registerStart(program: Command): void {
         tokenLifetimeSeconds: flags.tokenLifetime,
         jwksRefreshCooldownMs: flags.jwksRefreshCooldown * 1000,
         ...(flags.azureAdAuthority ? { azureAdAuthority: flags.azureAdAuthority.replace(/\/+$/, "") } : {}),
+        ...(flags.applicationTenant ? { applicationTenant: flags.applicationTenant } : {}),
         ...(flags.redis ? { redis: { url: flags.redis, commandTimeoutMs: flags.redisTimeout } } : {}),
         credentialThrottle: {
           perClientAndAddress: flags.authFailureLimit,

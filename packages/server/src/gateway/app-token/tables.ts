@@ -1,3 +1,6 @@
+import type { GatewayConfiguration } from "../model/configuration.js";
+import { acceptsApplicationTokens } from "../model/products/types.js";
+
 /**
  * What the application-token authoriser is compiled from, per configuration revision (reference apim.md §5): the
  * products with application-based access on, and the client applications that may call them.
@@ -34,4 +37,36 @@ export interface ClientApplicationAccess {
 export interface AppTokenTables {
   products: readonly ProductApplicationAccess[];
   clientApplications: readonly ClientApplicationAccess[];
+}
+
+/**
+ * The tables of one configuration: products with application-token on whose registration is provisioned and enabled,
+ * and the registered client applications with their linked products.
+ */
+export function appTokenTables(config: Pick<GatewayConfiguration, "products" | "clientApplications">): AppTokenTables {
+  const products = config.products.flatMap((product): ProductApplicationAccess[] =>
+    acceptsApplicationTokens(product) && product.entra?.enabled
+      ? [
+          {
+            productName: product.name,
+            applicationId: product.entra.applicationId,
+            roleValue: product.entra.roleValue,
+            tenantId: product.entra.tenantId,
+          },
+        ]
+      : [],
+  );
+  const clientApplications = config.clientApplications.flatMap((app): ClientApplicationAccess[] =>
+    app.entra
+      ? [
+          {
+            entraApplicationId: app.entra.appId,
+            clientApplicationName: app.name,
+            ownerUserId: app.ownerId,
+            productNames: app.productLinks.map((link) => link.product),
+          },
+        ]
+      : [],
+  );
+  return { products, clientApplications };
 }

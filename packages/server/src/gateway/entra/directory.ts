@@ -67,19 +67,21 @@ export interface ClientSecret {
 export function gatehouseDirectoryOptions(input: {
   identityUrl: string;
   adminUrl: string;
-  /** The tenant (GUID or domain) product and client applications are created in. */
-  tenant: string;
+  /** The tenant (GUID or domain) product and client applications are created in; absent: the default tenant. */
+  tenant?: string;
   /** readGatewayClient(): the gateway client of the management tenant. */
   credentials: { tenantId: string; clientId: string; clientSecret: string; scope: string };
   extraCa?: readonly string[];
 }): EntraDirectoryOptions {
   const { credentials } = input;
+  // Gatehouse's Graph routes without a tenant segment work in its default tenant.
+  const tenant = input.tenant === undefined ? "" : `/${encodeURIComponent(input.tenant)}`;
   return {
     authority: `${input.identityUrl.replace(/\/+$/, "")}/${credentials.tenantId}`,
     clientId: credentials.clientId,
     clientSecret: credentials.clientSecret,
     scope: credentials.scope,
-    graphUrl: `${input.adminUrl.replace(/\/+$/, "")}/${encodeURIComponent(input.tenant)}/v1.0`,
+    graphUrl: `${input.adminUrl.replace(/\/+$/, "")}${tenant}/v1.0`,
     ...(input.extraCa ? { extraCa: input.extraCa } : {}),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Api } from "./apis/types.js";
 import type { Backend } from "./backends/types.js";
+import type { ClientApplication } from "./client-applications/types.js";
 import type { NamedValue } from "./named-values/types.js";
 import type { Operation } from "./operations/types.js";
 import type { PolicyDocument } from "./policies/types.js";
@@ -45,12 +46,13 @@ export interface GatewayConfiguration {
   /** Without password hashes: what `context.User` shows of a subscription's owner. */
   users: User[];
   groups: Group[];
+  clientApplications: ClientApplication[];
 }
 
 /** Everything, with keys and values unsealed, as of the read's revision. */
 export async function readConfiguration(tx: GatewayTransaction, revision: number): Promise<GatewayConfiguration> {
-  const [apis, operations, products, subscriptions, namedValues, backends, policies, users, groups] = await Promise.all(
-    [
+  const [apis, operations, products, subscriptions, namedValues, backends, policies, users, groups, clientApplications] =
+    await Promise.all([
       tx.apis.list(),
       tx.operations.all(),
       tx.products.list(),
@@ -60,7 +62,19 @@ export async function readConfiguration(tx: GatewayTransaction, revision: number
       tx.policies.all(),
       tx.users.list(),
       tx.groups.list(),
-    ],
-  );
-  return { revision, apis, operations, products, subscriptions, namedValues, backends, policies, users, groups };
+      tx.clientApplications.list(),
+    ]);
+  return {
+    revision,
+    apis,
+    operations,
+    products,
+    subscriptions,
+    namedValues,
+    backends,
+    policies,
+    users,
+    groups,
+    clientApplications,
+  };
 }

@@ -1,6 +1,7 @@
 import { apis } from "./apis/index.js";
 import type { EntityDefinition } from "./definition.js";
 import { backends } from "./backends/index.js";
+import { clientApplications } from "./client-applications/index.js";
 import { groups } from "./groups/index.js";
 import { namedValues } from "./named-values/index.js";
 import { operations } from "./operations/index.js";
@@ -25,6 +26,7 @@ export const ENTITIES = [
   products,
   policies,
   subscriptions,
+  clientApplications,
 ] as const satisfies readonly EntityDefinition[];
 
 type Entity = (typeof ENTITIES)[number];

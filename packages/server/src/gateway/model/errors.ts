@@ -1,6 +1,16 @@
 /** The entity kinds of the gateway registry, as API Management names them in its errors ("Api not found."). */
 export type GatewayEntityKind =
-  "Api" | "Operation" | "Product" | "Subscription" | "NamedValue" | "Backend" | "Policy" | "User" | "Group";
+  | "Api"
+  | "Operation"
+  | "Product"
+  | "Subscription"
+  | "NamedValue"
+  | "Backend"
+  | "Policy"
+  | "User"
+  | "Group"
+  | "ClientApplication"
+  | "ClientApplicationProductLink";
 
 /** The named entity does not exist. */
 export class GatewayNotFoundError extends Error {

@@ -1,6 +1,7 @@
 import type { MasterKey } from "../../crypto/master-key.js";
 import { PasswordHasher } from "../../security/password-hash.js";
 import type { Store } from "../../store/store.js";
+import { EntraLink } from "../entra/link.js";
 import type { PolicyServices } from "../policy/definition.js";
 import { readConfiguration, type GatewayConfiguration } from "./configuration.js";
 import { ENTITIES, type EntityFacades } from "./entities.js";
@@ -28,6 +29,8 @@ type Method = (...args: unknown[]) => Promise<unknown>;
 class Registry {
   private readonly listeners = new Set<() => void>();
   private readonly secrets: GatewaySecrets;
+  /** The gateway's Entra client, where the server has one: application-based access provisions through it. */
+  readonly entra = new EntraLink();
 
   constructor(
     private readonly store: Store,

@@ -148,6 +148,7 @@ class SuiteBuilder {
         policies: documents.map(({ scope, xml }) => ({ scope, xml })),
         users: [],
         groups: [],
+        clientApplications: [],
       },
       documents,
       issuers: file.issuers,
@@ -295,8 +296,10 @@ class SuiteBuilder {
       subscriptionRequired: entry?.subscriptionRequired ?? true,
       approvalRequired: entry?.approvalRequired ?? false,
       subscriptionsLimit: null,
+      authenticationType: ["subscription-key"],
       apis: [this.api.name],
       groups: [],
+      entra: null,
     });
   }
 

@@ -11,6 +11,8 @@ const productProperties = z.object({
   approvalRequired: z.boolean(),
   subscriptionsLimit: z.number().int().min(0).nullable(),
   state: z.enum(["published", "notPublished"]),
+  /** `subscription-key` and/or `application-token`; each is checked by name (productFrom). */
+  authenticationType: z.array(z.string()).max(2),
 });
 export const productPut = contract(
   "ProductCreateOrUpdateParameters",
@@ -29,6 +31,9 @@ export const productContract = contract(
       approvalRequired: z.boolean(),
       subscriptionsLimit: z.number().nullable(),
       state: z.enum(["published", "notPublished"]),
+      authenticationType: z.array(z.enum(["subscription-key", "application-token"])),
+      /** Read-only: the product's app registration, present while application-token is on. */
+      application: z.object({ entra: z.object({ applicationId: z.string(), audience: z.string() }) }).optional(),
     }),
   ),
 );

@@ -13,6 +13,7 @@ import { API_FILTERABLE, apiProperties } from "../apis/arm.js";
 import { apiContract } from "../apis/arm-schemas.js";
 import type { Api } from "../apis/types.js";
 import type { GatewayRegistry } from "../registry.js";
+import { deleteProduct, saveProduct } from "./application.js";
 import {
   productApiCollection,
   productCollection,
@@ -21,7 +22,8 @@ import {
   productPut,
   type ProductResource,
 } from "./arm-schemas.js";
-import type { Product } from "./types.js";
+import { acceptsApplicationTokens, type Product } from "./types.js";
+import { patchedProductFields, productFrom } from "./validation.js";
 
 const TAG = "apim: products";
 
@@ -35,7 +37,17 @@ export function productProperties(product: Product): ArmProperties<ProductResour
     approvalRequired: product.approvalRequired,
     subscriptionsLimit: product.subscriptionsLimit,
     state: product.state,
+    authenticationType: product.authenticationType,
+    ...productApplication(product),
   };
+}
+
+/** `application.entra` while application-token is on and the registration is provisioned (apim.md §5.4). */
+export function productApplication(product: Product): {
+  application?: { entra: { applicationId: string; audience: string } };
+} {
+  if (!product.entra || !acceptsApplicationTokens(product)) return {};
+  return { application: { entra: { applicationId: product.entra.applicationId, audience: product.entra.audience } } };
 }
 
 /** APIM's products and their API links (products/{productId}, products/{productId}/apis/{apiId}). */
@@ -61,11 +73,19 @@ export function armOperations(gateway: GatewayRegistry): Operation[] {
       list: () => gateway.products.list(),
       get: (_context, name) => gateway.products.get(name),
       put: async (_context, name, properties) => {
-        const { product, created } = await gateway.products.put(name, properties);
-        return { item: product, created };
+        const existing = await gateway.products.get(name);
+        const item = await saveProduct(gateway, productFrom(name, properties), existing, async (tx) => {
+          return (await tx.products.put(name, properties)).product;
+        });
+        return { item, created: existing === undefined };
       },
-      patch: (_context, name, properties) => gateway.products.patch(name, properties),
-      remove: (_context, name) => gateway.products.delete(name),
+      patch: async (_context, name, properties) => {
+        const existing = await gateway.products.get(name);
+        if (!existing) throw armErrors.notFound("Product");
+        const fields = patchedProductFields(existing, properties);
+        return saveProduct(gateway, fields, existing, (tx) => tx.products.patch(name, properties));
+      },
+      remove: (_context, name) => deleteProduct(gateway, name),
       nameOf: (product) => product.name,
       view: productProperties,
     }),

@@ -1,15 +1,23 @@
 import { GatewayConflictError, GatewayNotFoundError } from "../errors.js";
 import { EntityObject } from "../entity-object.js";
 import type { GatewayTransaction } from "../transaction.js";
-import { defined } from "../checks.js";
 import { GatewayProductRepository } from "./repository.js";
-import type { Product, ProductInput } from "./types.js";
-import { productFrom, productInputOf } from "./validation.js";
+import type { Product, ProductEntraApplication, ProductInput } from "./types.js";
+import { patchedProductFields, productFrom } from "./validation.js";
 
 /** The products of one transaction, with their API links. */
 export class Products extends EntityObject<GatewayProductRepository> {
   static readonly reads = ["list", "get"] as const;
-  static readonly writes = ["put", "patch", "delete", "addApi", "removeApi", "addGroup", "removeGroup"] as const;
+  static readonly writes = [
+    "put",
+    "patch",
+    "delete",
+    "addApi",
+    "removeApi",
+    "addGroup",
+    "removeGroup",
+    "recordApplication",
+  ] as const;
 
   constructor(tx: GatewayTransaction) {
     super(tx, GatewayProductRepository);
@@ -38,15 +46,23 @@ export class Products extends EntityObject<GatewayProductRepository> {
     // API Management: a new product is visible to the administrators only, until its access control says more.
     if (!existing) await this.repository.addGroup(name, "administrators");
     const groups = existing?.groups ?? ["administrators"];
-    return { product: { ...fields, apis, groups }, created: existing === undefined };
+    return { product: { ...fields, apis, groups, entra: existing?.entra ?? null }, created: existing === undefined };
   }
 
   async patch(name: string, patch: Partial<ProductInput>): Promise<Product> {
     const existing = await this.require(name);
-    const fields = productFrom(name, { ...productInputOf(existing), ...defined(patch) });
+    const fields = patchedProductFields(existing, patch);
     if (!fields.subscriptionRequired) await this.assertOpenProductFree(name, existing.apis);
     await this.repository.upsert(fields);
-    return { ...fields, apis: existing.apis, groups: existing.groups };
+    return { ...fields, apis: existing.apis, groups: existing.groups, entra: existing.entra };
+  }
+
+  /**
+   * Stores the product's Entra registration as the directory left it (application-based access, provisioned outside
+   * any transaction); false when the product was deleted meanwhile.
+   */
+  recordApplication(name: string, application: ProductEntraApplication): Promise<boolean> {
+    return this.repository.setEntraApplication(name, application);
   }
 
   /** Deletes the product with its API links, its policy and the subscriptions scoped to it. */

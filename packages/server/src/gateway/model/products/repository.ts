@@ -1,6 +1,18 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, GatewayProductTable } from "../../../store/schema.js";
-import type { Product, ProductState } from "./types.js";
+import type { ProductApplication } from "../../entra/directory.js";
+import type { AuthenticationType, Product, ProductEntraApplication, ProductFields, ProductState } from "./types.js";
+
+/** The registration's ids as stored: everything but `enabled`, which has a column of its own. */
+type StoredEntraApplication = ProductApplication & { tenantId: string };
+
+const entraOf = (row: Selectable<GatewayProductTable>): ProductEntraApplication | null =>
+  row.entra_application === null
+    ? null
+    : {
+        ...(JSON.parse(row.entra_application) as StoredEntraApplication),
+        enabled: row.entra_application_enabled === 1,
+      };
 
 const toProduct = (row: Selectable<GatewayProductTable>, apis: string[], groups: string[]): Product => ({
   name: row.name,
@@ -11,8 +23,10 @@ const toProduct = (row: Selectable<GatewayProductTable>, apis: string[], groups:
   subscriptionRequired: row.subscription_required === 1,
   approvalRequired: row.approval_required === 1,
   subscriptionsLimit: row.subscriptions_limit,
+  authenticationType: JSON.parse(row.authentication_types) as AuthenticationType[],
   apis,
   groups,
+  entra: entraOf(row),
 });
 
 /** Names by product, from link rows. */
@@ -73,8 +87,8 @@ export class GatewayProductRepository {
     return products.filter((p): p is Product => p !== undefined);
   }
 
-  /** Writes the product's own fields; its API and group links are kept. */
-  async upsert(product: Omit<Product, "apis" | "groups">): Promise<void> {
+  /** Writes the product's own fields; its API and group links and registration are kept. */
+  async upsert(product: ProductFields): Promise<void> {
     const values = {
       display_name: product.displayName,
       description: product.description,
@@ -83,12 +97,24 @@ export class GatewayProductRepository {
       subscription_required: product.subscriptionRequired ? 1 : 0,
       approval_required: product.approvalRequired ? 1 : 0,
       subscriptions_limit: product.subscriptionsLimit,
+      authentication_types: JSON.stringify(product.authenticationType),
     };
     await this.db
       .insertInto("gateway_products")
-      .values({ name: product.name, ...values })
+      .values({ name: product.name, ...values, entra_application_enabled: 0 })
       .onConflict((oc) => oc.column("name").doUpdateSet(values))
       .execute();
+  }
+
+  /** Stores the registration's ids and whether it is enabled; false when the product is gone. */
+  async setEntraApplication(name: string, { enabled, ...ids }: ProductEntraApplication): Promise<boolean> {
+    const stored: StoredEntraApplication = ids;
+    const result = await this.db
+      .updateTable("gateway_products")
+      .set({ entra_application: JSON.stringify(stored), entra_application_enabled: enabled ? 1 : 0 })
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   /** Deletes the product and its API and group links (foreign keys). */

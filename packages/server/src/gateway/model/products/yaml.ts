@@ -4,7 +4,10 @@ import { optionalMember } from "../../../config/export-members.js";
 import { byName, entriesOf, located } from "../../../config/gateway-plan.js";
 import { entityYamlOf } from "../definition.js";
 import { exportedPolicy, planPolicy, readPolicySource, withPolicy } from "../policies/yaml.js";
+import type { Product, ProductFields } from "./types.js";
 import { productFrom } from "./validation.js";
+
+const fieldsOf = ({ apis: _apis, groups: _groups, entra: _entra, ...fields }: Product): ProductFields => fields;
 
 const productEntry = withPolicy({
   name: z.string().min(1),
@@ -15,6 +18,8 @@ const productEntry = withPolicy({
   subscriptionRequired: z.boolean().optional(),
   approvalRequired: z.boolean().optional(),
   subscriptionsLimit: z.number().int().nonnegative().nullable().optional(),
+  /** `subscription-key` (default) and/or `application-token`; the registration's ids are never in the file. */
+  authenticationType: z.array(z.string()).max(2).optional(),
   /** APIs linked to the product (links not listed are kept). */
   apis: z.array(z.string().min(1)).optional(),
   /** Groups the product is visible to (a new product is visible to administrators; links not listed are kept). */
@@ -31,8 +36,7 @@ export const entityYaml = entityYamlOf(
         const { name, apis = [], groups = [], policy, policyFile, ...input } = entry;
         const fields = located(where, () => productFrom(name, input));
         const existing = stored.get(name);
-        const links = { apis: [], groups: [] };
-        if (!existing || !isDeepStrictEqual({ ...existing, ...links }, { ...fields, ...links })) {
+        if (!existing || !isDeepStrictEqual(fieldsOf(existing), fields)) {
           plan.add("products", {
             where,
             changes: [`${existing ? "updated" : "created"} product ${name}`],
@@ -69,6 +73,7 @@ export const entityYaml = entityYamlOf(
         subscriptionRequired: p.subscriptionRequired,
         approvalRequired: p.approvalRequired,
         ...(p.subscriptionsLimit === null ? {} : { subscriptionsLimit: p.subscriptionsLimit }),
+        authenticationType: p.authenticationType,
         apis: p.apis,
         groups: p.groups,
         ...exportedPolicy(current, { kind: "product", product: p.name }),

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { EXAMPLE } from "../helpers/gatehouse.js";
+import { apiYaml, startGatewayTest } from "../helpers/gateway.js";
+import { EXAMPLE_CONFIG } from "../helpers/gatehouse.js";
+import { arm, armProperties } from "./helpers.js";
+
+const config = (echoUrl: string) =>
+  [
+    EXAMPLE_CONFIG,
+    "gateway:",
+    "  apis:",
+    apiYaml("echo", echoUrl),
+    "  products:",
+    "    - { name: starter, displayName: Starter, apis: [echo] }",
+    "",
+  ].join("\n");
+
+describe("--application-tenant: where product and client applications are registered", () => {
+  it("takes a tenant's domain", async () => {
+    const test = await startGatewayTest((b) => config(b.echoUrl), {
+      overrides: { applicationTenant: EXAMPLE.domain },
+    });
+    try {
+      await arm(test.gh, "PUT", "/users/dev", {
+        properties: { email: "dev@contoso.example", firstName: "D", lastName: "L" },
+      });
+      await armProperties(test.gh, "PATCH", "/products/starter", 200, {
+        properties: { authenticationType: ["application-token"] },
+      });
+      const app = await armProperties(test.gh, "PUT", "/clientApplications/billing", 201, {
+        properties: { displayName: "Billing", ownerId: "/users/dev" },
+      });
+      assert.equal(app.entraTenantId, EXAMPLE.tenantId);
+    } finally {
+      await test.stop();
+    }
+  });
+
+  it("answers 502 naming the directory's refusal, and stores nothing, when the tenant does not exist", async () => {
+    const test = await startGatewayTest((b) => config(b.echoUrl), {
+      overrides: { applicationTenant: "fabrikam.example" },
+    });
+    try {
+      const refused = await arm(test.gh, "PATCH", "/products/starter", {
+        properties: { authenticationType: ["application-token"] },
+      });
+      assert.equal(refused.status, 502, JSON.stringify(refused.body));
+      const { error } = refused.body as { error: { code: string; message: string } };
+      assert.equal(error.code, "DirectoryRequestFailed");
+      assert.match(error.message, /Tenant 'fabrikam\.example' does not exist/);
+      const product = await armProperties(test.gh, "GET", "/products/starter", 200);
+      assert.deepEqual(product.authenticationType, ["subscription-key"], "the change was not stored");
+    } finally {
+      await test.stop();
+    }
+  });
+});
