@@ -38,6 +38,12 @@ before(async () => {
       res.writeHead(200, { "content-type": "application/json" }).end(fixture("weather-stations.swagger.json"));
     } else if (url.pathname === "/docs/rates.wsdl") {
       res.writeHead(200, { "content-type": "text/xml" }).end(fixture("currency-rates.wsdl"));
+    } else if (url.pathname === "/docs/relative.wsdl") {
+      const relative = fixture("currency-rates.wsdl").replace(
+        "http://127.0.0.1:8089/currency/admin.asmx",
+        "admin.asmx",
+      );
+      res.writeHead(200, { "content-type": "text/xml" }).end(relative);
     } else if (url.pathname === "/docs/relative.json") {
       res.writeHead(200, { "content-type": "application/json" }).end(RELATIVE_SERVER);
     } else if (url.pathname === "/declared-large") {
@@ -106,6 +112,15 @@ describe("link formats", () => {
   it("resolves a relative server URL against the URL the document came from", async () => {
     const api = await importApiDocument({ format: "openapi+json-link", value: `${base}/docs/relative.json?sig=abc` });
     assert.equal(api.serviceUrl, `${base}/api/v2`);
+  });
+
+  it("resolves a relative SOAP address against the URL the WSDL came from", async () => {
+    const api = await importApiDocument({
+      format: "wsdl-link",
+      value: `${base}/docs/relative.wsdl`,
+      wsdlSelector: { wsdlServiceName: "CurrencyAdmin" },
+    });
+    assert.equal(api.serviceUrl, `${base}/docs/admin.asmx`);
   });
 
   it("follows redirects, and tells where the document was found", async () => {

@@ -198,7 +198,7 @@ describe("WSDL documents refused", () => {
   }
 
   const broken: [title: string, document: string, message: RegExp][] = [
-    ["XML that is not well-formed", "<wsdl:definitions", /^Parsing error\(s\): The document is not well-formed XML: /],
+    ["XML that is not well-formed", "<wsdl:definitions", /^Parsing error\(s\): The document cannot be read as XML: /],
     ["a DTD", '<!DOCTYPE x [<!ENTITY e "e">]><x/>', /document type declarations are not allowed/],
     ["another root element", "<schema/>", /not a WSDL 1.1 document: its root element is not wsdl:definitions/],
     ["no SOAP endpoint", wsdl().replace(/<wsdl:service[\s\S]*<\/wsdl:service>/, ""), /defines no SOAP endpoint/],
@@ -225,6 +225,16 @@ describe("WSDL documents refused", () => {
   it("accepts an xsd:import without a location (a namespace another schema of the document defines)", async () => {
     const api = await importApiDocument({ format: "wsdl", value: wsdl({ types: '<xs:import namespace="urn:c"/>' }) });
     assert.equal(api.operations.length, 1);
+  });
+
+  it("has no service URL when the endpoint's address is not an http or https URL", async () => {
+    for (const location of ["/svc", "REPLACE_WITH_ACTUAL_URL", "mailto:ops@example.com"]) {
+      const api = await importApiDocument({
+        format: "wsdl",
+        value: wsdl().replace("http://127.0.0.1:9/s", location),
+      });
+      assert.equal(api.serviceUrl, undefined, location);
+    }
   });
 
   it("reads a SOAP 1.2-only document without a selector", async () => {

@@ -47,7 +47,12 @@ export function placeOperations(operations: readonly ExportableOperation[]): Pla
     const declared = new Map((operation.templateParameters ?? []).map((p) => [p.name.toLowerCase(), p]));
     const templateParameter = (name: string): ImportedParameter =>
       declared.get(name.toLowerCase()) ?? { name, type: "string", required: true, values: [] };
-    const pathParameters = [...path.matchAll(TEMPLATE_NAME)].map(([, name = ""]) => templateParameter(name));
+    // Named as the template names them, which is how a reader matches them up again.
+    const pathParameters = [...path.matchAll(TEMPLATE_NAME)].map(([, name = ""]) => ({
+      ...templateParameter(name),
+      name,
+      required: true,
+    }));
     // `name={name}` pairs are required query parameters; any other pair only a path key with a query can say.
     const queryTemplate: ImportedParameter[] = [];
     let plain = true;
@@ -56,8 +61,9 @@ export function placeOperations(operations: readonly ExportableOperation[]): Pla
       const param = equals < 0 ? undefined : /^\{(.+)\}$/.exec(pair.slice(equals + 1))?.[1];
       if (param === undefined || param !== pair.slice(0, equals)) plain = false;
       // Named as the query names it: a reader maps the pair's name back to the template parameter.
-      if (param !== undefined)
+      if (param !== undefined) {
         queryTemplate.push({ ...templateParameter(param), name: pair.slice(0, equals), required: true });
+      }
     }
     const inPaths = plain && !taken.has(`${method} ${path}`);
     if (inPaths) taken.add(`${method} ${path}`);
@@ -67,7 +73,7 @@ export function placeOperations(operations: readonly ExportableOperation[]): Pla
       key: inPaths ? path : template,
       method,
       parameters: {
-        path: pathParameters.map((p) => ({ ...p, required: true })),
+        path: pathParameters,
         query: [...queryTemplate, ...(operation.request?.queryParameters ?? [])],
         header: operation.request?.headers ?? [],
       },

@@ -74,7 +74,10 @@ export async function importApiDocument(request: ImportApiRequest, link: LinkFet
 
 /** Reads a document given as text (inline, downloaded, or a file named by configuration). */
 export function readApiDocument(format: DocumentFormat, text: string, options: ReadOptions): ImportedApi {
-  const read = format === "wsdl" ? readWsdl(text, options.wsdlSelector) : readOpenApiFamily(format, text, options);
+  const read =
+    format === "wsdl"
+      ? readWsdl(text, options.wsdlSelector, options.sourceUrl)
+      : readOpenApiFamily(format, text, options);
   return { ...read, document: { format, text } };
 }
 

@@ -1,7 +1,7 @@
 /**
- * A document's server as the API's service URL: absolute http or https, a relative one resolved against the URL the
- * document was fetched from (as API Management applies the source file's URL), without a trailing slash — operation
- * templates start with one.
+ * A document's server (OpenAPI `servers`, Swagger `host`, WSDL `soap:address`) as the API's service URL: absolute
+ * http or https, a relative one resolved against the URL the document was fetched from (as API Management applies the
+ * source file's URL), without a trailing slash — operation templates start with one. Anything else is no service URL.
  */
 export function absoluteServiceUrl(url: string, sourceUrl: string | undefined): string | undefined {
   let absolute: URL;
@@ -11,7 +11,5 @@ export function absoluteServiceUrl(url: string, sourceUrl: string | undefined): 
     return undefined;
   }
   if (absolute.protocol !== "https:" && absolute.protocol !== "http:") return undefined;
-  absolute.search = "";
-  absolute.hash = "";
   return absolute.href.replace(/\/+$/, "");
 }

@@ -15,6 +15,7 @@ import type { ImportedOperation, ReadApi } from "./imported-api.js";
 import { defined } from "./json-value.js";
 import { OperationNames } from "./operation-names.js";
 import { OperationSignatures } from "./operation-shape.js";
+import { absoluteServiceUrl } from "./service-url.js";
 
 const WSDL = "http://schemas.xmlsoap.org/wsdl/";
 const WSDL_20 = "http://www.w3.org/ns/wsdl";
@@ -41,7 +42,7 @@ interface SoapEndpoint {
   location: string;
 }
 
-export function readWsdl(text: string, selector: WsdlSelector | undefined): ReadApi {
+export function readWsdl(text: string, selector: WsdlSelector | undefined, sourceUrl: string | undefined): ReadApi {
   checkDocumentSize(text);
   const definitions = rootOf(text);
   refuseImports(definitions);
@@ -60,7 +61,7 @@ export function readWsdl(text: string, selector: WsdlSelector | undefined): Read
   return defined({
     displayName: endpoint.serviceName,
     description: documentation(endpoint.service) ?? documentation(definitions),
-    serviceUrl: endpoint.location,
+    serviceUrl: absoluteServiceUrl(endpoint.location, sourceUrl),
     apiType: "soap" as const,
     operations,
     schemas: [],
@@ -73,7 +74,7 @@ function rootOf(text: string): XmlElement {
     root = parseXml(text);
   } catch (error) {
     if (error instanceof XmlSyntaxError) {
-      throw new DocumentParseError(`The document is not well-formed XML: ${error.message}.`);
+      throw new DocumentParseError(`The document cannot be read as XML: ${error.message}.`);
     }
     throw error;
   }
