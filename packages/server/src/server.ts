@@ -24,7 +24,7 @@ import { startDemoBackends, type DemoBackends } from "./demo/backends/index.js";
 import { logSerializers } from "./observability/log.js";
 import { CredentialNames } from "./observability/credential-names.js";
 import { GatewayMetrics } from "./observability/gateway-metrics.js";
-import { GatewayRegistry } from "./gateway/registry.js";
+import { GatewayRegistry } from "./gateway/model/registry.js";
 import { KeySources } from "./gateway/jwt/key-sources.js";
 import { openState, startGatewayNode, type GatewayNode } from "./gateway/node.js";
 import { GatewayWorkerPool } from "./gateway/workers/worker-pool.js";

@@ -3,6 +3,7 @@ import { createLocalJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import type { Issuers } from "../identity/issuers.js";
 import type { KeyRing } from "../identity/keys/key-ring.js";
 import type { IdentityRuntime } from "../identity/runtime.js";
+import type { Tenant } from "../identity/model.js";
 import { MANAGEMENT, type Management } from "./management.js";
 import { graphErrors } from "./graph-errors.js";
 
@@ -14,15 +15,25 @@ export interface AdminAuthOptions {
   runtime: IdentityRuntime;
   issuers: Issuers;
   management: Management;
+  /** The tenant a Graph route works in (tenant-scope.ts), for the application administrator's tenant check. */
+  tenantOf(request: FastifyRequest): Promise<Tenant>;
 }
 
-export type AdminAuthenticator = (request: FastifyRequest) => Promise<JWTPayload>;
+/**
+ * Who may call a family of routes. `admin`: the `Gatehouse.Admin` role only. `applications`: that role, or
+ * `Gatehouse.ApplicationAdministrator` in a tenant other than the management tenant — as Entra's Application
+ * Administrator manages app registrations, service principals and consent but neither tenants nor keys.
+ */
+export type AdminAccess = "admin" | "applications";
+
+export type AdminAuthenticator = (request: FastifyRequest, access: AdminAccess) => Promise<JWTPayload>;
 
 /**
- * Admin callers present a Gatehouse access token for the management API carrying the `Gatehouse.Admin` app role.
- * Keys come from the current snapshot on every request, so a rotation (or a reload) applies at once.
+ * Admin callers present a Gatehouse access token for the management API carrying one of its app roles, which the
+ * route's access level must accept. Keys come from the current snapshot on every request, so a rotation (or a reload)
+ * applies at once.
  */
-export function adminAuthenticator({ runtime, issuers, management }: AdminAuthOptions): AdminAuthenticator {
+export function adminAuthenticator({ runtime, issuers, management, tenantOf }: AdminAuthOptions): AdminAuthenticator {
   // One JWKS resolver per key ring version: the snapshot is immutable, so the imported keys can be reused.
   const resolvers = new WeakMap<KeyRing, ReturnType<typeof createLocalJWKSet>>();
   const resolverFor = (keyRing: KeyRing) => {
@@ -34,7 +45,14 @@ export function adminAuthenticator({ runtime, issuers, management }: AdminAuthOp
     return resolver;
   };
 
-  return async (request) => {
+  const permits = async (roles: unknown, access: AdminAccess, request: FastifyRequest): Promise<boolean> => {
+    if (!Array.isArray(roles)) return false;
+    if (roles.includes(MANAGEMENT.adminRole)) return true;
+    if (access !== "applications" || !roles.includes(MANAGEMENT.applicationAdministratorRole)) return false;
+    return (await tenantOf(request)).id !== management.tenantId;
+  };
+
+  return async (request, access) => {
     const header = request.headers.authorization;
     const token = typeof header === "string" ? BEARER.exec(header.trim())?.[1] : undefined;
     if (!token) throw graphErrors.missingToken();
@@ -50,8 +68,7 @@ export function adminAuthenticator({ runtime, issuers, management }: AdminAuthOp
     } catch (error) {
       throw graphErrors.invalidToken(describeFailure(error));
     }
-    const roles = payload.roles;
-    if (!Array.isArray(roles) || !roles.includes(MANAGEMENT.adminRole)) throw graphErrors.insufficientPrivileges();
+    if (!(await permits(payload.roles, access, request))) throw graphErrors.insufficientPrivileges();
     return payload;
   };
 }

@@ -3,14 +3,14 @@ import { graphErrors } from "./graph-errors.js";
 import type { Management } from "./management.js";
 
 /**
- * The management tenant, its resource and bootstrap client apps, their service principals and the bootstrap admin's
- * consent are what the admin API itself stands on: readable, never changed or deleted through it (403).
+ * The management tenant, its resource app, the bootstrap admin and gateway clients, their service principals and
+ * their consent are what the admin API itself stands on: readable, never changed or deleted through it (403).
  */
 export class BuiltInObjects {
   private readonly appIds: ReadonlySet<string>;
 
   constructor(private readonly management: Management) {
-    this.appIds = new Set([management.resourceAppId, management.clientAppId]);
+    this.appIds = new Set([management.resourceAppId, management.clientAppId, management.gatewayClientAppId]);
   }
 
   assertWritableApplication(app: { appId: string; displayName: string }): void {
@@ -25,10 +25,17 @@ export class BuiltInObjects {
     if (tenantId === this.management.tenantId) throw graphErrors.readOnly("The management tenant");
   }
 
-  /** Revoking the bootstrap client's admin role would lock out the CLI; other admins' grants may be revoked. */
+  /**
+   * Revoking the bootstrap client's admin role would lock out the CLI, the gateway client's role the gateway's
+   * provisioning; other admins' grants may be revoked.
+   */
   assertRevocableAssignment(principal: Pick<ServicePrincipal, "appId" | "tenantId"> | undefined): void {
-    if (principal && this.isBuiltInServicePrincipal(principal) && principal.appId === this.management.clientAppId) {
+    if (!principal || !this.isBuiltInServicePrincipal(principal)) return;
+    if (principal.appId === this.management.clientAppId) {
       throw graphErrors.readOnly("The bootstrap admin client's role assignment");
+    }
+    if (principal.appId === this.management.gatewayClientAppId) {
+      throw graphErrors.readOnly("The gateway client's role assignment");
     }
   }
 

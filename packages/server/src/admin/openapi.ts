@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AdminAccess } from "./auth.js";
 import { templatesOf, type Dialect, type Operation, type ResponseSpec } from "./operations.js";
 import type { QueryOption } from "./odata.js";
 import { namedSchemas } from "./schemas.js";
@@ -11,6 +12,8 @@ export interface Mount {
   scoped: boolean;
   /** Served without a token (health, this document). */
   public?: boolean;
+  /** Which roles a token needs (auth.ts); default `admin`. */
+  access?: AdminAccess;
   /** Graph or ARM: error bodies, JSON flavour, query and body conventions. */
   dialect: Dialect;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { GatewayRegistry } from "../gateway/registry.js";
+import type { GatewayRegistry } from "../gateway/model/registry.js";
 import type { Issuers } from "../identity/issuers.js";
 import type { IdentityRuntime } from "../identity/runtime.js";
 import type { TokenService } from "../identity/token/token-service.js";
@@ -38,10 +38,10 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
   const { core, runtime, issuers } = opts;
   const { registry, management } = core;
   const builtIn = new BuiltInObjects(management);
-  const authenticate = adminAuthenticator({ runtime, issuers, management });
   const tracing = traceAdmin(core.store, core.masterKey);
   const tenantOf = (request: FastifyRequest) =>
     resolveTenant(registry, management, (request.params as { tenantId?: string } | undefined)?.tenantId);
+  const authenticate = adminAuthenticator({ runtime, issuers, management, tenantOf });
 
   let document: ReturnType<typeof openApiDocument> | undefined;
   const mounts: Mount[] = [
@@ -73,6 +73,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       prefixes: ["/v1.0", "/{tenantId}/v1.0"],
       scoped: true,
       dialect: graphDialect,
+      access: "applications",
       operations: [
         ...applicationOperations(registry, builtIn),
         ...servicePrincipalOperations(registry, builtIn),
@@ -111,33 +112,25 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
     return sendGraphError(request, reply, graphErrors.noRoute(decodeSegment(segment)));
   });
 
-  const publicMounts = mounts.filter((m) => m.public);
-  const securedMounts = mounts.filter((m) => !m.public);
-  const mountAll = async (target: FastifyInstance, list: Mount[]) => {
-    for (const mount of list) {
-      for (const prefix of mount.prefixes) {
-        await target.register(
-          async (scope) =>
-            mountOperations(scope, mount.operations, {
-              scoped: mount.scoped,
-              tenant: tenantOf,
-              dialect: mount.dialect,
-            }),
-          { prefix: fastifyPath(prefix) },
-        );
-      }
+  for (const mount of mounts) {
+    for (const prefix of mount.prefixes) {
+      await app.register(
+        async (scope) => {
+          // Hooks are encapsulated: each mount's routes require a token with the roles of its access level.
+          if (!mount.public) {
+            const access = mount.access ?? "admin";
+            scope.addHook("onRequest", async (request) => {
+              // A trace link (Ocp-Apim-Trace-Location) carries a signature instead, which its route checks.
+              if (isSignedTraceLink(request)) return;
+              await authenticate(request, access);
+            });
+          }
+          mountOperations(scope, mount.operations, { scoped: mount.scoped, tenant: tenantOf, dialect: mount.dialect });
+        },
+        { prefix: fastifyPath(prefix) },
+      );
     }
-  };
-  await mountAll(app, publicMounts);
-  // Hooks are encapsulated: only the routes registered inside this context require the admin token.
-  await app.register(async (secured) => {
-    secured.addHook("onRequest", async (request) => {
-      // A trace link (Ocp-Apim-Trace-Location) carries a signature instead, which its route checks.
-      if (isSignedTraceLink(request)) return;
-      await authenticate(request);
-    });
-    await mountAll(secured, securedMounts);
-  });
+  }
 }
 
 function decodeSegment(segment: string): string {

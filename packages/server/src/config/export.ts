@@ -5,9 +5,9 @@ import type { StoredApplication } from "../store/repositories/applications.js";
 import type { AppRoleAssignment, ServicePrincipal } from "../identity/model.js";
 import type { ApplicationConfig, GatehouseConfig, GatewaySectionConfig } from "./schema.js";
 import { DEFAULT_TENANT_SETTING } from "./reconcile.js";
-import type { GatewayRegistry } from "../gateway/registry.js";
-import { policyScopeKey, type GatewayConfiguration, type PolicyScope } from "../gateway/model.js";
-import { formatSubscriptionScope } from "../gateway/subscription-scope.js";
+import type { GatewayConfiguration } from "../gateway/model/configuration.js";
+import type { GatewayRegistry } from "../gateway/model/registry.js";
+import { exportGatewaySection } from "./gateway-section.js";
 
 /**
  * The store as a configuration file that `apply` accepts. Secrets are never exported: password credentials appear
@@ -127,76 +127,7 @@ function exportApplication(
  * subscriptions without keys, which `apply` reads as "keep the stored ones".
  */
 function exportGateway(current: GatewayConfiguration): GatewaySectionConfig {
-  const policies = new Map(current.policies.map((p) => [policyScopeKey(p.scope), p.xml]));
-  const policyOf = (scope: PolicyScope) => {
-    const xml = policies.get(policyScopeKey(scope));
-    return xml === undefined ? {} : { policy: xml };
-  };
-  const optional = <K extends string>(key: K, value: string | null) =>
-    (value === null ? {} : { [key]: value }) as Partial<Record<K, string>>;
-  const section: GatewaySectionConfig = {
-    namedValues: current.namedValues.map((nv) => ({
-      name: nv.name,
-      displayName: nv.displayName,
-      ...(nv.secret ? {} : { value: nv.value }),
-      secret: nv.secret,
-      tags: nv.tags,
-    })),
-    backends: current.backends.map((b) => ({
-      name: b.name,
-      url: b.url,
-      protocol: b.protocol,
-      ...optional("title", b.title),
-      ...optional("description", b.description),
-      ...(b.credentials ? { credentials: b.credentials } : {}),
-      tls: b.tls,
-    })),
-    ...policyOf({ kind: "global" }),
-    apis: current.apis.map((api) => ({
-      name: api.name,
-      displayName: api.displayName,
-      ...optional("description", api.description),
-      path: api.path,
-      ...optional("serviceUrl", api.serviceUrl),
-      protocols: api.protocols,
-      apiType: api.apiType,
-      subscriptionRequired: api.subscriptionRequired,
-      subscriptionKeyParameterNames: api.subscriptionKeyParameterNames,
-      ...policyOf({ kind: "api", api: api.name }),
-      operations: current.operations
-        .filter((op) => op.api === api.name)
-        .map((op) => ({
-          name: op.name,
-          displayName: op.displayName,
-          method: op.method,
-          urlTemplate: op.urlTemplate,
-          ...optional("description", op.description),
-          ...(op.responses.length > 0 ? { responses: op.responses } : {}),
-          ...policyOf({ kind: "operation", api: api.name, operation: op.name }),
-        })),
-    })),
-    products: current.products.map((p) => ({
-      name: p.name,
-      displayName: p.displayName,
-      ...optional("description", p.description),
-      ...optional("terms", p.terms),
-      state: p.state,
-      subscriptionRequired: p.subscriptionRequired,
-      approvalRequired: p.approvalRequired,
-      ...(p.subscriptionsLimit === null ? {} : { subscriptionsLimit: p.subscriptionsLimit }),
-      apis: p.apis,
-      ...policyOf({ kind: "product", product: p.name }),
-    })),
-    subscriptions: current.subscriptions.map((s) => ({
-      name: s.name,
-      displayName: s.displayName,
-      scope: formatSubscriptionScope(s.scope),
-      state: s.state,
-      allowTracing: s.allowTracing,
-      ...optional("startDate", s.startDate),
-      ...optional("expirationDate", s.expirationDate),
-    })),
-  };
+  const section = exportGatewaySection(current);
   // Empty lists are left out, so a store without gateway objects exports no gateway section.
   return Object.fromEntries(
     Object.entries(section).filter(([, v]) => !Array.isArray(v) || v.length > 0),

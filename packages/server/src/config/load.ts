@@ -2,11 +2,8 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { ZodError } from "zod";
 import { parseYamlDocument } from "../util/yaml-document.js";
+import { ConfigError } from "./errors.js";
 import { configSchema, type GatehouseConfig } from "./schema.js";
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
 
 export interface LoadedConfig {
   config: GatehouseConfig;

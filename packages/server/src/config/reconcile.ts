@@ -5,9 +5,10 @@ import type { Registry } from "../identity/registry.js";
 import type { StoredApplication } from "../store/repositories/applications.js";
 import type { AppRole, PermissionScope, RequiredResourceAccess, Tenant } from "../identity/model.js";
 import { parseCertificate } from "../crypto/certificates.js";
-import { ConfigError, type LoadedConfig } from "./load.js";
+import { ConfigError } from "./errors.js";
+import type { LoadedConfig } from "./load.js";
 import type { ApplicationConfig, TenantConfig } from "./schema.js";
-import type { GatewayRegistry } from "../gateway/registry.js";
+import type { GatewayRegistry } from "../gateway/model/registry.js";
 import { reconcileGateway, type GeneratedSubscriptionKeys } from "./reconcile-gateway.js";
 
 export type { GeneratedSubscriptionKeys } from "./reconcile-gateway.js";

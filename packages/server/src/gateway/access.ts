@@ -3,7 +3,9 @@
  * it opens this API, and which product (if any) the request is processed under.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Api, Product, Subscription, SubscriptionKeys } from "./model.js";
+import type { Api } from "./model/apis/types.js";
+import type { Product } from "./model/products/types.js";
+import type { Subscription, SubscriptionKeys } from "./model/subscriptions/types.js";
 import type { GatewayRequest, SubscriptionContext } from "./pipeline/context.js";
 
 export type AccessDecision =

@@ -17,7 +17,7 @@ import { emptyResponse, gatewayError } from "./pipeline/gateway-error.js";
 import { HeaderMap } from "./pipeline/headers.js";
 import { PolicyFailure, PolicyLoadError } from "./policy/definition.js";
 import { answerPreflight, corsPolicies } from "./policy/policies/cors.js";
-import type { Api } from "./model.js";
+import type { Api } from "./model/apis/types.js";
 import type { Forwarder } from "./proxy/forwarder.js";
 import type { RequestSender } from "./proxy/request-sender.js";
 import { RequestTargetError, originalUrlOf, type RequestTarget } from "./routing/canonical-path.js";

@@ -17,7 +17,7 @@ import { ApiTracingSettings, ApiTracingView } from "./tracing/api-tracing.js";
 import { GatewayTracing } from "./tracing/gateway-tracing.js";
 import { TraceSignatures } from "./tracing/location.js";
 import { TraceStore } from "./tracing/trace-store.js";
-import type { GatewayRegistry } from "./registry.js";
+import type { GatewayRegistry } from "./model/registry.js";
 import { GatewayRuntime } from "./runtime.js";
 import type { GatewayState } from "./state/gateway-state.js";
 import { MemoryState } from "./state/memory-state.js";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Store } from "../store/store.js";
 import { LiveSnapshot } from "../util/live-snapshot.js";
 import type { PolicyServices } from "./policy/definition.js";
-import type { GatewayRegistry } from "./registry.js";
+import type { GatewayRegistry } from "./model/registry.js";
 import { compileSnapshot, type GatewaySnapshot } from "./snapshot.js";
 
 export interface GatewayRuntimeOptions {

@@ -3,15 +3,11 @@
  * product it can be called under, and one without product) and the access rules. Immutable; replaced whole.
  */
 import { SubscriptionIndex, type AccessRules } from "./access.js";
-import {
-  DEFAULT_GLOBAL_POLICY,
-  type Backend,
-  type GatewayConfiguration,
-  type Operation,
-  type PolicyScope,
-  type Product,
-  policyScopeKey,
-} from "./model.js";
+import { DEFAULT_GLOBAL_POLICY } from "./model/policies/types.js";
+import type { Backend } from "./model/backends/types.js";
+import { type GatewayConfiguration, type PolicyScope, policyScopeKey } from "./model/configuration.js";
+import type { Operation } from "./model/operations/types.js";
+import type { Product } from "./model/products/types.js";
 import { PolicyLoadError, type PolicyServices } from "./policy/definition.js";
 import { loadPolicyDocument, namedValueLookup, type CompiledDocument } from "./policy/document.js";
 import { effectivePipeline, type Pipeline } from "./policy/pipeline.js";

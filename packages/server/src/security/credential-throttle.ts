@@ -1,5 +1,6 @@
 /**
- * Throttling of failed credential attempts (client secrets at the token endpoint, subscription keys at the gateway).
+ * Throttling of failed credential attempts (client secrets at the token endpoint, subscription keys at the gateway,
+ * passwords at the developer sign-in).
  * Only failures count, in the sliding-window counters rate-limit uses (GatewayState: this process's memory, or Redis
  * with --redis, so every process counts together). A source over its limit is refused before its credential is
  * checked, so a guess made while throttled teaches nothing.
@@ -35,7 +36,7 @@ export const DEFAULT_CREDENTIAL_THROTTLE: CredentialThrottleOptions = {
   windowSeconds: 60,
 };
 
-/** Who is making an attempt: the source address, and at the token endpoint the client id it names. */
+/** Who is making an attempt: the source address, and the client id (token endpoint) or email (sign-in) it names. */
 export interface CredentialSource {
   address: string;
   clientId?: string;
@@ -50,8 +51,8 @@ export class CredentialThrottle {
 
   constructor(
     private readonly state: GatewayState,
-    /** Keeps the counters of the token endpoint and of the gateway apart. */
-    private readonly surface: "token" | "subscription-key",
+    /** Keeps the counters of the token endpoint, the gateway and the developer sign-in apart. */
+    private readonly surface: "token" | "subscription-key" | "developer-sign-in",
     private readonly options: CredentialThrottleOptions,
     private readonly clock: () => number = Date.now,
   ) {}

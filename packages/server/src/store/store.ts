@@ -10,13 +10,6 @@ import { ServicePrincipalRepository } from "./repositories/service-principals.js
 import { AppRoleAssignmentRepository } from "./repositories/app-role-assignments.js";
 import { SigningKeyRepository } from "./repositories/signing-keys.js";
 import { SettingRepository } from "./repositories/settings.js";
-import { GatewayApiRepository } from "./repositories/gateway-apis.js";
-import { GatewayOperationRepository } from "./repositories/gateway-operations.js";
-import { GatewayProductRepository } from "./repositories/gateway-products.js";
-import { GatewaySubscriptionRepository } from "./repositories/gateway-subscriptions.js";
-import { GatewayNamedValueRepository } from "./repositories/gateway-named-values.js";
-import { GatewayBackendRepository } from "./repositories/gateway-backends.js";
-import { GatewayPolicyRepository } from "./repositories/gateway-policies.js";
 
 export interface Repositories {
   tenants: TenantRepository;
@@ -25,13 +18,6 @@ export interface Repositories {
   assignments: AppRoleAssignmentRepository;
   signingKeys: SigningKeyRepository;
   settings: SettingRepository;
-  gatewayApis: GatewayApiRepository;
-  gatewayOperations: GatewayOperationRepository;
-  gatewayProducts: GatewayProductRepository;
-  gatewaySubscriptions: GatewaySubscriptionRepository;
-  gatewayNamedValues: GatewayNamedValueRepository;
-  gatewayBackends: GatewayBackendRepository;
-  gatewayPolicies: GatewayPolicyRepository;
 }
 
 const repositories = (db: Kysely<Database>): Repositories => ({
@@ -41,13 +27,6 @@ const repositories = (db: Kysely<Database>): Repositories => ({
   assignments: new AppRoleAssignmentRepository(db),
   signingKeys: new SigningKeyRepository(db),
   settings: new SettingRepository(db),
-  gatewayApis: new GatewayApiRepository(db),
-  gatewayOperations: new GatewayOperationRepository(db),
-  gatewayProducts: new GatewayProductRepository(db),
-  gatewaySubscriptions: new GatewaySubscriptionRepository(db),
-  gatewayNamedValues: new GatewayNamedValueRepository(db),
-  gatewayBackends: new GatewayBackendRepository(db),
-  gatewayPolicies: new GatewayPolicyRepository(db),
 });
 
 /**
@@ -83,26 +62,27 @@ export class Store {
     return new Store(db, where.dialect, where.display, where.file);
   }
 
-  async read<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
-    return fn(repositories(this.db));
+  /** `db` is for modules that build their own repositories over it (the gateway model's entities). */
+  async read<T>(fn: (repos: Repositories, db: Kysely<Database>) => Promise<T>): Promise<T> {
+    return fn(repositories(this.db), this.db);
   }
 
   /**
    * Reads as of one instant (a repeatable-read transaction), so a revision number and the rows read with it agree
    * even while other processes write.
    */
-  async readConsistent<T>(fn: (repos: Repositories, revision: number) => Promise<T>): Promise<T> {
+  async readConsistent<T>(fn: (repos: Repositories, revision: number, db: Kysely<Database>) => Promise<T>): Promise<T> {
     let tx = this.db.transaction();
     if (this.dialect === "postgres") tx = tx.setIsolationLevel("repeatable read");
     return tx.execute(async (trx) => {
       const row = await trx.selectFrom("revision").select("revision").where("id", "=", 1).executeTakeFirstOrThrow();
-      return fn(repositories(trx), Number(row.revision));
+      return fn(repositories(trx), Number(row.revision), trx);
     });
   }
 
-  async write<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+  async write<T>(fn: (repos: Repositories, db: Kysely<Database>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(async (trx) => {
-      const result = await fn(repositories(trx));
+      const result = await fn(repositories(trx), trx);
       await trx
         .updateTable("revision")
         .set((eb) => ({ revision: eb("revision", "+", 1) }))

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
+import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model/policies/types.js";
 import { startAdminHarness, type AdminHarness } from "../admin/helpers.js";
 import { ARM, assertArmError, put, SHORT, type Page, type Resource } from "./helpers.js";
 

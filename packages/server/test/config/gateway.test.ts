@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { databaseTargets } from "../helpers/databases.js";
 import { inboundPolicy, openGateway, type GatewayFixture } from "../gateway-store/helpers.js";
-import { ConfigError, parseConfig, type LoadedConfig } from "../../src/config/load.js";
+import { ConfigError } from "../../src/config/errors.js";
+import { parseConfig, type LoadedConfig } from "../../src/config/load.js";
 import { reconcile } from "../../src/config/reconcile.js";
 import { exportConfig } from "../../src/config/export.js";
 import { Registry } from "../../src/identity/registry.js";
@@ -122,19 +123,19 @@ for (const target of targets) {
       assert.ok(first.changes.includes("created subscription starter-demo"));
       assert.equal(first.changes.length, 19, first.changes.join("\n"));
       assert.deepEqual(first.generatedSubscriptionKeys, [
-        { subscription: "starter-demo", ...(await f.gateway.listSecrets("starter-demo")) },
-        { subscription: "everything", ...(await f.gateway.listSecrets("everything")) },
+        { subscription: "starter-demo", ...(await f.gateway.subscriptions.listSecrets("starter-demo")) },
+        { subscription: "everything", ...(await f.gateway.subscriptions.listSecrets("everything")) },
       ]);
-      assert.deepEqual(await f.gateway.listSecrets("fixed"), {
+      assert.deepEqual(await f.gateway.subscriptions.listSecrets("fixed"), {
         primaryKey: "fixed-primary-key",
         secondaryKey: "fixed-secondary-key",
       });
-      assert.equal(await f.gateway.getPolicy({ kind: "global" }), GLOBAL);
-      assert.deepEqual((await f.gateway.getProduct("starter"))?.apis, ["echo", "numbers"]);
-      const numbers = await f.gateway.getApi("numbers");
+      assert.equal(await f.gateway.policies.get({ kind: "global" }), GLOBAL);
+      assert.deepEqual((await f.gateway.products.get("starter"))?.apis, ["echo", "numbers"]);
+      const numbers = await f.gateway.apis.get("numbers");
       assert.deepEqual(numbers?.subscriptionKeyParameterNames, { header: "X-Key", query: "key" });
-      assert.equal((await f.gateway.getSubscription("everything"))?.state, "suspended");
-      assert.equal((await f.gateway.getNamedValue("backend-key"))?.value, null);
+      assert.equal((await f.gateway.subscriptions.get("everything"))?.state, "suspended");
+      assert.equal((await f.gateway.namedValues.get("backend-key"))?.value, null);
 
       const revision = await f.store.revision();
       const second = await reconcile(registry, await load(CONFIG), f.gateway);
@@ -150,12 +151,12 @@ for (const target of targets) {
         f.gateway,
       );
       assert.deepEqual(changed.changes, ["updated named value backend-key", "updated subscription fixed"]);
-      assert.equal((await f.gateway.listSecrets("fixed")).primaryKey, "another-primary-key");
-      assert.equal(await f.gateway.namedValueValue("backend-key"), "rotated");
+      assert.equal((await f.gateway.subscriptions.listSecrets("fixed")).primaryKey, "another-primary-key");
+      assert.equal(await f.gateway.namedValues.listValue("backend-key"), "rotated");
     });
 
     it("exports without secrets, and applying the export changes nothing", async () => {
-      const keys = await f.gateway.listSecrets("starter-demo");
+      const keys = await f.gateway.subscriptions.listSecrets("starter-demo");
       const exported = await exportConfig(registry, NO_MANAGEMENT, f.gateway);
       for (const secret of [keys.primaryKey, keys.secondaryKey, "another-primary-key", "rotated"]) {
         assert.ok(!exported.includes(secret), "no secret in the export");
@@ -163,7 +164,7 @@ for (const target of targets) {
       assert.match(exported, /contoso/, "plain named values are exported");
       const reapplied = await reconcile(registry, await load(exported, {}), f.gateway);
       assert.deepEqual(reapplied.changes, []);
-      assert.deepEqual(await f.gateway.listSecrets("starter-demo"), keys);
+      assert.deepEqual(await f.gateway.subscriptions.listSecrets("starter-demo"), keys);
     });
 
     it("names the entry at fault and applies nothing of a refused file", async () => {
@@ -215,7 +216,7 @@ for (const target of targets) {
           return true;
         });
       }
-      assert.equal(await f.gateway.getApi("fresh"), undefined, "the whole section is one transaction");
+      assert.equal(await f.gateway.apis.get("fresh"), undefined, "the whole section is one transaction");
       assert.equal(await f.store.revision(), revision);
     });
 
@@ -242,7 +243,7 @@ for (const target of targets) {
       console.log(
         `# ${target.name}: ${count} APIs (+ operation and policy each) applied in ${(firstMs / 1000).toFixed(2)} s, re-applied (no changes) in ${(secondMs / 1000).toFixed(2)} s, YAML parsing not included`,
       );
-      assert.equal((await f.gateway.listApis()).filter((a) => a.name.startsWith("bulk-")).length, count);
+      assert.equal((await f.gateway.apis.list()).filter((a) => a.name.startsWith("bulk-")).length, count);
     });
   });
 }

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, parseConfig } from "../../src/config/load.js";
+import { ConfigError } from "../../src/config/errors.js";
+import { parseConfig } from "../../src/config/load.js";
 import { EXAMPLE_CONFIG } from "../helpers/gatehouse.js";
 
 describe("configuration files", () => {

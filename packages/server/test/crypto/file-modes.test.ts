@@ -11,7 +11,14 @@ import { after, before, describe, it } from "node:test";
 import { startTestGatehouse } from "../helpers/gatehouse.js";
 import { writeRuntimeInfo } from "../../src/util/runtime-file.js";
 
-const PRIVATE_FILES = ["master.key", "gatehouse.db", "gatehouse.db-wal", "gatehouse.db-shm", "admin-client.json"];
+const PRIVATE_FILES = [
+  "master.key",
+  "gatehouse.db",
+  "gatehouse.db-wal",
+  "gatehouse.db-shm",
+  "admin-client.json",
+  "gateway-client.json",
+];
 const TLS_KEYS = ["tls/ca-key.pem", "tls/server-key.pem"];
 
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;

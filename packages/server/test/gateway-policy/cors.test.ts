@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
+import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model/policies/types.js";
 import { answerPreflight, corsPolicies } from "../../src/gateway/policy/policies/cors.js";
 import { call, startGatewayTest, type GatewayTest } from "../helpers/gateway.js";
 import { harness, headersOf, loadError, pipelineOf, policies, run, type TestRequest } from "./helpers.js";

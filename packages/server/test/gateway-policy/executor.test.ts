@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
+import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model/policies/types.js";
 import { executePipeline } from "../../src/gateway/pipeline/executor.js";
 import { gatewayError } from "../../src/gateway/pipeline/gateway-error.js";
 import { PolicyFailure, type Step } from "../../src/gateway/policy/definition.js";

@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
+import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model/policies/types.js";
 import { BACKEND, headersOf, policies, run, type TestRequest } from "./helpers.js";
 
 async function api(sections: Parameters<typeof policies>[0], request: TestRequest = {}) {

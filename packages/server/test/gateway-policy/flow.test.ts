@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
+import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model/policies/types.js";
 import { headersOf, loadError, policies, run, type TestRequest } from "./helpers.js";
 
 async function api(sections: Parameters<typeof policies>[0], request: TestRequest = {}) {

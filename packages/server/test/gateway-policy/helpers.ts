@@ -1,7 +1,10 @@
 /** Hand-built pipeline contexts and document loading for the policy engine's tests. */
 import { KeySources } from "../../src/gateway/jwt/key-sources.js";
 import { MemoryState } from "../../src/gateway/state/memory-state.js";
-import type { Api, Backend, Operation, PolicyScope } from "../../src/gateway/model.js";
+import type { Api } from "../../src/gateway/model/apis/types.js";
+import type { Backend } from "../../src/gateway/model/backends/types.js";
+import type { Operation } from "../../src/gateway/model/operations/types.js";
+import type { PolicyScope } from "../../src/gateway/model/configuration.js";
 import type {
   CustomMetric,
   ForwardOptions,

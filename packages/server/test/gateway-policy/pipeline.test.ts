@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
+import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model/policies/types.js";
 import type { Section } from "../../src/gateway/pipeline/context.js";
 import type { Pipeline } from "../../src/gateway/policy/pipeline.js";
 import { load, pipelineOf, policies } from "./helpers.js";

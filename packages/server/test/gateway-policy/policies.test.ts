@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
+import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model/policies/types.js";
 import { BACKEND, headersOf, loadError, policies, run, type TestRequest } from "./helpers.js";
 
 /** Runs an API-scope document (plus the default global policy) and returns what the backend got and the answer. */

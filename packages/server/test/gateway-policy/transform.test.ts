@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
-import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
+import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model/policies/types.js";
 import type { GatewayResponse } from "../../src/gateway/pipeline/context.js";
 import { HeaderMap } from "../../src/gateway/pipeline/headers.js";
 import { headersOf, loadError, policies, run, type TestRequest } from "./helpers.js";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_KEY_NAMES, type Api, type Operation } from "../../src/gateway/model.js";
+import { DEFAULT_KEY_NAMES, type Api } from "../../src/gateway/model/apis/types.js";
+import type { Operation } from "../../src/gateway/model/operations/types.js";
 import { RouteTable } from "../../src/gateway/routing/route-table.js";
 import { UrlTemplate, UrlTemplateError } from "../../src/gateway/routing/url-template.js";
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
-import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
+import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model/policies/types.js";
 import { RedisState } from "../../src/gateway/state/redis-state.js";
 import { backendResponse, headersOf, load, loadError, policies } from "../gateway-policy/helpers.js";
 import { Gateway, subscription, type Caller } from "./harness.js";

@@ -2,7 +2,8 @@
  * The policy engine's harness (test/gateway-policy/helpers.ts) with what counter and cache policies need besides: a
  * state of the test's own with a hand-moved clock, and requests made with a subscription key under a product.
  */
-import type { PolicyScope, Product } from "../../src/gateway/model.js";
+import type { PolicyScope } from "../../src/gateway/model/configuration.js";
+import type { Product } from "../../src/gateway/model/products/types.js";
 import type { PipelineContext, SubscriptionContext } from "../../src/gateway/pipeline/context.js";
 import { executePipeline } from "../../src/gateway/pipeline/executor.js";
 import type { GatewayState } from "../../src/gateway/state/gateway-state.js";

@@ -1,7 +1,7 @@
 /** rate-limit, rate-limit-by-key, quota and quota-by-key through the policy engine (reference apim.md §2.4–2.7, §4.4). */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
+import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model/policies/types.js";
 import { MemoryState } from "../../src/gateway/state/memory-state.js";
 import { RedisState } from "../../src/gateway/state/redis-state.js";
 import { backendResponse, headersOf, loadError, OPERATION_SCOPE, policies } from "../gateway-policy/helpers.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { masterKeyFromBytes, type MasterKey } from "../../src/crypto/master-key.js";
 import { Store } from "../../src/store/store.js";
-import { GatewayRegistry } from "../../src/gateway/registry.js";
+import { GatewayRegistry } from "../../src/gateway/model/registry.js";
 import { KeySources } from "../../src/gateway/jwt/key-sources.js";
 import { MemoryState } from "../../src/gateway/state/memory-state.js";
 import type { DatabaseTarget } from "../helpers/databases.js";

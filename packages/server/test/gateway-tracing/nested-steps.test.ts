@@ -1,7 +1,7 @@
 /** A traced request's record of the policies nested in containers (choose branches, return-response's children). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model.js";
+import { DEFAULT_GLOBAL_POLICY } from "../../src/gateway/model/policies/types.js";
 import { executePipeline } from "../../src/gateway/pipeline/executor.js";
 import { RequestTrace, type TraceDocument } from "../../src/gateway/tracing/recorder.js";
 import { API, harness, pipelineOf, policies } from "../gateway-policy/helpers.js";

@@ -10,7 +10,7 @@ import { traceTrigger } from "../../src/gateway/tracing/gateway-tracing.js";
 import { TraceSignatures } from "../../src/gateway/tracing/location.js";
 import type { TraceDocument } from "../../src/gateway/tracing/recorder.js";
 import { TraceStore } from "../../src/gateway/tracing/trace-store.js";
-import type { Subscription } from "../../src/gateway/model.js";
+import type { Subscription } from "../../src/gateway/model/subscriptions/types.js";
 import { Store } from "../../src/store/store.js";
 import { databaseTargets } from "../helpers/databases.js";
 

@@ -29,7 +29,7 @@ describe("a configuration change made by another process", () => {
 
   it("reaches the gateway within a second, without a restart", async () => {
     assert.equal((await call(gh, `${gh.gatewayUrl}/echo/x`)).status, 200);
-    await other.gateway.putPolicy(
+    await other.gateway.policies.put(
       { kind: "api", api: "echo" },
       `<policies><inbound><base /><return-response><set-status code="503" reason="Maintenance" /></return-response></inbound></policies>`,
     );

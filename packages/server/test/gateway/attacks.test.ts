@@ -29,7 +29,7 @@ describe("validate-jwt against forged and invalid tokens", () => {
         `${EXAMPLE_CONFIG}gateway:\n  apis:\n${apiYaml("secure", backends.echoUrl, ["subscriptionRequired: false"])}`,
     );
     gh = test.gh;
-    await gh.gateway.putPolicy(
+    await gh.gateway.policies.put(
       { kind: "api", api: "secure" },
       validateJwtPolicy(
         `${gh.identityUrl}/${EXAMPLE.tenantId}/v2.0/.well-known/openid-configuration`,

@@ -21,7 +21,7 @@ describe("validate-azure-ad-token against the Gatehouse identity service", () =>
       identifierUris: [legacyUri],
     });
     await gh.registry.createServicePrincipal(EXAMPLE.tenantId, legacy.appId);
-    await gh.gateway.putPolicy(
+    await gh.gateway.policies.put(
       { kind: "api", api: "azure" },
       `<policies>
   <inbound>

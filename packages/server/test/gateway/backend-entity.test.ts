@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { EchoReply } from "../../src/demo/backends/index.js";
-import { GatewayConflictError, GatewayValidationError } from "../../src/gateway/registry-errors.js";
+import { GatewayConflictError, GatewayValidationError } from "../../src/gateway/model/errors.js";
 import type { TestGatehouse } from "../helpers/gatehouse.js";
 import { apiYaml, call, startGatewayTest, type GatewayTest } from "../helpers/gateway.js";
 
@@ -41,13 +41,13 @@ ${apiYaml("via-entity", "http://127.0.0.1:9", ["subscriptionRequired: false", `p
   });
 
   it("keeps the named value a used backend refers to, and refuses a backend reference to an unknown one", async () => {
-    await assert.rejects(gh.gateway.deleteNamedValue("backend-key"), GatewayConflictError);
-    await gh.gateway.putBackend("dangling", {
+    await assert.rejects(gh.gateway.namedValues.delete("backend-key"), GatewayConflictError);
+    await gh.gateway.backends.put("dangling", {
       url: "http://127.0.0.1:9",
       credentials: { header: { k: ["{{nope}}"] } },
     });
     await assert.rejects(
-      gh.gateway.putPolicy(
+      gh.gateway.policies.put(
         { kind: "api", api: "via-entity" },
         `<policies><inbound><set-backend-service backend-id="dangling" /></inbound></policies>`,
       ),

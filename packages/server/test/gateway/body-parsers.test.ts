@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { PolicyScope } from "../../src/gateway/model.js";
+import type { PolicyScope } from "../../src/gateway/model/configuration.js";
 import { MAX_BUFFERED_BODY } from "../../src/gateway/pipeline/body-buffer.js";
 import { MAX_BODY_NODES } from "../../src/gateway/transform/body-limits.js";
 import { call, startGatewayTest, type GatewayTest } from "../helpers/gateway.js";
@@ -72,10 +72,10 @@ ${OPERATIONS.map((name) => `        - { name: ${name}, displayName: ${name}, met
 `,
     );
     const { gateway } = test.gh;
-    await gateway.putPolicy({ kind: "api", api: "bodies" }, API_POLICY);
+    await gateway.policies.put({ kind: "api", api: "bodies" }, API_POLICY);
     for (const operation of OPERATIONS) {
       const scope: PolicyScope = { kind: "operation", api: "bodies", operation };
-      await gateway.putPolicy(scope, operationPolicy(operation));
+      await gateway.policies.put(scope, operationPolicy(operation));
     }
     await test.gh.reloadGateway();
   });

@@ -101,7 +101,7 @@ describe("dot segments and the canonical request path", () => {
     };
     for (const apiName of ["probe", "other"]) {
       for (const [operation, xml] of Object.entries(documents)) {
-        await gh.gateway.putPolicy({ kind: "operation", api: apiName, operation }, xml);
+        await gh.gateway.policies.put({ kind: "operation", api: apiName, operation }, xml);
       }
     }
     await gh.reloadGateway();

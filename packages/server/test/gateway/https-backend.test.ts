@@ -17,13 +17,13 @@ describe("forwarding to an HTTPS backend", () => {
     const tls = await ensureLocalTls(gh.dataDir, await loadMasterKey(gh.dataDir));
     backend = createServer({ cert: tls.cert, key: tls.key }, (_req, res) => res.end("over tls"));
     await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
-    await gh.gateway.putApi("secure-backend", {
+    await gh.gateway.apis.put("secure-backend", {
       displayName: "Secure backend",
       path: "secure-backend",
       serviceUrl: `https://localhost:${(backend.address() as AddressInfo).port}`,
       subscriptionRequired: false,
     });
-    await gh.gateway.putOperation("secure-backend", "get", { displayName: "Get", method: "GET", urlTemplate: "/" });
+    await gh.gateway.operations.put("secure-backend", "get", { displayName: "Get", method: "GET", urlTemplate: "/" });
     await gh.reloadGateway();
   });
   after(async () => {

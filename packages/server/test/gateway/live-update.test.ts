@@ -37,7 +37,7 @@ describe("configuration changes while requests are in flight", () => {
         - { name: get, displayName: Get, method: GET, urlTemplate: "/" }
 `,
     });
-    await gh.gateway.putPolicy({ kind: "api", api: "live" }, policy(1));
+    await gh.gateway.policies.put({ kind: "api", api: "live" }, policy(1));
     await gh.reloadGateway();
   });
   after(async () => {

@@ -20,7 +20,7 @@ ${apiYaml("echo", backends.echoUrl)}  products:
       { overrides: { pollIntervalMs: 600_000, gatewayPollIntervalMs: 600_000, onQuery: (sql) => queries.push(sql) } },
     );
     gh = test.gh;
-    await gh.gateway.putPolicy(
+    await gh.gateway.policies.put(
       { kind: "api", api: "echo" },
       validateJwtPolicy(
         `${gh.identityUrl}/${EXAMPLE.tenantId}/v2.0/.well-known/openid-configuration`,

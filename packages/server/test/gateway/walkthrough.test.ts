@@ -23,7 +23,7 @@ describe("gateway walkthrough (demo content)", () => {
 
   before(async () => {
     gh = await startTestGatehouse({ overrides: { demo: true } });
-    key = (await gh.gateway.listSecrets(DEMO_GATEWAY.subscription)).primaryKey;
+    key = (await gh.gateway.subscriptions.listSecrets(DEMO_GATEWAY.subscription)).primaryKey;
     const secret = await demoClientSecret(gh.dataDir, await loadMasterKey(gh.dataDir), gh.registry, gh.applied);
     const result = await runClient<MsalResult>(
       "msal",

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import type { PolicyScopeKind } from "../../src/gateway/model.js";
+import type { PolicyScopeKind } from "../../src/gateway/model/configuration.js";
 import { POLICY_CATALOG } from "../../src/gateway/policy/catalog.js";
 import { parseXml, type XmlElement } from "../../src/gateway/policy/xml.js";
 import { lintPolicy } from "../../src/policy-tools/lint/lint.js";

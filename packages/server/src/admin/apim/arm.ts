@@ -34,6 +34,9 @@ export interface ArmResource<P> {
   properties: P;
 }
 
+/** The `properties` of a resource schema's output. */
+export type ArmProperties<R extends { properties: unknown }> = R["properties"];
+
 /** `path` is below the service, e.g. `/apis/echo`; `type` below `Microsoft.ApiManagement/service/`, e.g. `apis`. */
 export function armResource<P>(context: RequestContext, type: string, path: string, properties: P): ArmResource<P> {
   return {

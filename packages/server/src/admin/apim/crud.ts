@@ -3,7 +3,7 @@
  * created, 200 replaced), update and delete (200, 204 when there was nothing to delete), with ETags and If-Match.
  */
 import type { z } from "zod";
-import type { GatewayEntityKind } from "../../gateway/registry-errors.js";
+import type { GatewayEntityKind } from "../../gateway/model/errors.js";
 import { noContent, ok, operation, type Operation, type RequestContext } from "../operations.js";
 import {
   API_VERSION,

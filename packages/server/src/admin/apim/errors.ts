@@ -4,7 +4,7 @@
  */
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
-import { GatewayConflictError, GatewayNotFoundError, GatewayValidationError } from "../../gateway/registry-errors.js";
+import { GatewayConflictError, GatewayNotFoundError, GatewayValidationError } from "../../gateway/model/errors.js";
 import { GraphError } from "../graph-errors.js";
 import type { ArmErrorResponse } from "./schemas.js";
 

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
-import type { PolicyScopeKind } from "../../gateway/model.js";
+import type { PolicyScopeKind } from "../../gateway/model/configuration.js";
 import { lintPolicy, type Diagnostic } from "../../policy-tools/lint/lint.js";
 import { NamedValuesFileError, readNamedValues } from "../../policy-tools/lint/named-values.js";
 import { renderCount, renderDiagnostics } from "../../policy-tools/lint/report.js";

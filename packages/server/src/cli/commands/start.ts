@@ -309,7 +309,7 @@ async function banner(running: RunningGatehouse, options: ServerOptions): Promis
       running.registry,
       running.applied,
     );
-    const { primaryKey } = await running.gateway.listSecrets(DEMO_GATEWAY.subscription);
+    const { primaryKey } = await running.gateway.subscriptions.listSecrets(DEMO_GATEWAY.subscription);
     const soap = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><NumberToWords xmlns="http://www.dataaccess.com/webservicesserver/"><ubiNum>500</ubiNum></NumberToWords></soap:Body></soap:Envelope>`;
     const callNumbers = (authorization: string) => [
       `  curl -s ${cacert}${running.gatewayUrl}/${DEMO_GATEWAY.numbersApiPath} \\`,

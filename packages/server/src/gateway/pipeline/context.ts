@@ -1,7 +1,12 @@
 import type { X509Certificate } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { CertificateTrust } from "../../tls/certificate-trust.js";
-import type { Api, BackendCredentials, Operation, PolicyScopeKind, Product, Subscription } from "../model.js";
+import type { Api } from "../model/apis/types.js";
+import type { BackendCredentials } from "../model/backends/types.js";
+import type { Operation } from "../model/operations/types.js";
+import type { PolicyScopeKind } from "../model/configuration.js";
+import type { Product } from "../model/products/types.js";
+import type { Subscription } from "../model/subscriptions/types.js";
 import type { HeaderMap } from "./headers.js";
 import type { TraceRecorder } from "./trace.js";
 

@@ -7,7 +7,7 @@ import { siblingLabeller, type Pipeline, type PipelineStep } from "../policy/pip
 import { ExpressionEvaluationError } from "../expressions/errors.js";
 import type { PipelineContext, Section } from "./context.js";
 import type { TraceRecorder } from "./trace.js";
-import type { PolicyScopeKind } from "../model.js";
+import type { PolicyScopeKind } from "../model/configuration.js";
 import { emptyResponse, gatewayError } from "./gateway-error.js";
 
 const MAIN_SECTIONS: readonly Section[] = ["inbound", "backend", "outbound"];

@@ -3,7 +3,9 @@
  * runner and the engine's tests, so all three start alike.
  */
 import { randomUUID } from "node:crypto";
-import type { Api, Operation, Product } from "../model.js";
+import type { Api } from "../model/apis/types.js";
+import type { Operation } from "../model/operations/types.js";
+import type { Product } from "../model/products/types.js";
 import type { GatewayRequest, PipelineContext, PipelineServices, SubscriptionContext } from "./context.js";
 import type { TraceRecorder } from "./trace.js";
 

@@ -2,7 +2,7 @@
  * What a traced request records (reference apim.md §4.15, `Ocp-Apim-Trace`): every policy step in order with its
  * inputs (what its expressions evaluated to), outcome and time, and the messages policies add (the trace policy, context.Trace, validate-jwt's hidden reason).
  */
-import type { PolicyScopeKind } from "../model.js";
+import type { PolicyScopeKind } from "../model/configuration.js";
 import type { Section } from "./context.js";
 
 export type TraceSeverity = "verbose" | "information" | "error";

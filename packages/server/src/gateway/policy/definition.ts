@@ -3,7 +3,9 @@
  * which turns a checked XML element into a Step once, when the document is loaded. Steps are immutable and shared by
  * every pipeline (and every request) that includes them.
  */
-import type { Backend, Operation, PolicyScopeKind } from "../model.js";
+import type { Backend } from "../model/backends/types.js";
+import type { Operation } from "../model/operations/types.js";
+import type { PolicyScopeKind } from "../model/configuration.js";
 import type { PipelineContext, Section } from "../pipeline/context.js";
 import type { KeySources } from "../jwt/key-sources.js";
 import type { GatewayState } from "../state/gateway-state.js";

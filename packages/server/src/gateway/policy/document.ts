@@ -2,7 +2,9 @@
  * Loading a policy document (reference apim.md §1.1): parse, check its structure, and compile every policy in it to
  * a Step. Everything wrong with a document is found here, with its position, never at request time.
  */
-import type { Backend, Operation, PolicyScope, PolicyScopeKind } from "../model.js";
+import type { Backend } from "../model/backends/types.js";
+import type { Operation } from "../model/operations/types.js";
+import type { PolicyScope, PolicyScopeKind } from "../model/configuration.js";
 import { withBufferedBodies } from "../pipeline/body-buffer.js";
 import { SECTIONS, type Section } from "../pipeline/context.js";
 import { isUnsupportedPolicy, POLICY_CATALOG } from "./catalog.js";

@@ -2,7 +2,7 @@
  * The effective pipeline of one operation under one product context: the scopes' documents flattened through
  * `<base/>` (reference apim.md §1.2), computed once per configuration version.
  */
-import type { PolicyScopeKind } from "../model.js";
+import type { PolicyScopeKind } from "../model/configuration.js";
 import { SECTIONS, type Section } from "../pipeline/context.js";
 import type { Step } from "./definition.js";
 import { BASE, type CompiledDocument } from "./document.js";

@@ -1,4 +1,5 @@
-import type { Api, Operation } from "../model.js";
+import type { Api } from "../model/apis/types.js";
+import type { Operation } from "../model/operations/types.js";
 import { UrlTemplate, type MatchInput } from "./url-template.js";
 
 export interface RoutedOperation<T> {

@@ -5,7 +5,8 @@
  */
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import type { Api, Subscription } from "../model.js";
+import type { Api } from "../model/apis/types.js";
+import type { Subscription } from "../model/subscriptions/types.js";
 import type { CredentialNames } from "../../observability/credential-names.js";
 import type {
   GatewayRequest,

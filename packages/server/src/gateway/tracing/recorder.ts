@@ -6,7 +6,7 @@
  * Sizes are bounded so one request cannot make a huge record.
  */
 import { CredentialNames, REDACTED } from "../../observability/credential-names.js";
-import type { Api } from "../model.js";
+import type { Api } from "../model/apis/types.js";
 import type { GatewayRequest, GatewayResponse, LastError, PipelineContext } from "../pipeline/context.js";
 import { backendLocation } from "../pipeline/backend-url.js";
 import type { HeaderMap } from "../pipeline/headers.js";

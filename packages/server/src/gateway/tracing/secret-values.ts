@@ -4,7 +4,7 @@
  * that contains another is hidden whole.
  */
 import { REDACTED, type CredentialNames } from "../../observability/credential-names.js";
-import type { Api } from "../model.js";
+import type { Api } from "../model/apis/types.js";
 import type { GatewayRequest } from "../pipeline/context.js";
 
 /** Shorter credentials a client sends are hidden by name only: hiding them by value would garble the trace. */

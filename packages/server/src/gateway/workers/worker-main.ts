@@ -9,7 +9,7 @@ import { Store } from "../../store/store.js";
 import { listenerTls } from "../../tls/listener-tls.js";
 import { KeySources } from "../jwt/key-sources.js";
 import { startGatewayNode } from "../node.js";
-import { GatewayRegistry } from "../registry.js";
+import { GatewayRegistry } from "../model/registry.js";
 import { MemoryState } from "../state/memory-state.js";
 import { WORKER_CONFIG_ENV, type PrimaryMessage, type WorkerConfig, type WorkerMessage } from "./messages.js";
 

@@ -4,7 +4,8 @@
  * expressions are checked exactly as at load time), nested policies too, and every expression is compiled.
  */
 import { compileExpression } from "../../gateway/expressions/index.js";
-import type { Backend, PolicyScope, PolicyScopeKind } from "../../gateway/model.js";
+import type { Backend } from "../../gateway/model/backends/types.js";
+import type { PolicyScope, PolicyScopeKind } from "../../gateway/model/configuration.js";
 import { SECTIONS, type Section } from "../../gateway/pipeline/context.js";
 import { isUnsupportedPolicy, knownPolicyNames, POLICY_CATALOG } from "../../gateway/policy/catalog.js";
 import { PolicyLoadError, type PolicyServices, type SourcePosition } from "../../gateway/policy/definition.js";

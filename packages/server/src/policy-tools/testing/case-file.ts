@@ -7,20 +7,15 @@ import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { z } from "zod";
 import type { SourcePosition } from "../../gateway/policy/definition.js";
-import {
-  DEFAULT_KEY_NAMES,
-  type Api,
-  type Backend,
-  type GatewayConfiguration,
-  type Operation,
-  type PolicyScope,
-  type Product,
-  type Subscription,
-  type SubscriptionKeys,
-} from "../../gateway/model.js";
-import { GatewayValidationError } from "../../gateway/registry-errors.js";
+import { DEFAULT_KEY_NAMES, type Api } from "../../gateway/model/apis/types.js";
+import type { Backend } from "../../gateway/model/backends/types.js";
+import type { GatewayConfiguration, PolicyScope } from "../../gateway/model/configuration.js";
+import type { Operation } from "../../gateway/model/operations/types.js";
+import type { Product } from "../../gateway/model/products/types.js";
+import type { Subscription, SubscriptionKeys } from "../../gateway/model/subscriptions/types.js";
+import { GatewayValidationError } from "../../gateway/model/errors.js";
 import { UrlTemplate, UrlTemplateError } from "../../gateway/routing/url-template.js";
-import { parseSubscriptionScope } from "../../gateway/subscription-scope.js";
+import { parseSubscriptionScope } from "../../gateway/model/subscriptions/scope.js";
 import {
   caseFileSchema,
   type CaseFile,

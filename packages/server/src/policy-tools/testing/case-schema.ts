@@ -4,7 +4,7 @@
  * each scope, the issuers the runner plays offline, and the cases: a request, what the fake backend answers, and what
  * is expected.
  */
-import { gatewayResponse } from "../../config/schema.js";
+import { gatewayResponse } from "../../gateway/model/operations/yaml.js";
 import { z } from "zod";
 
 /** YAML reads `2`, `true` as numbers and booleans; headers, named values and expected texts are strings. */

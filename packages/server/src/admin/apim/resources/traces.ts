@@ -6,7 +6,7 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { MasterKey } from "../../../crypto/master-key.js";
-import type { GatewayRegistry } from "../../../gateway/registry.js";
+import type { GatewayRegistry } from "../../../gateway/model/registry.js";
 import { ApiTracingSettings, MAX_API_TRACING_MS } from "../../../gateway/tracing/api-tracing.js";
 import { TraceSignatures } from "../../../gateway/tracing/location.js";
 import { TraceStore } from "../../../gateway/tracing/trace-store.js";
@@ -101,7 +101,7 @@ export function tracingOperations(admin: TraceAdmin, gateway: GatewayRegistry): 
   };
   const existing = async (context: RequestContext) => {
     const api = context.param("apiId");
-    if (!(await gateway.getApi(api))) throw armErrors.notFound("Api");
+    if (!(await gateway.apis.get(api))) throw armErrors.notFound("Api");
     return api;
   };
   return [

@@ -4,7 +4,8 @@
  * through, never copied), so an evaluation allocates only what it touches.
  */
 import type { X509Certificate } from "node:crypto";
-import type { Api, Product } from "../../model.js";
+import type { Api } from "../../model/apis/types.js";
+import type { Product } from "../../model/products/types.js";
 import type {
   Deployment,
   GatewayRequest,

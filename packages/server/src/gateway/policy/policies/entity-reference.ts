@@ -2,7 +2,8 @@
  * The `api` and `operation` children of rate-limit and quota (reference apim.md §2.4, §2.6): limits of their own for
  * the API or operation being called, which they name by `id` (the entity's name) or by `name`.
  */
-import type { Api, Operation } from "../../model.js";
+import type { Api } from "../../model/apis/types.js";
+import type { Operation } from "../../model/operations/types.js";
 import type { PolicyElement } from "../definition.js";
 
 export interface EntityReference {

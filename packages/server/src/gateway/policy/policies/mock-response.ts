@@ -3,7 +3,7 @@
  * type), or with no content; the rest of the pipeline is skipped. Schemas are not turned into samples.
  */
 import { STATUS_CODES } from "node:http";
-import type { Operation } from "../../model.js";
+import type { Operation } from "../../model/operations/types.js";
 import { HeaderMap } from "../../pipeline/headers.js";
 import type { PolicyDefinition } from "../definition.js";
 import { integerSetting, optionalText, valueOf } from "../setting.js";

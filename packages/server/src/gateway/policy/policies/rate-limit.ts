@@ -2,7 +2,7 @@
  * `rate-limit` (reference apim.md §2.4): a sliding-window call limit per subscription, only for calls made with a
  * subscription key; `api` and `operation` children add independent limits for the API or operation being called.
  */
-import type { PolicyScopeKind } from "../../model.js";
+import type { PolicyScopeKind } from "../../model/configuration.js";
 import type { PipelineContext } from "../../pipeline/context.js";
 import { MAX_RATE_WINDOW_SECONDS, type RateWindow } from "../../state/gateway-state.js";
 import type { PolicyDefinition, PolicyElement } from "../definition.js";

@@ -4,7 +4,7 @@
  * the request path's rule (policy/backend-path.ts).
  */
 import { ExpressionEvaluationError } from "../../expressions/errors.js";
-import type { Operation } from "../../model.js";
+import type { Operation } from "../../model/operations/types.js";
 import type { PipelineContext } from "../../pipeline/context.js";
 import { canonicalBackendPath } from "../backend-path.js";
 import type { PolicyDefinition, PolicyElement } from "../definition.js";

@@ -1,6 +1,6 @@
 /** `set-backend-service` (reference apim.md §2.11): where forward-request sends the request. */
 import { ExpressionEvaluationError } from "../../expressions/index.js";
-import type { Backend, BackendCredentials } from "../../model.js";
+import type { Backend, BackendCredentials } from "../../model/backends/types.js";
 import type { BackendTarget } from "../../pipeline/context.js";
 import { RequestTargetError, withCanonicalPath } from "../../routing/canonical-path.js";
 import { invalidPathFailure } from "../backend-path.js";

@@ -1,0 +1,57 @@
+/**
+ * What the data plane compiles, and what every entity of the gateway model shares: the scopes policies attach to.
+ * Each entity's own types are in its folder (apis/types.ts …).
+ */
+import type { Api } from "./apis/types.js";
+import type { Backend } from "./backends/types.js";
+import type { NamedValue } from "./named-values/types.js";
+import type { Operation } from "./operations/types.js";
+import type { PolicyDocument } from "./policies/types.js";
+import type { Product } from "./products/types.js";
+import type { Subscription, SubscriptionKeys } from "./subscriptions/types.js";
+import type { GatewayTransaction } from "./transaction.js";
+
+export type PolicyScope =
+  | { kind: "global" }
+  | { kind: "product"; product: string }
+  | { kind: "api"; api: string }
+  | { kind: "operation"; api: string; operation: string };
+
+export type PolicyScopeKind = PolicyScope["kind"];
+
+/** A string key for a scope, for maps of documents. */
+export const policyScopeKey = (scope: PolicyScope): string =>
+  scope.kind === "global"
+    ? "global"
+    : scope.kind === "product"
+      ? `product:${scope.product}`
+      : scope.kind === "api"
+        ? `api:${scope.api}`
+        : `operation:${scope.api}/${scope.operation}`;
+
+/** Everything the data plane compiles: one consistent version of the gateway configuration. */
+export interface GatewayConfiguration {
+  revision: number;
+  apis: Api[];
+  operations: Operation[];
+  products: Product[];
+  subscriptions: (Subscription & SubscriptionKeys)[];
+  /** With values: the server substitutes them into policies. */
+  namedValues: (NamedValue & { value: string })[];
+  backends: Backend[];
+  policies: PolicyDocument[];
+}
+
+/** Everything, with keys and values unsealed, as of the read's revision. */
+export async function readConfiguration(tx: GatewayTransaction, revision: number): Promise<GatewayConfiguration> {
+  const [apis, operations, products, subscriptions, namedValues, backends, policies] = await Promise.all([
+    tx.apis.list(),
+    tx.operations.all(),
+    tx.products.list(),
+    tx.subscriptions.withKeys(),
+    tx.namedValues.withValues(),
+    tx.backends.list(),
+    tx.policies.all(),
+  ]);
+  return { revision, apis, operations, products, subscriptions, namedValues, backends, policies };
+}

@@ -1,0 +1,59 @@
+import type { Api } from "../apis/types.js";
+import { GatewayConflictError } from "../errors.js";
+import { UrlTemplate, UrlTemplateError } from "../../routing/url-template.js";
+import { checkName, invalid, optionalText, text } from "../checks.js";
+import type { Operation, OperationInput, OperationResponse } from "./types.js";
+
+const METHOD = /^(\*|[A-Za-z]{1,20})$/;
+
+export function operationFrom(api: Api, name: string, input: OperationInput): Operation {
+  checkName("Operation", name);
+  if (!METHOD.test(input.method)) throw invalid("method", `'${input.method}' is not an HTTP method.`);
+  const urlTemplate = input.urlTemplate.trim();
+  if (!urlTemplate.startsWith("/") || urlTemplate.length > 1000 || /[\s#]/.test(urlTemplate)) {
+    throw invalid("urlTemplate", "must start with '/', hold no spaces or '#', and be at most 1000 characters long.");
+  }
+  let template: UrlTemplate;
+  try {
+    template = UrlTemplate.parse(urlTemplate, api.apiType === "soap");
+  } catch (error) {
+    if (error instanceof UrlTemplateError) throw invalid("urlTemplate", `is invalid: ${error.message}`);
+    throw error;
+  }
+  const params = template.parameterNames.map((p) => p.toLowerCase());
+  const duplicate = params.find((p, i) => params.indexOf(p) !== i);
+  if (duplicate) throw invalid("urlTemplate", `names the parameter '${duplicate}' twice.`);
+  return {
+    api: api.name,
+    name,
+    displayName: text("displayName", input.displayName, 300),
+    method: input.method.toUpperCase(),
+    urlTemplate,
+    description: optionalText(input.description),
+    responses: (input.responses ?? []).map(checkResponse),
+  };
+}
+
+export const operationInputOf = ({ api: _api, name: _name, ...input }: Operation): OperationInput => input;
+
+function checkResponse(response: OperationResponse, index: number): OperationResponse {
+  const target = `responses[${index}]`;
+  if (!Number.isInteger(response.statusCode) || response.statusCode < 100 || response.statusCode > 599) {
+    throw invalid(`${target}.statusCode`, "must be an HTTP status code (100 to 599).");
+  }
+  (response.representations ?? []).forEach((r, i) => {
+    if (typeof r.contentType !== "string" || r.contentType.trim() === "") {
+      throw invalid(`${target}.representations[${i}].contentType`, "is required.");
+    }
+  });
+  return response;
+}
+
+/** Two operations of an API may not share method and template (parameter names do not count). */
+export const operationSignature = (operation: Pick<Operation, "method" | "urlTemplate">): string =>
+  `${operation.method} ${operation.urlTemplate.replace(/\{[^}]*\}/g, "{}").toLowerCase()}`;
+
+export const sameRequests = (operation: Operation, twin: string) =>
+  new GatewayConflictError(
+    `Operation '${twin}' of api '${operation.api}' already has method ${operation.method} and URL template '${operation.urlTemplate}', so '${operation.name}' cannot have them too.`,
+  );

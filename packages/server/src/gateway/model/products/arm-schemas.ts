@@ -1,0 +1,38 @@
+/** Request and response bodies of the product resources (ProductContract …). */
+import { z } from "zod";
+import { collection, contract, envelope, patchEnvelope, resource } from "../../../admin/apim/schemas.js";
+import { apiContract } from "../apis/arm-schemas.js";
+
+const productProperties = z.object({
+  displayName: z.string().min(1).max(300),
+  description: z.string().max(1000).nullable(),
+  terms: z.string().nullable(),
+  subscriptionRequired: z.boolean(),
+  approvalRequired: z.boolean(),
+  subscriptionsLimit: z.number().int().min(0).nullable(),
+  state: z.enum(["published", "notPublished"]),
+});
+export const productPut = contract(
+  "ProductCreateOrUpdateParameters",
+  envelope(productProperties.partial().required({ displayName: true })),
+);
+export const productPatch = contract("ProductUpdateParameters", patchEnvelope(productProperties.partial()));
+
+export const productContract = contract(
+  "ProductContract",
+  resource(
+    z.object({
+      displayName: z.string(),
+      description: z.string().nullable(),
+      terms: z.string().nullable(),
+      subscriptionRequired: z.boolean(),
+      approvalRequired: z.boolean(),
+      subscriptionsLimit: z.number().nullable(),
+      state: z.enum(["published", "notPublished"]),
+    }),
+  ),
+);
+export type ProductResource = z.output<typeof productContract>;
+export const productCollection = collection("ProductCollection", productContract);
+
+export const productApiCollection = collection("ProductApiCollection", apiContract);
