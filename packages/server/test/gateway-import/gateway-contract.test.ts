@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ImportApiRequest } from "../../src/gateway/model/apis/import/index.js";
-import { apiFrom, operationFrom } from "../../src/gateway/validation.js";
+import { apiFrom } from "../../src/gateway/model/apis/validation.js";
+import { operationFrom } from "../../src/gateway/model/operations/validation.js";
 import { importFixture } from "./helpers.js";
 
 const imports: [fixture: string, format: string, rest?: Partial<ImportApiRequest>][] = [

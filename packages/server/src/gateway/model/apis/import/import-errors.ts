@@ -2,7 +2,7 @@
  * Why an import or export was refused. Each is a GatewayValidationError naming the request property at fault
  * (`format`, `value`, `wsdlSelector`, …), so the ARM layer answers API Management's 400 `ValidationError` for it.
  */
-import { GatewayValidationError } from "../../../registry-errors.js";
+import { GatewayValidationError } from "../../errors.js";
 
 export abstract class ApiImportError extends GatewayValidationError {
   constructor(

@@ -5,7 +5,7 @@
  * (`x-ms-paths`, and what export writes for operations told apart by their query).
  */
 import { UrlTemplate, UrlTemplateError } from "../../../routing/url-template.js";
-import { operationSignature } from "../../../validation.js";
+import { operationSignature } from "../../operations/validation.js";
 import { cut, DocumentParseError, quoted } from "./import-errors.js";
 import type { ImportedParameter, RequiredQueryTranslation } from "./imported-api.js";
 
