@@ -4,6 +4,7 @@ import { identityMigration } from "./migrations/001-identity.js";
 import { gatewayMigration } from "./migrations/002-gateway.js";
 import { tracingMigration } from "./migrations/003-tracing.js";
 import { assertionReplayMigration } from "./migrations/004-assertion-replay.js";
+import { apiDocumentsMigration } from "./migrations/008-api-documents.js";
 import { StoreError } from "./errors.js";
 
 /** Migrations are compiled in (no directory scan), so the built package and tsx behave the same. */
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   "002-gateway": gatewayMigration,
   "003-tracing": tracingMigration,
   "004-assertion-replay": assertionReplayMigration,
+  "008-api-documents": apiDocumentsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -13,6 +13,8 @@ import {
   type ExportableApi,
   type ImportedApi,
 } from "../../src/gateway/model/apis/import/index.js";
+import { apiFrom } from "../../src/gateway/model/apis/validation.js";
+import { operationFrom } from "../../src/gateway/model/operations/validation.js";
 import { fixture, importFixture, refused } from "./helpers.js";
 
 /** The API entity an import makes, as phase 2 will store it. */
@@ -155,31 +157,19 @@ describe("the documents written", () => {
     assert.equal(document.definitions, undefined); // no schemas given
   });
 
-  it("exports an API that was never imported, operations as the gateway stores them today", () => {
-    const document = JSON.parse(
-      exportApiDocument(
-        {
-          ...stored({ apiType: "http", operations: [], schemas: [], document: { format: "openapi", text: "" } }),
-          displayName: "Echo",
-        },
-        [
-          {
-            name: "echo",
-            displayName: "Echo",
-            method: "POST",
-            urlTemplate: "/echo/{id}",
-            description: null,
-            responses: [
-              {
-                statusCode: 200,
-                representations: [{ contentType: "text/plain", examples: { default: { value: "hi" } } }],
-              },
-            ],
-          },
-        ],
-        "openapi+json",
-      ),
-    ) as { paths: Record<string, { post: unknown }> };
+  it("exports an API that was never imported, its operations as the gateway stores them", () => {
+    const api = apiFrom("echo", { displayName: "Echo", path: "echo", subscriptionRequired: false });
+    const operation = operationFrom(api, "echo", {
+      displayName: "Echo",
+      method: "POST",
+      urlTemplate: "/echo/{id}",
+      responses: [
+        { statusCode: 200, representations: [{ contentType: "text/plain", examples: { default: { value: "hi" } } }] },
+      ],
+    });
+    const document = JSON.parse(exportApiDocument(api, [operation], "openapi+json")) as {
+      paths: Record<string, { post: unknown }>;
+    };
     assert.deepEqual(document.paths["/echo/{id}"]?.post, {
       summary: "Echo",
       operationId: "echo",
@@ -225,7 +215,13 @@ describe("exports refused", () => {
       () =>
         exportApiDocument(
           stored({ apiType: "http", operations: [], schemas: [], document: { format: "openapi", text: "" } }),
-          [{ name: "all", displayName: "All", method: "*", urlTemplate: "/*", description: null, responses: [] }],
+          [
+            operationFrom(apiFrom("all", { displayName: "All", path: "all" }), "all", {
+              displayName: "All",
+              method: "*",
+              urlTemplate: "/*",
+            }),
+          ],
           "openapi",
         ),
       ExportError,

@@ -40,10 +40,8 @@ describe("imported APIs pass the gateway's validation", () => {
       });
       assert.equal(api.serviceUrl, imported.serviceUrl ?? null);
       for (const operation of imported.operations) {
-        const stored = operationFrom(api, operation.name, operation);
-        assert.equal(stored.urlTemplate, operation.urlTemplate);
-        assert.equal(stored.method, operation.method);
-        assert.deepEqual(stored.responses, operation.responses);
+        const { api: _api, ...stored } = operationFrom(api, operation.name, operation);
+        assert.deepEqual(stored, operation);
       }
     });
   }

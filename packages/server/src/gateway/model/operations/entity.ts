@@ -48,7 +48,13 @@ export class Operations extends EntityObject<GatewayOperationRepository> {
   async patch(apiName: string, name: string, patch: Partial<OperationInput>): Promise<Operation> {
     const existing = await this.require(apiName, name);
     const api = await this.tx.apis.require(apiName);
-    const operation = operationFrom(api, name, { ...operationInputOf(existing), ...defined(patch) });
+    const input = { ...operationInputOf(existing), ...defined(patch) };
+    // A new template without parameters keeps those of the old that it still names.
+    if (patch.urlTemplate !== undefined && patch.templateParameters === undefined) {
+      const named = patch.urlTemplate.toLowerCase();
+      input.templateParameters = existing.templateParameters.filter((p) => named.includes(`{${p.name.toLowerCase()}}`));
+    }
+    const operation = operationFrom(api, name, input);
     await this.save(operation, await this.repository.signatures(apiName), true);
     return operation;
   }

@@ -7,7 +7,8 @@ import { isLiteralKey } from "./document-refs.js";
 import type { ExportableApi, ExportableOperation } from "./exportable-api.js";
 import { ExportError } from "./import-errors.js";
 import { PATH_ITEM_METHODS } from "./http-methods.js";
-import type { ImportedParameter, ImportedSchema, SchemaMap } from "./imported-api.js";
+import type { ImportedSchema, SchemaMap } from "./imported-api.js";
+import type { ParameterContract } from "../../operations/types.js";
 import { isObject, type JsonObject } from "./json-value.js";
 import { SCHEMA_PATH, type SchemaDialect } from "./schema-collector.js";
 
@@ -18,7 +19,7 @@ export interface PlacedOperation {
   key: string;
   /** Lower case, as a path item names it. */
   method: string;
-  parameters: { path: ImportedParameter[]; query: ImportedParameter[]; header: ImportedParameter[] };
+  parameters: { path: ParameterContract[]; query: ParameterContract[]; header: ParameterContract[] };
 }
 
 const METHODS: ReadonlySet<string> = new Set(PATH_ITEM_METHODS);
@@ -45,7 +46,7 @@ export function placeOperations(operations: readonly ExportableOperation[]): Pla
             .split("&")
             .filter(Boolean);
     const declared = new Map((operation.templateParameters ?? []).map((p) => [p.name.toLowerCase(), p]));
-    const templateParameter = (name: string): ImportedParameter =>
+    const templateParameter = (name: string): ParameterContract =>
       declared.get(name.toLowerCase()) ?? { name, type: "string", required: true, values: [] };
     // Named as the template names them, which is how a reader matches them up again.
     const pathParameters = [...path.matchAll(TEMPLATE_NAME)].map(([, name = ""]) => ({
@@ -54,7 +55,7 @@ export function placeOperations(operations: readonly ExportableOperation[]): Pla
       required: true,
     }));
     // `name={name}` pairs are required query parameters; any other pair only a path key with a query can say.
-    const queryTemplate: ImportedParameter[] = [];
+    const queryTemplate: ParameterContract[] = [];
     let plain = true;
     for (const pair of pairs) {
       const equals = pair.indexOf("=");
@@ -91,7 +92,7 @@ export function typedValue(type: string, text: string): unknown {
 }
 
 /** `type`, `enum` and `default` of a parameter, as a schema (OpenAPI 3) or the parameter's own fields (Swagger). */
-export function typeFields(parameter: ImportedParameter): JsonObject {
+export function typeFields(parameter: ParameterContract): JsonObject {
   return {
     type: parameter.type,
     ...(parameter.values.length > 0 ? { enum: parameter.values.map((v) => typedValue(parameter.type, v)) } : {}),

@@ -1,3 +1,5 @@
+import type { Operation } from "../../operations/types.js";
+
 /**
  * What an imported API document describes, in API Management's contract shapes (reference apim.md §4.8, §4.9, §6.2):
  * the API's own properties, its operations with template parameters, request and responses, and the schemas the
@@ -25,65 +27,11 @@ export type ExportFormat = DocumentFormat;
 /** API Management's `translateRequiredQueryParameters`: required query parameters become template parameters or not. */
 export type RequiredQueryTranslation = "template" | "query";
 
-/** `{ name: { value, description } }`: mock-response answers with the first example that has a value. */
-export type ImportedExamples = Record<string, ImportedExample>;
-
-export interface ImportedExample {
-  value?: unknown;
-  description?: string;
-}
-
-/** APIM's ParameterContract: template, query, header and form parameters alike. */
-export interface ImportedParameter {
-  name: string;
-  /** The JSON Schema type (`string`, `integer`, `number`, `boolean`, `array`, `object`; Swagger's `file`). */
-  type: string;
-  required: boolean;
-  description?: string;
-  /** As text, as API Management keeps it. */
-  defaultValue?: string;
-  /** The allowed values (`enum`), as text. */
-  values: string[];
-}
-
-export interface ImportedRepresentation {
-  contentType: string;
-  examples?: ImportedExamples;
-  /** With `typeName`: the schema (of `ImportedApi.schemas`) and the type in it that describes the body. */
-  schemaId?: string;
-  typeName?: string;
-  /** The fields of a form body (`application/x-www-form-urlencoded`, `multipart/form-data`). */
-  formParameters?: ImportedParameter[];
-}
-
-export interface ImportedRequest {
-  description?: string;
-  queryParameters: ImportedParameter[];
-  headers: ImportedParameter[];
-  representations: ImportedRepresentation[];
-}
-
-export interface ImportedResponse {
-  statusCode: number;
-  description?: string;
-  representations: ImportedRepresentation[];
-  headers: ImportedParameter[];
-}
-
-export interface ImportedOperation {
-  /** The operation's resource name: operationId normalised as API Management does, unique in the API. */
-  name: string;
-  displayName: string;
-  /** Upper case. */
-  method: string;
-  /** `/pets/{petId}`, `/pets?status={status}`, `/?soapAction=urn:x`. */
-  urlTemplate: string;
-  description: string | null;
-  /** The `{name}` parameters of the template, path ones first, in template order. */
-  templateParameters: ImportedParameter[];
-  request: ImportedRequest;
-  responses: ImportedResponse[];
-}
+/**
+ * An imported operation is an operation of the gateway model without its API; its name is the operationId normalised
+ * as API Management does, unique in the API.
+ */
+export type ImportedOperation = Omit<Operation, "api">;
 
 /** The content types API Management gives the schema documents an OpenAPI or Swagger import creates. */
 export const OPENAPI_COMPONENTS = "application/vnd.oai.openapi.components+json";

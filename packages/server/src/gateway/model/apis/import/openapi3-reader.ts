@@ -8,15 +8,13 @@ import type { DocumentRefs } from "./document-refs.js";
 import { schemaExample, singleExample } from "./examples.js";
 import { BODYLESS_METHODS, STATUS_CODE } from "./http-methods.js";
 import { DocumentParseError } from "./import-errors.js";
+import type { ImportedOperation, ReadApi, RequiredQueryTranslation } from "./imported-api.js";
 import type {
-  ImportedExamples,
-  ImportedOperation,
-  ImportedParameter,
-  ImportedRepresentation,
-  ImportedResponse,
-  ReadApi,
-  RequiredQueryTranslation,
-} from "./imported-api.js";
+  OperationExamples,
+  OperationRepresentation,
+  OperationResponse,
+  ParameterContract,
+} from "../../operations/types.js";
 import {
   asObject,
   defined,
@@ -101,8 +99,8 @@ class OpenApi3Reader {
     });
   }
 
-  private responses(responses: JsonObject, where: string, operation: string): ImportedResponse[] {
-    const result: ImportedResponse[] = [];
+  private responses(responses: JsonObject, where: string, operation: string): OperationResponse[] {
+    const result: OperationResponse[] = [];
     for (const [code, value] of Object.entries(responses)) {
       if (!STATUS_CODE.test(code)) continue;
       const at = `${where}.${code}`;
@@ -119,7 +117,7 @@ class OpenApi3Reader {
     return result;
   }
 
-  private headers(headers: JsonObject, where: string): ImportedParameter[] {
+  private headers(headers: JsonObject, where: string): ParameterContract[] {
     return Object.entries(headers)
       .filter(([name]) => name.toLowerCase() !== "content-type") // OpenAPI: a Content-Type header is ignored
       .map(([name, value]) => {
@@ -136,7 +134,7 @@ class OpenApi3Reader {
   }
 
   /** The media types of a request body or response. */
-  private representations(holder: JsonObject, where: string, typeName: string): ImportedRepresentation[] {
+  private representations(holder: JsonObject, where: string, typeName: string): OperationRepresentation[] {
     return Object.entries(optionalObject(holder, "content", where) ?? {}).map(([contentType, value]) => {
       const at = `${where}.content.${contentType}`;
       const media = asObject(this.refs.deref(value), at);
@@ -150,10 +148,10 @@ class OpenApi3Reader {
     });
   }
 
-  private examples(media: JsonObject, where: string): ImportedExamples | undefined {
+  private examples(media: JsonObject, where: string): OperationExamples | undefined {
     const named = optionalObject(media, "examples", where);
     if (named === undefined) return media.example === undefined ? undefined : singleExample(media.example);
-    const entries = Object.entries(named).map(([name, value]): [string, ImportedExamples[string]] => {
+    const entries = Object.entries(named).map(([name, value]): [string, OperationExamples[string]] => {
       const at = `${where}.examples.${name}`;
       const example = asObject(this.refs.deref(value), at);
       const description = optionalString(example, "description", at) ?? optionalString(example, "summary", at);

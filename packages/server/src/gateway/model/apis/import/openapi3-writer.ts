@@ -3,7 +3,7 @@
  * names as `summary`, template and request parameters, request bodies and responses with their examples and schema
  * references, the API's schemas as `components.schemas`, and the subscription key as security schemes.
  */
-import type { ExportableApi, ExportableOperation, ExportableRepresentation, ExportOptions } from "./exportable-api.js";
+import type { ExportableApi, ExportableOperation, ExportOptions } from "./exportable-api.js";
 import {
   keySchemes,
   mergedSchemas,
@@ -13,7 +13,8 @@ import {
   typeFields,
   type PlacedOperation,
 } from "./export-parts.js";
-import type { ImportedParameter, SchemaMap } from "./imported-api.js";
+import type { SchemaMap } from "./imported-api.js";
+import type { OperationRepresentation, ParameterContract } from "../../operations/types.js";
 import type { JsonObject } from "./json-value.js";
 import { isFormContentType } from "./parameter-contract.js";
 
@@ -84,7 +85,7 @@ function operationObject({ operation, parameters }: PlacedOperation, schemas: Sc
   };
 }
 
-function parameterObject(parameter: ImportedParameter, location: string): JsonObject {
+function parameterObject(parameter: ParameterContract, location: string): JsonObject {
   return {
     name: parameter.name,
     in: location,
@@ -94,7 +95,7 @@ function parameterObject(parameter: ImportedParameter, location: string): JsonOb
   };
 }
 
-function headerObject(header: ImportedParameter): JsonObject {
+function headerObject(header: ParameterContract): JsonObject {
   return {
     ...(header.description ? { description: header.description } : {}),
     ...(header.required ? { required: true } : {}),
@@ -102,7 +103,7 @@ function headerObject(header: ImportedParameter): JsonObject {
   };
 }
 
-function content(representations: readonly ExportableRepresentation[], schemas: SchemaMap): JsonObject {
+function content(representations: readonly OperationRepresentation[], schemas: SchemaMap): JsonObject {
   return record(
     representations.map((representation) => {
       const schema =
@@ -123,7 +124,7 @@ function content(representations: readonly ExportableRepresentation[], schemas: 
 }
 
 /** A form's fields as the object schema OpenAPI 3 describes form bodies with. */
-function formSchema(fields: readonly ImportedParameter[]): JsonObject {
+function formSchema(fields: readonly ParameterContract[]): JsonObject {
   const required = fields.filter((f) => f.required).map((f) => f.name);
   return {
     type: "object",

@@ -7,26 +7,27 @@
 import { UrlTemplate, UrlTemplateError } from "../../../routing/url-template.js";
 import { operationSignature } from "../../operations/validation.js";
 import { cut, DocumentParseError, quoted } from "./import-errors.js";
-import type { ImportedParameter, RequiredQueryTranslation } from "./imported-api.js";
+import type { RequiredQueryTranslation } from "./imported-api.js";
+import type { ParameterContract } from "../../operations/types.js";
 
 export type ParameterLocation = "path" | "query" | "header";
 
-export interface LocatedParameter extends ImportedParameter {
+export interface LocatedParameter extends ParameterContract {
   in: ParameterLocation;
 }
 
 export interface OperationShape {
   urlTemplate: string;
-  templateParameters: ImportedParameter[];
-  queryParameters: ImportedParameter[];
-  headers: ImportedParameter[];
+  templateParameters: ParameterContract[];
+  queryParameters: ParameterContract[];
+  headers: ParameterContract[];
 }
 
 const TEMPLATE_NAME = /\{([^{}]*)\}/g;
 
-const unlocated = ({ in: _in, ...parameter }: LocatedParameter): ImportedParameter => parameter;
+const unlocated = ({ in: _in, ...parameter }: LocatedParameter): ParameterContract => parameter;
 
-const implicit = (name: string): ImportedParameter => ({ name, type: "string", required: true, values: [] });
+const implicit = (name: string): ParameterContract => ({ name, type: "string", required: true, values: [] });
 
 export function operationShape(
   method: string,
@@ -42,7 +43,7 @@ export function operationShape(
   const pathParameters = declared("path");
   const queryParameters = declared("query");
 
-  const templateParameters: ImportedParameter[] = [];
+  const templateParameters: ParameterContract[] = [];
   for (const [, name = ""] of path.matchAll(TEMPLATE_NAME)) {
     if (name.startsWith("*")) continue; // `{*rest}`: a wildcard, which captures but is no template parameter
     const parameter = pathParameters.get(name);
@@ -71,7 +72,7 @@ export function operationShape(
     templateParameters.push(parameter ? { ...unlocated(parameter), name: param, required: true } : implicit(param));
     queryParameters.delete(queryName);
   }
-  const requestQuery: ImportedParameter[] = [];
+  const requestQuery: ParameterContract[] = [];
   for (const parameter of queryParameters.values()) {
     if (parameter.required && translation === "template") {
       pairs.push(`${parameter.name}={${parameter.name}}`);
@@ -95,7 +96,7 @@ function byLocation(parameters: readonly LocatedParameter[], location: Parameter
 }
 
 /** The gateway's own template parser is the judge of what a template may hold; names are unique, ignoring case. */
-function checkTemplate(where: string, urlTemplate: string, parameters: readonly ImportedParameter[]): void {
+function checkTemplate(where: string, urlTemplate: string, parameters: readonly ParameterContract[]): void {
   let parsed: string[];
   try {
     parsed = UrlTemplate.parse(urlTemplate, false).parameterNames;

@@ -3,7 +3,7 @@
  * `type`, `enum` and `default` itself), and the form parameters of a form body's object schema.
  */
 import type { DocumentRefs } from "./document-refs.js";
-import type { ImportedParameter } from "./imported-api.js";
+import type { ParameterContract } from "../../operations/types.js";
 import { asText, defined, isObject, type JsonObject } from "./json-value.js";
 
 /** The schema's type: OpenAPI 3.1 may list several (`[string, "null"]`); the first that is not null counts. */
@@ -24,7 +24,7 @@ export function describedParameter(
   required: boolean,
   description: string | undefined,
   typed: JsonObject | undefined,
-): ImportedParameter {
+): ParameterContract {
   return defined({
     name,
     type: schemaType(typed),
@@ -36,7 +36,7 @@ export function describedParameter(
 }
 
 /** A form body's fields: the properties of its object schema, required as the schema's `required` says. */
-export function formParametersOf(schema: unknown, refs: DocumentRefs): ImportedParameter[] | undefined {
+export function formParametersOf(schema: unknown, refs: DocumentRefs): ParameterContract[] | undefined {
   if (!isObject(schema) || !isObject(schema.properties)) return undefined;
   const required = new Set(Array.isArray(schema.required) ? schema.required : []);
   return Object.entries(schema.properties).map(([name, property]) => {

@@ -6,7 +6,8 @@
 import type { DocumentRefs } from "./document-refs.js";
 import { PATH_ITEM_METHODS } from "./http-methods.js";
 import { cut } from "./import-errors.js";
-import type { ImportedOperation, ImportedParameter, RequiredQueryTranslation } from "./imported-api.js";
+import type { ImportedOperation, RequiredQueryTranslation } from "./imported-api.js";
+import type { ParameterContract } from "../../operations/types.js";
 import {
   asObject,
   optionalArray,
@@ -65,8 +66,8 @@ const parameterKey = ({ fields }: { fields: JsonObject }): string => `${String(f
 /** An operation as far as both dialects read it alike; the request's body and the responses are each's own. */
 export interface OperationHead {
   operation: Omit<ImportedOperation, "request" | "responses">;
-  queryParameters: ImportedParameter[];
-  headers: ImportedParameter[];
+  queryParameters: ParameterContract[];
+  headers: ParameterContract[];
 }
 
 /** Gives the operations of one API their heads: names unique, no two with the same method and template. */

@@ -3,13 +3,8 @@
  * `definitions`) kept as they are — references between them stay valid — plus the inline schemas of request and
  * response bodies, under generated names. A representation names its schema by `schemaId` and `typeName`.
  */
-import {
-  OPENAPI_COMPONENTS,
-  SWAGGER_DEFINITIONS,
-  type ImportedRepresentation,
-  type ImportedSchema,
-  type SchemaMap,
-} from "./imported-api.js";
+import { OPENAPI_COMPONENTS, SWAGGER_DEFINITIONS, type ImportedSchema, type SchemaMap } from "./imported-api.js";
+import type { OperationRepresentation } from "../../operations/types.js";
 import { refSegments } from "./document-refs.js";
 import { isObject } from "./json-value.js";
 
@@ -38,7 +33,7 @@ export class SchemaCollector {
   }
 
   /** `schemaId` and `typeName` for a body schema; an inline one is added under `suggestedName` (made unique). */
-  reference(schema: unknown, suggestedName: string): Pick<ImportedRepresentation, "schemaId" | "typeName"> {
+  reference(schema: unknown, suggestedName: string): Pick<OperationRepresentation, "schemaId" | "typeName"> {
     if (!isObject(schema)) return {};
     const typeName = typeof schema.$ref === "string" ? namedType(this.dialect, schema.$ref) : undefined;
     if (typeName !== undefined && Object.hasOwn(this.schemas, typeName)) {

@@ -8,13 +8,8 @@ import type { DocumentRefs } from "./document-refs.js";
 import { schemaExample, singleExample } from "./examples.js";
 import { BODYLESS_METHODS, STATUS_CODE } from "./http-methods.js";
 import { DocumentParseError } from "./import-errors.js";
-import type {
-  ImportedOperation,
-  ImportedParameter,
-  ImportedRepresentation,
-  ImportedResponse,
-  ReadApi,
-} from "./imported-api.js";
+import type { ImportedOperation, ReadApi } from "./imported-api.js";
+import type { OperationRepresentation, OperationResponse, ParameterContract } from "../../operations/types.js";
 import {
   asObject,
   defined,
@@ -38,7 +33,7 @@ const JSON_TYPE = "application/json";
 interface SortedParameters {
   located: LocatedParameter[];
   body: JsonObject | undefined;
-  form: ImportedParameter[];
+  form: ParameterContract[];
 }
 
 export function readSwagger2(root: JsonObject, refs: DocumentRefs, options: OpenApiReadOptions): ReadApi {
@@ -89,8 +84,8 @@ class Swagger2Reader {
     { fields, where }: PathOperation,
     name: string,
     body: JsonObject | undefined,
-    form: ImportedParameter[],
-  ): ImportedRepresentation[] {
+    form: ParameterContract[],
+  ): OperationRepresentation[] {
     const declared = mediaTypes(fields, "consumes", where) ?? this.media.consumes;
     if (form.length > 0) {
       const types = declared.length > 0 ? declared : [formType(form)];
@@ -104,9 +99,9 @@ class Swagger2Reader {
     );
   }
 
-  private responses({ fields, where }: PathOperation, name: string): ImportedResponse[] {
+  private responses({ fields, where }: PathOperation, name: string): OperationResponse[] {
     const produces = mediaTypes(fields, "produces", where) ?? this.media.produces;
-    const result: ImportedResponse[] = [];
+    const result: OperationResponse[] = [];
     for (const [code, value] of Object.entries(optionalObject(fields, "responses", where) ?? {})) {
       if (!STATUS_CODE.test(code)) continue;
       const at = `${where}.responses.${code}`;
@@ -182,7 +177,7 @@ function mediaTypes(holder: JsonObject, key: string, where: string): string[] | 
 }
 
 /** A form with a file needs multipart. */
-const formType = (form: ImportedParameter[]): string =>
+const formType = (form: ParameterContract[]): string =>
   form.some((p) => p.type === "file") ? "multipart/form-data" : "application/x-www-form-urlencoded";
 
 /** `schemes` (HTTPS first) + `host` + `basePath`; a missing scheme or host is the source URL's. */

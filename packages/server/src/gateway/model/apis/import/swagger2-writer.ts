@@ -13,7 +13,8 @@ import {
   typeFields,
   type PlacedOperation,
 } from "./export-parts.js";
-import type { ImportedExamples, ImportedParameter, SchemaMap } from "./imported-api.js";
+import type { SchemaMap } from "./imported-api.js";
+import type { OperationExamples, ParameterContract } from "../../operations/types.js";
 import type { JsonObject } from "./json-value.js";
 
 export function swagger2Document(
@@ -108,7 +109,7 @@ function operationObject({ operation, parameters }: PlacedOperation, schemas: Sc
   };
 }
 
-function parameterObject(parameter: ImportedParameter, location: string): JsonObject {
+function parameterObject(parameter: ParameterContract, location: string): JsonObject {
   return {
     name: parameter.name,
     in: location,
@@ -119,6 +120,6 @@ function parameterObject(parameter: ImportedParameter, location: string): JsonOb
 }
 
 /** Swagger holds one example per media type: the first with a value. */
-function firstValue(examples: ImportedExamples | undefined): unknown {
+function firstValue(examples: OperationExamples | undefined): unknown {
   return Object.values(examples ?? {}).find((e) => e.value !== undefined)?.value;
 }
