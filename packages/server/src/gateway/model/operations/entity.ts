@@ -78,6 +78,16 @@ export class Operations extends EntityObject<GatewayOperationRepository> {
     return this.repository.delete(api, name);
   }
 
+  /**
+   * Makes these (validated together, `operationsOf`) the API's operations, in a few statements: the others go with
+   * their policies; the policies of those that stay must still load.
+   */
+  async replaceAll(api: string, operations: Operation[]): Promise<void> {
+    await this.repository.deleteAll(api);
+    await this.repository.insertMany(operations);
+    await this.tx.policies.keepOperations(api, new Set(operations.map((o) => o.name)));
+  }
+
   /** Inserts new operations in a few statements (APIs created with theirs, `apis.createMany`). */
   insertMany(operations: Operation[]): Promise<void> {
     return this.repository.insertMany(operations);

@@ -73,6 +73,10 @@ export class GatewayOperationRepository {
     }
   }
 
+  async deleteAll(api: string): Promise<void> {
+    await this.db.deleteFrom("gateway_operations").where("api", "=", api).execute();
+  }
+
   async delete(api: string, name: string): Promise<boolean> {
     const result = await this.db
       .deleteFrom("gateway_operations")

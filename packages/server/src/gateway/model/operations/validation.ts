@@ -47,3 +47,19 @@ export const sameRequests = (operation: Operation, twin: string) =>
   new GatewayConflictError(
     `Operation '${twin}' of api '${operation.api}' already has method ${operation.method} and URL template '${operation.urlTemplate}', so '${operation.name}' cannot have them too.`,
   );
+
+/** The operations of one API, each validated, refusing a name, or a method and URL template, given twice. */
+export function operationsOf(api: Api, items: readonly { name: string; input: OperationInput }[]): Operation[] {
+  const names = new Set<string>();
+  const signatures = new Map<string, string>();
+  return items.map(({ name, input }) => {
+    const operation = operationFrom(api, name, input);
+    if (names.has(name)) throw new GatewayConflictError(`Operation '${name}' of api '${api.name}' is given twice.`);
+    names.add(name);
+    const signature = operationSignature(operation);
+    const twin = signatures.get(signature);
+    if (twin !== undefined) throw sameRequests(operation, twin);
+    signatures.set(signature, name);
+    return operation;
+  });
+}

@@ -30,7 +30,23 @@ export function exportApiDocument(
   }
 }
 
-function exportFormat(given: string): ExportFormat {
+/** The media type each document is served with, as API Management names them. */
+export const DOCUMENT_CONTENT_TYPES: Record<ExportFormat, string> = {
+  openapi: "application/vnd.oai.openapi",
+  "openapi+json": "application/vnd.oai.openapi+json",
+  "swagger-json": "application/vnd.swagger.doc+json",
+  wsdl: "application/wsdl+xml",
+};
+
+/** An exported document: its format's canonical name, media type and text. */
+export interface ExportedDocument {
+  format: ExportFormat;
+  contentType: string;
+  text: string;
+}
+
+/** The format's canonical name; one Gatehouse does not write is refused by name. */
+export function exportFormat(given: string): ExportFormat {
   const format = given.toLowerCase();
   if ((DOCUMENT_FORMATS as readonly string[]).includes(format)) return format as ExportFormat;
   throw new UnsupportedFormatError(
