@@ -2,6 +2,7 @@
  * What the data plane compiles, and what every entity of the gateway model shares: the scopes policies attach to.
  * Each entity's own types are in its folder (apis/types.ts …).
  */
+import type { ApiDocumentDigest } from "./apis/document-repository.js";
 import type { Api } from "./apis/types.js";
 import type { Backend } from "./backends/types.js";
 import type { NamedValue } from "./named-values/types.js";
@@ -40,11 +41,13 @@ export interface GatewayConfiguration {
   namedValues: (NamedValue & { value: string })[];
   backends: Backend[];
   policies: PolicyDocument[];
+  /** Which document each imported API came from (not the documents): configuration as code compares them. */
+  apiDocuments: ApiDocumentDigest[];
 }
 
 /** Everything, with keys and values unsealed, as of the read's revision. */
 export async function readConfiguration(tx: GatewayTransaction, revision: number): Promise<GatewayConfiguration> {
-  const [apis, operations, products, subscriptions, namedValues, backends, policies] = await Promise.all([
+  const [apis, operations, products, subscriptions, namedValues, backends, policies, apiDocuments] = await Promise.all([
     tx.apis.list(),
     tx.operations.all(),
     tx.products.list(),
@@ -52,6 +55,7 @@ export async function readConfiguration(tx: GatewayTransaction, revision: number
     tx.namedValues.withValues(),
     tx.backends.list(),
     tx.policies.all(),
+    tx.apis.documentDigests(),
   ]);
-  return { revision, apis, operations, products, subscriptions, namedValues, backends, policies };
+  return { revision, apis, operations, products, subscriptions, namedValues, backends, policies, apiDocuments };
 }

@@ -147,6 +147,7 @@ class SuiteBuilder {
           tls: b.tls,
         })),
         policies: documents.map(({ scope, xml }) => ({ scope, xml })),
+        apiDocuments: [],
       },
       documents,
       issuers: file.issuers,

@@ -21,13 +21,17 @@ import { apiFrom, apiInputOf } from "./validation.js";
 const pathTaken = (api: Api, holder: string) =>
   new GatewayConflictError(`The path '${api.path}' of api '${api.name}' is already used by api '${holder}'.`);
 
-/** A new API with its operations and policy documents, for `createMany`. */
+/** A new API with its operations and policy documents, for `createMany`; with the document it was imported from. */
 export interface NewApi {
   name: string;
   input: ApiInput;
   policy?: string | undefined;
   operations: { name: string; input: OperationInput; policy?: string | undefined }[];
+  imported?: ImportedDocument | undefined;
 }
+
+/** The document an API was imported from, with the schemas its representations refer to. */
+export type ImportedDocument = Pick<ImportedApi, "document" | "schemas">;
 
 /** The APIs of one transaction. */
 export class Apis extends EntityObject<GatewayApiRepository> {
@@ -99,8 +103,13 @@ export class Apis extends EntityObject<GatewayApiRepository> {
       imported.operations.map((operation) => ({ name: operation.name, input: operation })),
     );
     await this.tx.operations.replaceAll(name, operations);
-    await this.documents.replace(name, imported.document, imported.schemas);
+    await this.keepDocument(name, imported);
     return result;
+  }
+
+  /** Keeps the document the API was imported from, with its schemas, for export. */
+  keepDocument(name: string, { document, schemas }: ImportedDocument): Promise<void> {
+    return this.documents.replace(name, document, schemas);
   }
 
   /** The document the API was imported from, if it was. */
@@ -176,6 +185,7 @@ export class Apis extends EntityObject<GatewayApiRepository> {
     await this.repository.insertMany(apis);
     await this.tx.operations.insertMany(operations);
     await this.tx.policies.insertMany(documents.map(({ scope, xml }) => ({ scope, xml })));
+    for (const item of items) if (item.imported) await this.keepDocument(item.name, item.imported);
     for (const api of apis) this.known.set(api.name, api);
   }
 }

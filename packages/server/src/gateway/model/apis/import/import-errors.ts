@@ -67,6 +67,14 @@ export class WsdlSelectorError extends ApiImportError {
   }
 }
 
+/** The file a configuration's `specification` or the CLI names cannot be read as text. */
+export class DocumentFileError extends ApiImportError {
+  override name = "DocumentFileError";
+  constructor(message: string) {
+    super("specification", message);
+  }
+}
+
 export type LinkFailure = "url" | "status" | "redirects" | "size" | "timeout" | "network" | "encoding";
 
 /** A `*-link` document could not be downloaded. Messages show the URL without its query, which may hold a SAS token. */
