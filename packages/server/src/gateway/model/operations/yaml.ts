@@ -32,15 +32,30 @@ const isPlain = (p: ParameterContract) =>
 const nonEmpty = <K extends string, T>(key: K, items: readonly T[]) =>
   (items.length > 0 ? { [key]: items } : {}) as Partial<Record<K, T[]>>;
 
+/** A parameter as an entry, without the empty list of values it has by default. */
+const exportedParameter = ({ values, ...parameter }: ParameterContract) => ({
+  ...parameter,
+  ...nonEmpty("values", values),
+});
+
+const exportedParameters = <K extends string>(key: K, parameters: readonly ParameterContract[]) =>
+  nonEmpty(key, parameters.map(exportedParameter));
+
 const exportedRepresentations = (representations: readonly OperationRepresentation[]) =>
-  nonEmpty("representations", representations);
+  nonEmpty(
+    "representations",
+    representations.map(({ formParameters, ...representation }) => ({
+      ...representation,
+      ...(formParameters !== undefined ? { formParameters: formParameters.map(exportedParameter) } : {}),
+    })),
+  );
 
 function exportedRequest(operation: Operation): Pick<OperationEntry, "request"> {
   const { description, queryParameters, headers, representations } = operation.request;
   const entry = {
     ...optionalMember("description", description),
-    ...nonEmpty("queryParameters", queryParameters),
-    ...nonEmpty("headers", headers),
+    ...exportedParameters("queryParameters", queryParameters),
+    ...exportedParameters("headers", headers),
     ...exportedRepresentations(representations),
   };
   return Object.keys(entry).length > 0 ? { request: entry } : {};
@@ -50,7 +65,7 @@ const exportedResponse = (response: OperationResponse) => ({
   statusCode: response.statusCode,
   ...optionalMember("description", response.description),
   ...exportedRepresentations(response.representations),
-  ...nonEmpty("headers", response.headers),
+  ...exportedParameters("headers", response.headers),
 });
 
 /** The API's operations as exported entries, with their policies. */
@@ -63,7 +78,9 @@ export function exportOperations(current: GatewayConfiguration, api: string): Op
       method: op.method,
       urlTemplate: op.urlTemplate,
       ...optionalMember("description", op.description),
-      ...(op.templateParameters.some((p) => !isPlain(p)) ? { templateParameters: op.templateParameters } : {}),
+      ...(op.templateParameters.some((p) => !isPlain(p))
+        ? { templateParameters: op.templateParameters.map(exportedParameter) }
+        : {}),
       ...exportedRequest(op),
       ...nonEmpty("responses", op.responses.map(exportedResponse)),
       ...exportedPolicy(current, { kind: "operation", api, operation: op.name }),
