@@ -20,6 +20,7 @@ import type { ServerOptions } from "./config/options.js";
 import { loadConfigFile } from "./config/load.js";
 import { reconcile, type ReconcileReport } from "./config/reconcile.js";
 import { demoConfig } from "./demo/config.js";
+import { demoDeveloperPassword } from "./demo/developer.js";
 import { startDemoBackends, type DemoBackends } from "./demo/backends/index.js";
 import { logSerializers } from "./observability/log.js";
 import { CredentialNames } from "./observability/credential-names.js";
@@ -59,6 +60,8 @@ export interface RunningGatehouse {
   runtime: IdentityRuntime;
   /** Recompiles the gateway configuration now (every worker, with --gateway-workers). */
   reloadGateway(): Promise<void>;
+  /** Provisions now what application-based access still misses in the directory (products, client applications). */
+  syncApplications(): Promise<void>;
   /** The gateway's Prometheus metrics, as served at /metrics. */
   gatewayMetrics(): Promise<string>;
   logger: Logger;
@@ -114,14 +117,19 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   let tls: ListenerTls;
   let demoBackends: DemoBackends | undefined;
   const scheme = options.tls.mode === "insecure" ? "http" : "https";
-  const demoFor = (identityUrl: string, backends: DemoBackends) =>
-    demoConfig({ identityUrl, numbersUrl: backends.numbersUrl, echoUrl: backends.echoUrl });
+  const demoFor = async (identityUrl: string, backends: DemoBackends) =>
+    demoConfig({
+      identityUrl,
+      numbersUrl: backends.numbersUrl,
+      echoUrl: backends.echoUrl,
+      developerPassword: await demoDeveloperPassword(dataDir, masterKey),
+    });
   try {
     if (options.demo && !options.configFile) demoBackends = await startDemoBackends({ host: "127.0.0.1" });
     const config = options.configFile
       ? await loadConfigFile(options.configFile)
       : demoBackends
-        ? demoFor(publicUrlOf(options, scheme, options.identityPort), demoBackends)
+        ? await demoFor(publicUrlOf(options, scheme, options.identityPort), demoBackends)
         : undefined;
     if (config) applied = await reconcile(registry, config, core.gateway);
     tls = await listenerTls(options.tls, dataDir, masterKey, options.publicUrl);
@@ -222,7 +230,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     if (!options.publicUrl && options.identityPort === 0) {
       issuers.rebase(publicUrlOf(options, scheme, identityListener.port));
       // The demo's validate-jwt points at this listener's discovery document, whose port is known only now.
-      if (demoBackends) await reconcile(registry, demoFor(issuers.publicUrl, demoBackends), core.gateway);
+      if (demoBackends) await reconcile(registry, await demoFor(issuers.publicUrl, demoBackends), core.gateway);
     }
     // The gateway starts last, so validate-azure-ad-token's default authority is this listener's final URL.
     const azureAdAuthority = options.azureAdAuthority ?? issuers.publicUrl;
@@ -322,6 +330,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     store,
     runtime,
     reloadGateway: () => live.reload(),
+    syncApplications: () => sync.run(),
     gatewayMetrics: async () => (await gatewayMetrics()).text,
     logger,
     async close() {

@@ -4,6 +4,10 @@ import { DEMO } from "./config.js";
 export const DEMO_GATEWAY = {
   product: "starter",
   subscription: "starter-demo",
+  /** The developer who owns the demo client application (`/users/dev`), and that application. */
+  developer: "dev",
+  developerEmail: "dev@contoso.example",
+  clientApplication: "contoso-dev-app",
   numbersApiPath: "numbers",
   echoApiPath: "echo",
   numberToWordsAction: "http://www.dataaccess.com/webservicesserver/NumberToWords",
@@ -14,13 +18,45 @@ export interface DemoUrls {
   identityUrl: string;
   numbersUrl: string;
   echoUrl: string;
+  /** The demo developer's password (generated on first start, kept sealed; the store holds its hash). */
+  developerPassword: string;
 }
+
+/** The Starter product tells its backends who the caller's owner is (a subscription's or an application's). */
+const STARTER_POLICY = `<policies>
+  <inbound>
+    <base />
+    <choose>
+      <when condition="@(context.User != null)">
+        <set-header name="X-Gatehouse-User" exists-action="override">
+          <value>@(context.User.Email)</value>
+        </set-header>
+      </when>
+    </choose>
+  </inbound>
+  <backend>
+    <base />
+  </backend>
+  <outbound>
+    <base />
+  </outbound>
+  <on-error>
+    <base />
+  </on-error>
+</policies>
+`;
 
 /**
  * The documented walkthrough's gateway: the NumberToWords SOAP API behind validate-jwt (tokens from the demo tenant
- * for ResourceApp), the Echo API, and the Starter product with one subscription.
+ * for ResourceApp), the Echo API, and the Starter product with one subscription; Starter also takes application
+ * tokens (apim.md §5), with one client application owned by the demo developer.
  */
-export function demoGatewaySection({ identityUrl, numbersUrl, echoUrl }: DemoUrls): GatewaySectionConfig {
+export function demoGatewaySection({
+  identityUrl,
+  numbersUrl,
+  echoUrl,
+  developerPassword,
+}: DemoUrls): GatewaySectionConfig {
   const openIdConfig = `${identityUrl}/${DEMO.tenantId}/v2.0/.well-known/openid-configuration`;
   const soapOperation = (name: string, action: string) => ({
     name,
@@ -95,7 +131,27 @@ export function demoGatewaySection({ identityUrl, numbersUrl, echoUrl }: DemoUrl
         state: "published",
         subscriptionRequired: true,
         approvalRequired: false,
+        authenticationType: ["subscription-key", "application-token"],
         apis: ["numbers", "echo"],
+        policy: STARTER_POLICY,
+      },
+    ],
+    users: [
+      {
+        name: DEMO_GATEWAY.developer,
+        email: DEMO_GATEWAY.developerEmail,
+        firstName: "Dana",
+        lastName: "Developer",
+        password: developerPassword,
+      },
+    ],
+    clientApplications: [
+      {
+        name: DEMO_GATEWAY.clientApplication,
+        displayName: "Contoso Dev App",
+        description: "The demo developer's application: a token for it opens the Starter product's APIs.",
+        ownerId: `/users/${DEMO_GATEWAY.developer}`,
+        products: [DEMO_GATEWAY.product],
       },
     ],
     subscriptions: [

@@ -6,6 +6,7 @@ import { DEMO } from "../../demo/config.js";
 import { DEMO_GATEWAY } from "../../demo/gateway.js";
 import { generatedCredentialLines } from "../generated-credentials.js";
 import { demoClientSecret } from "../../demo/client-secret.js";
+import { demoApplicationSecret, demoDeveloperPassword } from "../../demo/developer.js";
 import { loadMasterKey } from "../../crypto/master-key.js";
 import { removeRuntimeInfo, writeRuntimeInfo } from "../../util/runtime-file.js";
 import { availableParallelism } from "node:os";
@@ -342,10 +343,41 @@ async function banner(running: RunningGatehouse, options: ServerOptions): Promis
       "",
       "Look inside the token:  npx gatehouse decode $TOKEN",
       "",
+      ...(await applicationAccessLines(running, cacert)),
     );
   }
   lines.push("Press Ctrl+C to stop.", "");
   return lines.join("\n");
+}
+
+/** The demo's application-based access (apim.md §5): a token for the Starter product's application, no key. */
+async function applicationAccessLines(running: RunningGatehouse, cacert: string): Promise<string[]> {
+  await running.syncApplications();
+  const product = await running.gateway.products.get(DEMO_GATEWAY.product);
+  const entra = product?.entra;
+  if (!entra?.enabled) return ["(The Starter product's application is not provisioned yet: see the log.)", ""];
+  const masterKey = await loadMasterKey(running.dataDir);
+  const { clientId, secret } = await demoApplicationSecret(running.dataDir, masterKey, running.gateway);
+  const password = await demoDeveloperPassword(running.dataDir, masterKey);
+  const developer = DEMO_GATEWAY.developer;
+  return [
+    `4. Application-based access: Starter also takes tokens for its own application (${entra.audience}).`,
+    `   Get one as the developer's client application "Contoso Dev App" and call the Echo API with no key`,
+    `   (the echo shows X-Gatehouse-User: ${DEMO_GATEWAY.developerEmail}, the application's owner):`,
+    `  APP_TOKEN=$(curl -s ${cacert}${running.identityUrl}/${entra.tenantId}/oauth2/v2.0/token \\`,
+    `    -d grant_type=client_credentials -d client_id=${clientId} \\`,
+    `    --data-urlencode 'client_secret=${secret}' \\`,
+    `    --data-urlencode 'scope=${entra.audience}/.default' \\`,
+    `    | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token')`,
+    `  curl -s ${cacert}${running.gatewayUrl}/${DEMO_GATEWAY.echoApiPath}/hello -H "Authorization: Bearer $APP_TOKEN"`,
+    "",
+    `5. The developer's view (the developer API): sign in as ${DEMO_GATEWAY.developerEmail} and list the applications:`,
+    `  SAS=$(curl -s ${cacert}-o /dev/null -D - -u '${DEMO_GATEWAY.developerEmail}:${password}' \\`,
+    `    ${running.adminUrl}/developer/identity | sed -n 's/^ocp-apim-sas-token: *//Ip' | tr -d '\\r')`,
+    `  curl -s ${cacert}${running.adminUrl}/developer/users/${developer}/clientApplications \\`,
+    `    -H "Authorization: SharedAccessSignature $SAS"`,
+    "",
+  ];
 }
 
 function parseRedisUrl(value: string): string {
