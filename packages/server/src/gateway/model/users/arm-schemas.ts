@@ -49,3 +49,4 @@ export const userContract = contract(
 );
 export type UserResource = z.output<typeof userContract>;
 export const userCollection = collection("UserCollection", userContract);
+export const userIdentityCollection = collection("UserIdentityCollection", identity);
