@@ -35,11 +35,15 @@ async function dev<T = Record<string, unknown>>(
 
 const basic = (email: string, password: string) => `Basic ${Buffer.from(`${email}:${password}`).toString("base64")}`;
 
+/** Every token handed out in this file, for the scan of what is stored. */
+const handedOut: string[] = [];
+
 /** The token of an Ocp-Apim-Sas-Token header, as the portal sends it back. */
 function sasOf(answer: Answer<unknown>): string {
   const header = answer.headers.get("ocp-apim-sas-token") ?? "";
   const token = /^token="([^"]+)",refresh="true"$/.exec(header)?.[1];
   assert.ok(token, `no token in ${JSON.stringify(header)}`);
+  handedOut.push(token);
   return `SharedAccessSignature ${token}`;
 }
 
@@ -332,5 +336,26 @@ describe("developer API", () => {
     const reset = await dev("PATCH", "/users/dev", authorization, { password: "reset password 1" });
     assert.equal(reset.status, 200);
     await signIn("dev@contoso.example", "reset password 1");
+  });
+
+  test("no password, token or link secret is stored in plaintext", async () => {
+    const db = h.gatehouse.store.db;
+    const [users, sessions, tickets] = await Promise.all([
+      db.selectFrom("gateway_users").selectAll().execute(),
+      db.selectFrom("developer_sessions").selectAll().execute(),
+      db.selectFrom("one_time_tickets").selectAll().execute(),
+    ]);
+    assert.ok(sessions.length > 0 && users.some((u) => u.password_hash?.startsWith("$scrypt$")));
+    const stored = JSON.stringify([users, sessions, tickets]);
+    const passwords = [...Object.values(PASSWORDS), "a new password", "my first password", "reset password 1"];
+    // A token's secret is its last part; a link's secret is its ticket.
+    const secrets = [
+      ...handedOut.map((token) => token.split("&")[2] ?? token),
+      ...notices.notices.map((n) => new URLSearchParams(new URL(n.link).hash.slice(1)).get("ticket") ?? n.link),
+    ];
+    assert.ok(secrets.length > 10);
+    for (const secret of [...passwords, ...secrets]) {
+      assert.ok(!stored.includes(secret), "a secret is stored in plaintext");
+    }
   });
 });
