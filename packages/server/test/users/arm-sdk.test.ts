@@ -66,6 +66,11 @@ describe("@azure/arm-apimanagement against the admin listener", () => {
     assert.deepEqual(await all(client.userIdentities.list(RG, SERVICE, "dev")), [
       { provider: "Basic", id: "dev@contoso.example" },
     ]);
+    const token = await client.user.getSharedAccessToken(RG, SERVICE, "dev", {
+      keyType: "primary",
+      expiry: new Date(Date.now() + 3600_000),
+    });
+    assert.match(token.value ?? "", /^dev&\d{12}&[A-Za-z0-9+/]{86}==$/);
     await client.userConfirmationPassword.send(RG, SERVICE, "dev");
     assert.match(notices.lastLink("dev"), /confirm-password#userid=dev&/);
 

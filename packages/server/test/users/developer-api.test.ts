@@ -145,6 +145,29 @@ describe("developer API", () => {
     assertError(await dev("GET", "/users/dev", "SharedAccessSignature dev&202001010000&forged"), 401, "Unauthorized");
   });
 
+  test("the administrator's users/{id}/token is a developer API token until its expiry", async () => {
+    const expiry = new Date(Date.now() + 2 * 3600_000);
+    const issued = await h.call<{ value: string }>("POST", `${SHORT}/users/dev/token`, {
+      body: { properties: { keyType: "primary", expiry: expiry.toISOString() } },
+    });
+    assert.equal(issued.status, 200, issued.text);
+    const stamp = expiry.toISOString().slice(0, 16).replace(/[-T:]/g, "");
+    assert.match(issued.json.value, new RegExp(`^dev&${stamp}&`));
+    handedOut.push(issued.json.value);
+    const profile = await dev("GET", "/users/dev", `SharedAccessSignature ${issued.json.value}`);
+    assert.equal(profile.status, 200);
+    assert.equal(profile.headers.get("ocp-apim-sas-token"), null, "not renewed: it lives until its expiry");
+    const tooLong = await h.call("POST", `${SHORT}/users/dev/token`, {
+      body: { properties: { keyType: "primary", expiry: new Date(Date.now() + 9 * 3600_000).toISOString() } },
+    });
+    assert.equal(tooLong.status, 400, tooLong.text);
+    assert.match(tooLong.text, /"target":"expiry"/);
+    const blocked = await h.call("POST", `${SHORT}/users/blocked/token`, {
+      body: { properties: { keyType: "primary", expiry: expiry.toISOString() } },
+    });
+    assert.equal(blocked.status, 409, blocked.text);
+  });
+
   test("a user sees their own profile only; another user's id is not found", async () => {
     const token = await signIn("dev@contoso.example", PASSWORDS.dev);
     const profile = await dev<Record<string, unknown>>("GET", "/users/dev", token);

@@ -13,6 +13,8 @@ import {
   userIdentityCollection,
   userPatch,
   userPut,
+  userTokenParameters,
+  userTokenResult,
   type UserBody,
   type UserResource,
 } from "./arm-schemas.js";
@@ -96,7 +98,7 @@ async function changesOf(
  * `generatePasswordResetUrl` issue new links later (each replaces the user's earlier link of its kind).
  */
 export function armOperations(gateway: GatewayRegistry, services: ArmServices): Operation[] {
-  const { passwordSetup } = services;
+  const { passwordSetup, sessions } = services;
   const linkAction = (action: string, summary: string, issue: (userId: string) => Promise<TicketLink>) =>
     operation({
       method: "POST",
@@ -169,6 +171,20 @@ export function armOperations(gateway: GatewayRegistry, services: ArmServices): 
       handle: async (context) => {
         await passwordSetup.resetByAdministrator(context.param("userId"));
         return noContent();
+      },
+    }),
+    operation({
+      method: "POST",
+      path: "/users/{userId}/token",
+      summary: "A developer API token (SharedAccessSignature) for the user, valid until the expiry (at most 8 hours)",
+      tag: TAG,
+      parameters: [API_VERSION],
+      body: userTokenParameters,
+      response: { status: 200, description: "The token", schema: userTokenResult },
+      handle: async (context) => {
+        const { expiry } = context.body.properties;
+        const token = await sessions.issue(context.param("userId"), new Date(expiry));
+        return ok({ value: token.value }, { "cache-control": "no-store" });
       },
     }),
     operation({
