@@ -359,6 +359,14 @@ describe("developer API", () => {
     const reset = await dev("PATCH", "/users/dev", authorization, { password: "reset password 1" });
     assert.equal(reset.status, 200);
     await signIn("dev@contoso.example", "reset password 1");
+
+    // Requests for one email from one address are throttled as failed sign-ins are.
+    let answer: Answer<unknown> | undefined;
+    for (let i = 0; i < 21; i++) {
+      answer = await dev("POST", "/confirmations/password", undefined, { to: "flood@contoso.example" });
+    }
+    assertError(answer as Answer<unknown>, 429, "TooManyRequests");
+    assert.match(answer?.headers.get("retry-after") ?? "", /^\d+$/);
   });
 
   test("no password, token or link secret is stored in plaintext", async () => {
