@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { developerMount } from "../developer/api/routes.js";
 import type { DeveloperServices } from "../developer/services.js";
 import type { GatewayRegistry } from "../gateway/model/registry.js";
 import type { Issuers } from "../identity/issuers.js";
@@ -91,6 +92,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       operations: [...tenantOperations(registry, builtIn), ...signingKeyOperations(core, runtime)],
     },
     apimMount(opts.gateway, tracing, { passwordSetup: opts.developer.passwordSetup }),
+    developerMount({ services: opts.developer, gateway: opts.gateway }),
   ];
 
   // An empty body is no body (clients send Content-Type on DELETE too); anything else must be strict JSON.

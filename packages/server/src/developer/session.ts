@@ -129,6 +129,25 @@ export class DeveloperSessions {
   }
 
   /**
+   * Checks a signed-in user's current password before it is changed, through sign-in's failed-attempt throttle, so a
+   * stolen session cannot guess it any faster than a sign-in could. Throws InvalidCredentialsError or
+   * SignInThrottledError.
+   */
+  async confirmPassword(userId: string, password: string, address: string): Promise<void> {
+    const { accounts, hasher, throttle } = this.options;
+    const account = await accounts.findById(userId);
+    const source = { address, clientId: account?.email ?? userId };
+    const retryAfter = throttle.retryAfter(source);
+    if (retryAfter !== undefined) throw new SignInThrottledError(retryAfter);
+    const hash = account?.passwordHash;
+    const verified = hash === undefined ? await hasher.verifyDummy(password) : await hasher.verify(hash, password);
+    if (!verified) {
+      await throttle.failed(source);
+      throw new InvalidCredentialsError();
+    }
+  }
+
+  /**
    * The session a token belongs to, and a renewed token when it is in its second half. Throws InvalidSessionError
    * for anything but a live token of an active user, AccountBlockedError for a blocked user's.
    */

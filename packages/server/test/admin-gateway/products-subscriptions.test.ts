@@ -105,6 +105,7 @@ describe("ARM subscriptions", () => {
       name: "demo",
       properties: {
         scope: "/products/starter",
+        ownerId: "/users/1",
         displayName: "Demo",
         state: "active",
         allowTracing: false,

@@ -133,13 +133,15 @@ function parseFilter(text: string, filterable: readonly string[]): Term[] {
   }
 }
 
-function fieldOf(item: ArmResource<object>, field: string): string {
-  const value = field === "name" ? item.name : (item.properties as Record<string, unknown>)[field];
-  return typeof value === "string" ? value.toLowerCase() : "";
-}
+/** A string field of a listed item, as `$filter` compares it; "" for anything else. */
+export type FieldOf<T> = (item: T, field: string) => unknown;
 
-function matches(item: ArmResource<object>, term: Term): boolean {
-  const actual = fieldOf(item, term.field);
+const armFieldOf: FieldOf<ArmResource<object>> = (item, field) =>
+  field === "name" ? item.name : (item.properties as Record<string, unknown>)[field];
+
+function matches<T>(item: T, term: Term, fieldOf: FieldOf<T>): boolean {
+  const value = fieldOf(item, term.field);
+  const actual = typeof value === "string" ? value.toLowerCase() : "";
   const wanted = term.value.toLowerCase();
   switch (term.op) {
     case "eq":
@@ -176,6 +178,16 @@ export function armPage<T extends ArmResource<object>>(
   items: readonly T[],
   filterable: readonly string[],
 ): ArmPage<T> {
+  return listPage(context, items, filterable, armFieldOf);
+}
+
+/** A list page of any items (the developer API's are flat), `$filter` reading their fields with `fieldOf`. */
+export function listPage<T>(
+  context: RequestContext,
+  items: readonly T[],
+  filterable: readonly string[],
+  fieldOf: FieldOf<T>,
+): ArmPage<T> {
   const filter = context.query.$filter;
   if (filter !== undefined && typeof filter !== "string") {
     throw armErrors.validation("Query option '$filter' was given more than once.", "$filter");
@@ -183,7 +195,7 @@ export function armPage<T extends ArmResource<object>>(
   const terms = filter === undefined ? [] : parseFilter(filter, filterable);
   const top = integerOption(context, "$top", 1);
   const skip = integerOption(context, "$skip", 0) ?? 0;
-  const matching = items.filter((item) => terms.every((term) => matches(item, term)));
+  const matching = items.filter((item) => terms.every((term) => matches(item, term, fieldOf)));
   const end = top === undefined ? matching.length : skip + top;
   return {
     value: matching.slice(skip, end),

@@ -6,8 +6,25 @@ import type { GatewayTransaction } from "../transaction.js";
 import { defined } from "../checks.js";
 import { GatewaySubscriptionRepository, type StoredSubscription } from "./repository.js";
 import { formatSubscriptionScope } from "./scope.js";
-import type { Subscription, SubscriptionInput, SubscriptionKeys, SubscriptionScope } from "./types.js";
+import type {
+  Subscription,
+  SubscriptionInput,
+  SubscriptionKeys,
+  SubscriptionScope,
+  SubscriptionState,
+} from "./types.js";
 import { checkKey, subscriptionFrom } from "./validation.js";
+
+/** The states in which a subscription holds a place under its product's limit. */
+const HOLDING: ReadonlySet<SubscriptionState> = new Set(["active", "submitted", "suspended"]);
+
+/** Whether the subscription holds a place under the limit of this owner's subscriptions to this product. */
+const countsTowardsLimit = (subscription: Subscription, owner: string | null, scope: SubscriptionScope): boolean =>
+  HOLDING.has(subscription.state) &&
+  subscription.owner === owner &&
+  subscription.scope.kind === "product" &&
+  scope.kind === "product" &&
+  subscription.scope.product === scope.product;
 
 /** APIM's keys are 32 lowercase hex characters. */
 const generateSubscriptionKey = (): string => randomBytes(16).toString("hex");
@@ -99,6 +116,9 @@ export class Subscriptions extends EntityObject<GatewaySubscriptionRepository> {
     const subscription = subscriptionFrom(name, input, existing?.createdDate ?? new Date().toISOString());
     await this.requireScope(subscription.scope);
     if (subscription.owner !== null) await this.requireOwner(subscription.owner);
+    if (!(existing && countsTowardsLimit(existing, subscription.owner, subscription.scope))) {
+      await this.assertWithinLimit(subscription);
+    }
     const primaryKey = input.primaryKey === undefined ? undefined : checkKey("primaryKey", input.primaryKey);
     const secondaryKey = input.secondaryKey === undefined ? undefined : checkKey("secondaryKey", input.secondaryKey);
     await this.assertKeysFree(
@@ -141,6 +161,26 @@ export class Subscriptions extends EntityObject<GatewaySubscriptionRepository> {
       name,
     );
     if (holders.length > 0) throw new GatewayConflictError("The key is already used by another subscription.");
+  }
+
+  /**
+   * A product's `subscriptionsLimit` caps the subscriptions one user holds to it (submitted ones too, as in APIM);
+   * checked when a subscription starts to count, so editing one that already counts is never refused.
+   */
+  private async assertWithinLimit(subscription: Subscription): Promise<void> {
+    const { owner, scope } = subscription;
+    if (owner === null || scope.kind !== "product" || !countsTowardsLimit(subscription, owner, scope)) return;
+    const { subscriptionsLimit } = await this.tx.products.require(scope.product);
+    if (subscriptionsLimit === null) return;
+    const held = (await this.repository.ownedBy(owner)).filter(
+      (s) => s.name !== subscription.name && countsTowardsLimit(s, owner, scope),
+    );
+    if (held.length >= subscriptionsLimit) {
+      // API Management's own words.
+      throw new GatewayValidationError("Subscriptions limit reached for same user", [
+        { target: "scope", message: "Subscriptions limit reached for same user" },
+      ]);
+    }
   }
 
   private async requireOwner(owner: string): Promise<void> {
