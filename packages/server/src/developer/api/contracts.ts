@@ -15,7 +15,8 @@ import type { Subscription } from "../../gateway/model/subscriptions/types.js";
 import { formatOwnerId } from "../../gateway/model/users/owner-id.js";
 import type { User } from "../../gateway/model/users/types.js";
 
-const named = <S extends z.ZodType>(name: string, schema: S): S => {
+/** Published under `components.schemas` of /openapi.json with this name. */
+export const named = <S extends z.ZodType>(name: string, schema: S): S => {
   namedSchemas.add(schema, { name });
   return schema;
 };
