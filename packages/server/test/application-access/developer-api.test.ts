@@ -164,6 +164,12 @@ describe("a developer's client applications through the developer API", () => {
       products: [{ id: "/products/starter", name: "starter", scope: `api://${productAppId}/.default` }],
     });
 
+    const product = await developer("GET", "/products/starter", devToken);
+    assert.deepEqual((product.body as Record<string, unknown>).applicationSettings, {
+      entra: { applicationId: productAppId, audience: `api://${productAppId}` },
+    });
+    assert.deepEqual((product.body as Record<string, unknown>).authenticationType, ["application-token"]);
+
     const products = await developer("GET", "/users/dev/clientApplications/billing/products", devToken);
     assert.deepEqual((products.body as { value: unknown[] }).value, [
       {

@@ -13,7 +13,8 @@ import { dataApiErrors } from "../../../developer/api/errors.js";
 import type { Secured } from "../../../developer/api/operation.js";
 import type { Api } from "../apis/types.js";
 import type { Operation as ApiOperation } from "../operations/types.js";
-import { acceptsApplicationTokens, type Product } from "../products/types.js";
+import type { Product } from "../products/types.js";
+import { applicationSettings } from "../../../developer/api/contracts.js";
 import type { GatewayRegistry } from "../registry.js";
 import { addClientSecret } from "./registration.js";
 import { clientApplicationSnippets } from "./snippets.js";
@@ -193,10 +194,7 @@ export function clientApplicationDeveloperOperations(gateway: GatewayRegistry, e
           displayName: product.displayName,
           description: product.description,
           authenticationType: product.authenticationType,
-          applicationSettings:
-            product.entra && acceptsApplicationTokens(product)
-              ? { entra: { applicationId: product.entra.applicationId, audience: product.entra.audience } }
-              : null,
+          applicationSettings: applicationSettings(product),
           state,
         }));
         return ok(listPage(context, views, ["name", "displayName", "description", "state"], flatField));
