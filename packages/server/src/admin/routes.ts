@@ -97,7 +97,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       dialect: graphDialect,
       operations: [...tenantOperations(registry, builtIn), ...signingKeyOperations(core, runtime)],
     },
-    apimMount(opts.gateway, tracing, { passwordSetup: opts.developer.passwordSetup }),
+    apimMount(opts.gateway, tracing, opts.developer),
     developerMount({
       services: opts.developer,
       gateway: opts.gateway,

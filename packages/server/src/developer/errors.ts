@@ -43,6 +43,13 @@ export class InvalidSessionError extends Error {
   }
 }
 
+/** An expiry a token cannot have: not in the future, or beyond a session's maximum age. */
+export class TokenExpiryError extends Error {
+  override name = "TokenExpiryError";
+  /** The property at fault, as API Management's validation errors name it. */
+  readonly target = "expiry";
+}
+
 /** No account is in a state the operation applies to (a deleted or unknown user). */
 export class AccountNotFoundError extends Error {
   override name = "AccountNotFoundError";

@@ -19,6 +19,8 @@ import { SqlTickets } from "./sql-tickets.js";
 export interface DeveloperServices {
   readonly sessions: DeveloperSessions;
   readonly passwordSetup: PasswordSetup;
+  /** Failed sign-ins, and "forgot password" requests, per address and email. */
+  readonly throttle: CredentialThrottle;
 }
 
 export interface DeveloperServicesOptions {
@@ -36,11 +38,12 @@ export interface DeveloperServicesOptions {
 export function developerServices(options: DeveloperServicesOptions): DeveloperServices {
   const { store, gateway, masterKey, logger } = options;
   const onSweepError = (err: Error) => logger.warn({ err }, "cannot delete expired developer sessions or links");
+  const throttle = new CredentialThrottle(options.state, "developer-sign-in", options.throttle);
   const sessions = new DeveloperSessions({
     accounts: gateway.users,
     repository: new SqlSessions(store.db, onSweepError),
     hasher: gateway.passwords,
-    throttle: new CredentialThrottle(options.state, "developer-sign-in", options.throttle),
+    throttle,
     pepper: masterKey.derive("developer-session-digest"),
   });
   const passwordSetup = new PasswordSetup({
@@ -51,5 +54,5 @@ export function developerServices(options: DeveloperServicesOptions): DeveloperS
     notifier: options.notifier,
     portalUrl: options.portalUrl,
   });
-  return { sessions, passwordSetup };
+  return { sessions, passwordSetup, throttle };
 }

@@ -16,10 +16,12 @@ import type { PasswordHasher } from "../security/password-hash.js";
 import type { DeveloperAccounts } from "./accounts.js";
 import {
   AccountBlockedError,
+  AccountNotFoundError,
   AccountPendingError,
   InvalidCredentialsError,
   InvalidSessionError,
   SignInThrottledError,
+  TokenExpiryError,
 } from "./errors.js";
 
 export interface SessionSettings {
@@ -125,7 +127,27 @@ export class DeveloperSessions {
       await accounts.setPasswordHash(account.id, await hasher.rehash(password), { activate: false });
     }
     const now = this.clock();
-    return this.mint(account.id, randomUUID(), now, now);
+    return this.mint(account.id, randomUUID(), now, this.expiry(now, now));
+  }
+
+  /**
+   * A token the administrator asks for on an active user's behalf (API Management's `users/{id}/token`), valid until
+   * `expiresAt` (on a whole minute, at most a session's maximum age away) without renewal: the session is dated so
+   * that its maximum age ends then.
+   */
+  async issue(userId: string, expiresAt: Date): Promise<SessionToken> {
+    const account = await this.options.accounts.findById(userId);
+    if (account?.state === "blocked") throw new AccountBlockedError();
+    if (account?.state === "pending") throw new AccountPendingError();
+    if (account?.state !== "active") throw new AccountNotFoundError();
+    const now = this.clock();
+    const end = Math.floor(expiresAt.getTime() / MINUTE_MS) * MINUTE_MS;
+    const maxAge = this.settings.maxAgeSeconds * 1000;
+    if (!(end > now && end <= now + maxAge)) {
+      const hours = this.settings.maxAgeSeconds / 3600;
+      throw new TokenExpiryError(`The token's expiry must be in the future and at most ${hours} hours away.`);
+    }
+    return this.mint(userId, randomUUID(), end - maxAge, end);
   }
 
   /**
@@ -172,7 +194,9 @@ export class DeveloperSessions {
       expiresAt - now < halfLife &&
       this.expiry(signedInAt, now) > expiresAt &&
       (await this.options.repository.claimRenewal(digest));
-    const renewed = renew ? await this.mint(session.userId, session.sessionId, signedInAt, now) : undefined;
+    const renewed = renew
+      ? await this.mint(session.userId, session.sessionId, signedInAt, this.expiry(signedInAt, now))
+      : undefined;
     return { userId: session.userId, sessionId: session.sessionId, expiresAt: session.expiresAt, renewed };
   }
 
@@ -188,8 +212,8 @@ export class DeveloperSessions {
     return this.options.repository.deleteForUser(userId);
   }
 
-  private async mint(userId: string, sessionId: string, signedInAt: number, now: number): Promise<SessionToken> {
-    const expiresAt = new Date(this.expiry(signedInAt, now));
+  private async mint(userId: string, sessionId: string, signedInAt: number, expiry: number): Promise<SessionToken> {
+    const expiresAt = new Date(expiry);
     const value = `${userId}&${stamp(expiresAt)}&${randomBytes(SECRET_BYTES).toString("base64")}`;
     await this.options.repository.insert({
       tokenDigest: this.digest(value),

@@ -35,11 +35,15 @@ async function dev<T = Record<string, unknown>>(
 
 const basic = (email: string, password: string) => `Basic ${Buffer.from(`${email}:${password}`).toString("base64")}`;
 
+/** Every token handed out in this file, for the scan of what is stored. */
+const handedOut: string[] = [];
+
 /** The token of an Ocp-Apim-Sas-Token header, as the portal sends it back. */
 function sasOf(answer: Answer<unknown>): string {
   const header = answer.headers.get("ocp-apim-sas-token") ?? "";
   const token = /^token="([^"]+)",refresh="true"$/.exec(header)?.[1];
   assert.ok(token, `no token in ${JSON.stringify(header)}`);
+  handedOut.push(token);
   return `SharedAccessSignature ${token}`;
 }
 
@@ -139,6 +143,29 @@ describe("developer API", () => {
     assertError(await dev("GET", "/identity"), 401, "Unauthorized");
     assertError(await dev("GET", "/users/dev", basic("dev@contoso.example", PASSWORDS.dev)), 401, "Unauthorized");
     assertError(await dev("GET", "/users/dev", "SharedAccessSignature dev&202001010000&forged"), 401, "Unauthorized");
+  });
+
+  test("the administrator's users/{id}/token is a developer API token until its expiry", async () => {
+    const expiry = new Date(Date.now() + 2 * 3600_000);
+    const issued = await h.call<{ value: string }>("POST", `${SHORT}/users/dev/token`, {
+      body: { properties: { keyType: "primary", expiry: expiry.toISOString() } },
+    });
+    assert.equal(issued.status, 200, issued.text);
+    const stamp = expiry.toISOString().slice(0, 16).replace(/[-T:]/g, "");
+    assert.match(issued.json.value, new RegExp(`^dev&${stamp}&`));
+    handedOut.push(issued.json.value);
+    const profile = await dev("GET", "/users/dev", `SharedAccessSignature ${issued.json.value}`);
+    assert.equal(profile.status, 200);
+    assert.equal(profile.headers.get("ocp-apim-sas-token"), null, "not renewed: it lives until its expiry");
+    const tooLong = await h.call("POST", `${SHORT}/users/dev/token`, {
+      body: { properties: { keyType: "primary", expiry: new Date(Date.now() + 9 * 3600_000).toISOString() } },
+    });
+    assert.equal(tooLong.status, 400, tooLong.text);
+    assert.match(tooLong.text, /"target":"expiry"/);
+    const blocked = await h.call("POST", `${SHORT}/users/blocked/token`, {
+      body: { properties: { keyType: "primary", expiry: expiry.toISOString() } },
+    });
+    assert.equal(blocked.status, 409, blocked.text);
   });
 
   test("a user sees their own profile only; another user's id is not found", async () => {
@@ -332,5 +359,34 @@ describe("developer API", () => {
     const reset = await dev("PATCH", "/users/dev", authorization, { password: "reset password 1" });
     assert.equal(reset.status, 200);
     await signIn("dev@contoso.example", "reset password 1");
+
+    // Requests for one email from one address are throttled as failed sign-ins are.
+    let answer: Answer<unknown> | undefined;
+    for (let i = 0; i < 21; i++) {
+      answer = await dev("POST", "/confirmations/password", undefined, { to: "flood@contoso.example" });
+    }
+    assertError(answer as Answer<unknown>, 429, "TooManyRequests");
+    assert.match(answer?.headers.get("retry-after") ?? "", /^\d+$/);
+  });
+
+  test("no password, token or link secret is stored in plaintext", async () => {
+    const db = h.gatehouse.store.db;
+    const [users, sessions, tickets] = await Promise.all([
+      db.selectFrom("gateway_users").selectAll().execute(),
+      db.selectFrom("developer_sessions").selectAll().execute(),
+      db.selectFrom("one_time_tickets").selectAll().execute(),
+    ]);
+    assert.ok(sessions.length > 0 && users.some((u) => u.password_hash?.startsWith("$scrypt$")));
+    const stored = JSON.stringify([users, sessions, tickets]);
+    const passwords = [...Object.values(PASSWORDS), "a new password", "my first password", "reset password 1"];
+    // A token's secret is its last part; a link's secret is its ticket.
+    const secrets = [
+      ...handedOut.map((token) => token.split("&")[2] ?? token),
+      ...notices.notices.map((n) => new URLSearchParams(new URL(n.link).hash.slice(1)).get("ticket") ?? n.link),
+    ];
+    assert.ok(secrets.length > 10);
+    for (const secret of [...passwords, ...secrets]) {
+      assert.ok(!stored.includes(secret), "a secret is stored in plaintext");
+    }
   });
 });

@@ -11,7 +11,12 @@ import {
   GatewayNotFoundError,
   GatewayValidationError,
 } from "../../gateway/model/errors.js";
-import { AccountBlockedError, AccountNotFoundError } from "../../developer/errors.js";
+import {
+  AccountBlockedError,
+  AccountNotFoundError,
+  AccountPendingError,
+  TokenExpiryError,
+} from "../../developer/errors.js";
 import { PasswordHasherBusyError } from "../../security/password-hash.js";
 import { PasswordRuleError } from "../../security/password-length.js";
 import { GraphError } from "../graph-errors.js";
@@ -160,10 +165,14 @@ export function toArmError(error: unknown): ArmError | undefined {
   }
   if (error instanceof GatewayConflictError) return new ArmError(409, "Conflict", error.message);
   if (error instanceof GatewayBuiltInError) return new ArmError(405, "MethodNotAllowed", error.message);
-  if (error instanceof PasswordRuleError) return armErrors.validation(error.message, error.target);
+  if (error instanceof PasswordRuleError || error instanceof TokenExpiryError) {
+    return armErrors.validation(error.message, error.target);
+  }
   if (error instanceof AccountNotFoundError) return armErrors.notFound("User");
-  // A link for a blocked user: unblock the user first.
-  if (error instanceof AccountBlockedError) return new ArmError(409, "Conflict", error.message);
+  // A link or token for a blocked (or not yet active) user: its state must change first.
+  if (error instanceof AccountBlockedError || error instanceof AccountPendingError) {
+    return new ArmError(409, "Conflict", error.message);
+  }
   if (error instanceof PasswordHasherBusyError) {
     return new ArmError(429, "TooManyRequests", error.message, [], {
       "retry-after": String(error.retryAfterSeconds),

@@ -23,6 +23,7 @@ interface StartFlags {
   gatewayWorkers: number;
   adminPort: number;
   publicUrl?: string;
+  portalUrl?: string;
   tlsCert?: string;
   tlsKey?: string;
   insecureHttp?: boolean;
@@ -84,6 +85,12 @@ export function registerStart(program: Command): void {
       new Option("--public-url <url>", "public base URL of the identity listener (issuers, discovery)").env(
         "GATEHOUSE_PUBLIC_URL",
       ),
+    )
+    .addOption(
+      new Option(
+        "--portal-url <url>",
+        "public base URL of the developer portal, where invitation and password-reset links point",
+      ).env("GATEHOUSE_PORTAL_URL"),
     )
     .addOption(
       new Option("--tls-cert <file>", "PEM certificate to serve instead of the local CA's").env("GATEHOUSE_TLS_CERT"),
@@ -230,6 +237,9 @@ export function registerStart(program: Command): void {
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
         throw new Error("--tls-cert and --tls-key go together");
       }
+      if (flags.portalUrl !== undefined && !(URL.canParse(flags.portalUrl) && /^https?:\/\//i.test(flags.portalUrl))) {
+        throw new Error("--portal-url must be an absolute http or https URL");
+      }
       if (flags.headersTimeout > flags.requestTimeout) {
         throw new Error("--headers-timeout cannot be longer than --request-timeout");
       }
@@ -245,6 +255,7 @@ export function registerStart(program: Command): void {
         gatewayWorkers: flags.gatewayWorkers,
         adminPort: flags.adminPort,
         ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}),
+        ...(flags.portalUrl ? { portalUrl: flags.portalUrl } : {}),
         tls: flags.insecureHttp
           ? { mode: "insecure" }
           : flags.tlsCert && flags.tlsKey

@@ -9,6 +9,7 @@ import { noContent, ok, operation, type Operation, type RequestContext } from ".
 import type { GatewayRegistry } from "../../gateway/model/registry.js";
 import { InvalidTicketError, type PresentedTicket } from "../../security/one-time-ticket.js";
 import { parseDeveloperAuthorization, SAS_TOKEN_HEADER, sasTokenHeaderValue } from "../auth-headers.js";
+import { SignInThrottledError } from "../errors.js";
 import type { DeveloperServices } from "../services.js";
 import { identityContract, userContract, userView } from "./contracts.js";
 import { dataApiErrors } from "./errors.js";
@@ -31,7 +32,7 @@ export function accountOperations(
   gateway: GatewayRegistry,
   secured: Secured,
 ): Operation[] {
-  const { sessions, passwordSetup } = services;
+  const { sessions, passwordSetup, throttle } = services;
 
   const profile = async (userId: string) => {
     const [user, groups] = await Promise.all([gateway.users.get(userId), gateway.groups.list()]);
@@ -124,6 +125,12 @@ export function accountOperations(
       body: resetRequest,
       response: { status: 204, description: "Accepted" },
       handle: async (context) => {
+        // Each request counts as a failed sign-in of the address and email: nobody floods the notifier, or keeps
+        // replacing someone's reset link, faster than they could guess passwords.
+        const source = { address: context.request.ip, clientId: context.body.to };
+        const retryAfter = throttle.retryAfter(source);
+        if (retryAfter !== undefined) throw new SignInThrottledError(retryAfter);
+        await throttle.failed(source);
         await passwordSetup.requestReset(context.body.to);
         return noContent();
       },

@@ -58,7 +58,14 @@ export async function sessionOf(sessions: DeveloperSessions, request: FastifyReq
 /** The response, with the renewed token when the session handed one out. */
 export const withRenewal = (result: OperationResult, session: AuthenticatedSession): OperationResult =>
   session.renewed
-    ? { ...result, headers: { ...result.headers, [SAS_TOKEN_HEADER]: sasTokenHeaderValue(session.renewed) } }
+    ? {
+        ...result,
+        headers: {
+          ...result.headers,
+          [SAS_TOKEN_HEADER]: sasTokenHeaderValue(session.renewed),
+          "cache-control": "no-store",
+        },
+      }
     : result;
 
 /** Makes operations that run for the signed-in developer only. */

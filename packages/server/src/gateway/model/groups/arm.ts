@@ -168,6 +168,19 @@ export function armOperations(gateway: GatewayRegistry): Operation[] {
       },
     }),
     operation({
+      method: "HEAD",
+      path: "/products/{productId}/groups/{groupId}",
+      summary: "Whether the product is visible to the group: 204, else 404",
+      tag: TAG,
+      parameters: [API_VERSION],
+      response: { status: 204, description: "The product is visible to the group" },
+      handle: async (context) => {
+        const product = await gateway.products.get(context.param("productId"));
+        if (!product?.groups.includes(context.param("groupId"))) throw armErrors.notFound("Group");
+        return noContent();
+      },
+    }),
+    operation({
       method: "DELETE",
       path: "/products/{productId}/groups/{groupId}",
       summary: "Hide a product from a group",

@@ -1,5 +1,12 @@
-import { noContent, ok, operation, type Operation } from "../../../admin/operations.js";
-import { API_VERSION, armPage, armResource, LIST_PARAMETERS, type ArmProperties } from "../../../admin/apim/arm.js";
+import { noContent, ok, operation, type Operation, type RequestContext } from "../../../admin/operations.js";
+import {
+  API_VERSION,
+  armPage,
+  armResource,
+  etagOf,
+  LIST_PARAMETERS,
+  type ArmProperties,
+} from "../../../admin/apim/arm.js";
 import { armErrors } from "../../../admin/apim/errors.js";
 import { crudOperations } from "../../../admin/apim/crud.js";
 import type { GatewayRegistry } from "../registry.js";
@@ -41,6 +48,15 @@ function subscriptionChanges({ scope, ownerId, ...rest }: Partial<SubscriptionBo
     ...(ownerId !== undefined ? { owner: parseOwnerId("ownerId", ownerId) } : {}),
   };
 }
+
+/** A subscription as a resource under its owner (`users/{userId}/subscriptions/{sid}`). */
+const ownedResource = (context: RequestContext, userId: string, subscription: Subscription) =>
+  armResource(
+    context,
+    "users/subscriptions",
+    `/users/${userId}/subscriptions/${subscription.name}`,
+    subscriptionProperties(subscription),
+  );
 
 /** APIM's subscriptions: keys are set or generated on PUT, never shown by GET, read with listSecrets. */
 export function armOperations(gateway: GatewayRegistry): Operation[] {
@@ -113,15 +129,28 @@ export function armOperations(gateway: GatewayRegistry): Operation[] {
         const userId = context.param("userId");
         if (!(await gateway.users.get(userId))) throw armErrors.notFound("User");
         const owned = await gateway.subscriptions.ownedBy(userId);
-        const resources = owned.map((subscription) =>
-          armResource(
+        return ok(
+          armPage(
             context,
-            "users/subscriptions",
-            `/users/${userId}/subscriptions/${subscription.name}`,
-            subscriptionProperties(subscription),
+            owned.map((s) => ownedResource(context, userId, s)),
+            SUBSCRIPTION_FILTERABLE,
           ),
         );
-        return ok(armPage(context, resources, SUBSCRIPTION_FILTERABLE));
+      },
+    }),
+    operation({
+      method: "GET",
+      path: "/users/{userId}/subscriptions/{sid}",
+      summary: "One of the subscriptions a user owns",
+      tag: TAG,
+      parameters: [API_VERSION],
+      response: { status: 200, description: "The subscription", schema: subscriptionContract },
+      handle: async (context) => {
+        const userId = context.param("userId");
+        const subscription = await gateway.subscriptions.get(context.param("sid"));
+        if (subscription?.owner !== userId) throw armErrors.notFound("Subscription");
+        const body = ownedResource(context, userId, subscription);
+        return ok(body, { etag: etagOf(body.properties) });
       },
     }),
   ];

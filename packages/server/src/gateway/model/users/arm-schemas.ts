@@ -49,3 +49,15 @@ export const userContract = contract(
 );
 export type UserResource = z.output<typeof userContract>;
 export const userCollection = collection("UserCollection", userContract);
+export const userTokenParameters = contract(
+  "UserTokenParameters",
+  z.object({
+    properties: z.object({
+      /** API Management signs with one of two keys; here either gives an equal token. */
+      keyType: z.enum(["primary", "secondary"]),
+      expiry: z.iso.datetime({ offset: true }),
+    }),
+  }),
+);
+export const userTokenResult = contract("UserTokenResult", z.object({ value: z.string() }));
+export const userIdentityCollection = collection("UserIdentityCollection", identity);

@@ -1,4 +1,4 @@
-import { ok, operation, type Operation, type RequestContext } from "../../../admin/operations.js";
+import { noContent, ok, operation, type Operation, type RequestContext } from "../../../admin/operations.js";
 import { API_VERSION, armResource, type ArmProperties } from "../../../admin/apim/arm.js";
 import { crudOperations } from "../../../admin/apim/crud.js";
 import { armErrors } from "../../../admin/apim/errors.js";
@@ -7,7 +7,17 @@ import type { ArmServices } from "../../../admin/apim/services.js";
 import type { TicketLink } from "../../../developer/password-setup.js";
 import type { GatewayRegistry } from "../registry.js";
 import { z } from "zod";
-import { userCollection, userContract, userPatch, userPut, type UserBody, type UserResource } from "./arm-schemas.js";
+import {
+  userCollection,
+  userContract,
+  userIdentityCollection,
+  userPatch,
+  userPut,
+  userTokenParameters,
+  userTokenResult,
+  type UserBody,
+  type UserResource,
+} from "./arm-schemas.js";
 import { groupProperties } from "../groups/arm.js";
 import type { Group } from "../groups/types.js";
 import type { User, UserInput } from "./types.js";
@@ -88,7 +98,7 @@ async function changesOf(
  * `generatePasswordResetUrl` issue new links later (each replaces the user's earlier link of its kind).
  */
 export function armOperations(gateway: GatewayRegistry, services: ArmServices): Operation[] {
-  const { passwordSetup } = services;
+  const { passwordSetup, sessions } = services;
   const linkAction = (action: string, summary: string, issue: (userId: string) => Promise<TicketLink>) =>
     operation({
       method: "POST",
@@ -151,6 +161,45 @@ export function armOperations(gateway: GatewayRegistry, services: ArmServices): 
       view: userProperties,
     }),
     linkAction("generateInvitationUrl", "A new invitation link for the user", (id) => passwordSetup.invite(id)),
+    operation({
+      method: "POST",
+      path: "/users/{userId}/confirmations/password/send",
+      summary: "Send the user a password-reset link (through the notifier only)",
+      tag: TAG,
+      parameters: [API_VERSION],
+      response: { status: 204, description: "Sent" },
+      handle: async (context) => {
+        await passwordSetup.resetByAdministrator(context.param("userId"));
+        return noContent();
+      },
+    }),
+    operation({
+      method: "POST",
+      path: "/users/{userId}/token",
+      summary: "A developer API token (SharedAccessSignature) for the user, valid until the expiry (at most 8 hours)",
+      tag: TAG,
+      parameters: [API_VERSION],
+      body: userTokenParameters,
+      response: { status: 200, description: "The token", schema: userTokenResult },
+      handle: async (context) => {
+        const { expiry } = context.body.properties;
+        const token = await sessions.issue(context.param("userId"), new Date(expiry));
+        return ok({ value: token.value }, { "cache-control": "no-store" });
+      },
+    }),
+    operation({
+      method: "GET",
+      path: "/users/{userId}/identities",
+      summary: "How the user signs in (Basic: email and password)",
+      tag: TAG,
+      parameters: [API_VERSION],
+      response: { status: 200, description: "The user's identities", schema: userIdentityCollection },
+      handle: async (context) => {
+        const user = await gateway.users.get(context.param("userId"));
+        if (!user) throw armErrors.notFound("User");
+        return ok({ value: user.identities, count: user.identities.length, nextLink: null });
+      },
+    }),
     linkAction("generatePasswordResetUrl", "A password-reset link for the user", (id) =>
       passwordSetup.resetByAdministrator(id),
     ),
