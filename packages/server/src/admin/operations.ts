@@ -14,6 +14,8 @@ export interface OperationResult {
   status: 200 | 201 | 204;
   body?: unknown;
   headers?: Record<string, string>;
+  /** With a string body: the body is sent as it is, with this media type, instead of as the dialect's JSON. */
+  contentType?: string;
 }
 
 export const ok = (body: unknown, headers?: Record<string, string>): OperationResult => ({
@@ -84,6 +86,8 @@ interface OperationSpec<S extends z.ZodType | undefined> {
   body?: S;
   /** Content types whose body arrives as text (validated by `body` like JSON), e.g. raw policy XML. */
   textBodyTypes?: readonly string[];
+  /** The largest body in bytes, when it may be larger than the listener's default (1 MiB). */
+  bodyLimit?: number;
   response: ResponseSpec;
   handle(context: RequestContext & { body: BodyOf<S> }): Promise<OperationResult>;
 }
@@ -98,6 +102,7 @@ export interface Operation {
   parameters: readonly ParameterSpec[];
   body?: z.ZodType;
   textBodyTypes: readonly string[];
+  bodyLimit?: number;
   response: ResponseSpec;
   run(context: RequestContext, body: unknown): Promise<OperationResult>;
 }
@@ -140,7 +145,12 @@ export function mountOperations(app: FastifyInstance, operations: readonly Opera
   for (const op of operations) {
     for (const template of templatesOf(op)) {
       const url = fastifyPath(template);
-      app.route({ method: op.method, url, handler: (request, reply) => serve(op, request, reply, options) });
+      app.route({
+        method: op.method,
+        url,
+        ...(op.bodyLimit !== undefined ? { bodyLimit: op.bodyLimit } : {}),
+        handler: (request, reply) => serve(op, request, reply, options),
+      });
       const methods = methodsByUrl.get(url) ?? new Set();
       methodsByUrl.set(url, methods.add(op.method));
     }
@@ -179,5 +189,6 @@ async function serve(op: Operation, request: FastifyRequest, reply: FastifyReply
   const result = await op.run(context, body);
   reply.code(result.status).headers(result.headers ?? {});
   if (result.body === undefined) return reply.send();
+  if (result.contentType !== undefined) return reply.type(result.contentType).send(result.body);
   return reply.type(options.dialect.contentType).send(JSON.stringify(result.body));
 }

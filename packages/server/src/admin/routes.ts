@@ -11,7 +11,8 @@ import type { IdentityRuntime } from "../identity/runtime.js";
 import type { TokenService } from "../identity/token/token-service.js";
 import type { Core } from "../server.js";
 import { apimMount } from "./apim/routes.js";
-import { isSignedTraceLink, traceAdmin } from "./apim/resources/traces.js";
+import { traceAdmin } from "./apim/resources/traces.js";
+import { isSignedLink } from "./apim/signed-links.js";
 import { adminAuthenticator } from "./auth.js";
 import { BuiltInObjects } from "./built-in.js";
 import { graphDialect } from "./graph-dialect.js";
@@ -135,8 +136,9 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
           if (!mount.public) {
             const access = mount.access ?? "admin";
             scope.addHook("onRequest", async (request) => {
-              // A trace link (Ocp-Apim-Trace-Location) carries a signature instead, which its route checks.
-              if (isSignedTraceLink(request)) return;
+              // A trace link (Ocp-Apim-Trace-Location) or an export's download link carries a signature instead,
+              // which its route checks.
+              if (isSignedLink(request)) return;
               await authenticate(request, access);
             });
           }

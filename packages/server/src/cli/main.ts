@@ -4,6 +4,7 @@ import { registerStoreCommands } from "./commands/store-commands.js";
 import { registerTokenCommands } from "./commands/token-commands.js";
 import { registerDecode } from "./commands/decode.js";
 import { registerPolicyCommands } from "./commands/policy-commands.js";
+import { registerApiCommands } from "./commands/api-commands.js";
 
 export function buildProgram(): Command {
   const program = new Command("gatehouse")
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerTokenCommands(program);
   registerDecode(program);
   registerPolicyCommands(program);
+  registerApiCommands(program);
   return program;
 }
 

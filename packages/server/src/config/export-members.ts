@@ -1,3 +1,3 @@
-/** `{ key: value }`, or nothing for null: an exported entry leaves out what the store does not have. */
-export const optionalMember = <K extends string>(key: K, value: string | null) =>
-  (value === null ? {} : { [key]: value }) as Partial<Record<K, string>>;
+/** `{ key: value }`, or nothing for null or undefined: an exported entry or view leaves out what is not there. */
+export const optionalMember = <K extends string, V>(key: K, value: V | null | undefined) =>
+  (value === null || value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;

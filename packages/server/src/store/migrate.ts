@@ -7,6 +7,7 @@ import { assertionReplayMigration } from "./migrations/004-assertion-replay.js";
 import { developerMigration } from "./migrations/005-developer.js";
 import { usersGroupsMigration } from "./migrations/006-users-groups.js";
 import { clientApplicationsMigration } from "./migrations/007-client-applications.js";
+import { apiDocumentsMigration } from "./migrations/008-api-documents.js";
 import { StoreError } from "./errors.js";
 
 /** Migrations are compiled in (no directory scan), so the built package and tsx behave the same. */
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "005-developer": developerMigration,
   "006-users-groups": usersGroupsMigration,
   "007-client-applications": clientApplicationsMigration,
+  "008-api-documents": apiDocumentsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

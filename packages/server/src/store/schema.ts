@@ -108,7 +108,26 @@ export interface GatewayOperationTable {
   method: string;
   url_template: string;
   description: string | null;
+  template_parameters: string; // JSON ParameterContract[]
+  request: string; // JSON OperationRequest
   responses: string; // JSON OperationResponse[]
+}
+
+/** The document an API was imported from (008-api-documents). */
+export interface GatewayApiDocumentTable {
+  api: string;
+  format: string;
+  text: string;
+  /** SHA-256 of the text (hex), so configuration as code compares documents without reading them. */
+  digest: string;
+}
+
+/** An API schema (`apis/{api}/schemas/{name}`): the named types an import's representations refer to. */
+export interface GatewayApiSchemaTable {
+  api: string;
+  name: string;
+  content_type: string;
+  document: string; // JSON
 }
 
 export interface GatewayProductTable {
@@ -257,6 +276,8 @@ export interface Database {
   revision: RevisionTable;
   gateway_apis: GatewayApiTable;
   gateway_operations: GatewayOperationTable;
+  gateway_api_documents: GatewayApiDocumentTable;
+  gateway_api_schemas: GatewayApiSchemaTable;
   gateway_products: GatewayProductTable;
   gateway_product_apis: GatewayProductApiTable;
   gateway_subscriptions: GatewaySubscriptionTable;

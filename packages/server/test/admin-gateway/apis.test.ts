@@ -160,13 +160,14 @@ describe("ARM apis and operations", () => {
     assertArmError(await h.call("GET", `${SHORT}/apis?$top=0`), 400, "ValidationError");
   });
 
-  test("operations: CRUD below their API, template parameters derived from the URL template", async () => {
+  test("operations: CRUD below their API, template parameters completed from the URL template", async () => {
     const op = await put(h, `${ARM}/apis/orders/operations/get-order`, {
       properties: {
         displayName: "Get order",
         method: "GET",
         urlTemplate: "/orders/{orderId}/lines/{line}",
-        templateParameters: [{ name: "orderId", type: "string", required: true }],
+        templateParameters: [{ name: "orderid", type: "integer", required: true, description: "The order" }],
+        request: { queryParameters: [{ name: "expand", type: "boolean", values: ["true", "false"] }] },
         responses: [
           {
             statusCode: 200,
@@ -185,15 +186,21 @@ describe("ARM apis and operations", () => {
         method: "GET",
         urlTemplate: "/orders/{orderId}/lines/{line}",
         templateParameters: [
-          { name: "orderId", type: "string", required: true, values: [] },
+          { name: "orderId", type: "integer", required: true, description: "The order", values: [] },
           { name: "line", type: "string", required: true, values: [] },
         ],
         description: null,
+        request: {
+          queryParameters: [{ name: "expand", type: "boolean", required: false, values: ["true", "false"] }],
+          headers: [],
+          representations: [],
+        },
         responses: [
           {
             statusCode: 200,
             description: "The order",
             representations: [{ contentType: "application/json", examples: { default: { value: { id: 1 } } } }],
+            headers: [],
           },
         ],
       },
@@ -214,6 +221,31 @@ describe("ARM apis and operations", () => {
     });
     assert.equal(patched.json.properties.description, "Places an order");
     assert.equal(patched.json.properties.urlTemplate, "/orders");
+
+    const stray = await h.call("PUT", `${SHORT}/apis/orders/operations/stray`, {
+      body: {
+        properties: {
+          displayName: "Stray",
+          method: "GET",
+          urlTemplate: "/stray",
+          templateParameters: [{ name: "id", type: "string" }],
+        },
+      },
+    });
+    assert.deepEqual(assertArmError(stray, 400, "ValidationError").details, [
+      {
+        code: "ValidationError",
+        target: "templateParameters[0].name",
+        message: "templateParameters[0].name 'id' is not a parameter of the URL template.",
+      },
+    ]);
+    // A new template keeps the parameters the old one had that it still names.
+    const moved = await h.call<Resource>("PATCH", `${SHORT}/apis/orders/operations/get-order`, {
+      body: { properties: { urlTemplate: "/orders/{orderId}" } },
+    });
+    assert.deepEqual(moved.json.properties.templateParameters, [
+      { name: "orderId", type: "integer", required: true, description: "The order", values: [] },
+    ]);
 
     const twin = await h.call("PUT", `${SHORT}/apis/orders/operations/create-again`, {
       body: { properties: { displayName: "Again", method: "POST", urlTemplate: "/orders" } },

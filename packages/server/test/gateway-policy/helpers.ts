@@ -4,6 +4,7 @@ import { MemoryState } from "../../src/gateway/state/memory-state.js";
 import type { Api } from "../../src/gateway/model/apis/types.js";
 import type { Backend } from "../../src/gateway/model/backends/types.js";
 import type { Operation } from "../../src/gateway/model/operations/types.js";
+import { operationFrom } from "../../src/gateway/model/operations/validation.js";
 import type { PolicyScope } from "../../src/gateway/model/configuration.js";
 import type {
   CustomMetric,
@@ -38,13 +39,10 @@ export const API: Api = {
   subscriptionKeyParameterNames: { header: "Ocp-Apim-Subscription-Key", query: "subscription-key" },
 };
 
-export const OPERATION: Operation = {
-  api: "echo",
-  name: "get-user",
+export const OPERATION: Operation = operationFrom(API, "get-user", {
   displayName: "Get user",
   method: "GET",
   urlTemplate: "/users/{id}?expand={expand}",
-  description: null,
   responses: [
     {
       statusCode: 200,
@@ -55,7 +53,7 @@ export const OPERATION: Operation = {
     },
     { statusCode: 404, representations: [{ contentType: "application/json" }] },
   ],
-};
+});
 
 export const BACKEND: Backend = {
   name: "users",

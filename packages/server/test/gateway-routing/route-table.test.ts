@@ -24,6 +24,8 @@ const op = (apiName: string, name: string, method: string, urlTemplate: string):
   method,
   urlTemplate,
   description: null,
+  templateParameters: [],
+  request: { queryParameters: [], headers: [], representations: [] },
   responses: [],
 });
 

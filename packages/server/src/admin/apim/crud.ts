@@ -2,9 +2,17 @@
  * The five ARM operations every API Management entity has, described once: list, read, create-or-replace (201
  * created, 200 replaced), update and delete (200, 204 when there was nothing to delete), with ETags and If-Match.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import type { GatewayEntityKind } from "../../gateway/model/errors.js";
-import { noContent, ok, operation, type Operation, type RequestContext } from "../operations.js";
+import {
+  noContent,
+  ok,
+  operation,
+  type Operation,
+  type OperationResult,
+  type ParameterSpec,
+  type RequestContext,
+} from "../operations.js";
 import {
   API_VERSION,
   armPage,
@@ -49,6 +57,18 @@ export interface CrudSpec<T, Put, Patch, P extends object> {
   nameOf(item: T): string;
   /** The entity's `properties`, never a secret; the request gives resource ids their service. */
   view(item: T, context: RequestContext): P;
+  /** The largest PUT body in bytes, when it may be larger than the listener's default (an imported document). */
+  putBodyLimit?: number;
+  alternateRead?: AlternateRead<T>;
+}
+
+/** Another answer of GET for some query options (`?export=true` on an API). */
+export interface AlternateRead<T> {
+  parameters: readonly ParameterSpec[];
+  /** Of the other answer's body. */
+  schema: z.ZodType;
+  /** The other answer, or undefined when the query does not ask for it. */
+  read(context: RequestContext, item: T): Promise<OperationResult | undefined>;
 }
 
 /** `/apis/{apiId}/operations` with the URL's `apiId`. */
@@ -97,11 +117,19 @@ export function crudOperations<T, Put, Patch, P extends object>(spec: CrudSpec<T
       path: item,
       summary: `Read a ${spec.noun} (HEAD for its ETag)`,
       tag: spec.tag,
-      parameters: [API_VERSION],
-      response: { status: 200, description: `The ${spec.noun}`, schema: spec.schemas.resource },
+      parameters: [API_VERSION, ...(spec.alternateRead?.parameters ?? [])],
+      response: {
+        status: 200,
+        description: `The ${spec.noun}`,
+        schema: spec.alternateRead
+          ? z.union([spec.schemas.resource, spec.alternateRead.schema])
+          : spec.schemas.resource,
+      },
       handle: async (context) => {
         const { found } = await current(context);
         if (found === undefined) throw armErrors.notFound(spec.kind);
+        const alternate = await spec.alternateRead?.read(context, found);
+        if (alternate !== undefined) return alternate;
         const { body, headers } = tagged(context, found);
         return ok(body, headers);
       },
@@ -113,6 +141,7 @@ export function crudOperations<T, Put, Patch, P extends object>(spec: CrudSpec<T
       tag: spec.tag,
       parameters: [API_VERSION, IF_MATCH],
       body: spec.schemas.put,
+      ...(spec.putBodyLimit !== undefined ? { bodyLimit: spec.putBodyLimit } : {}),
       response: { status: 200, description: `Replaced (201 when created)`, schema: spec.schemas.resource },
       handle: async (context) => {
         checkIfMatch(context, (await current(context)).etag);

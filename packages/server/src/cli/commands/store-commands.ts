@@ -10,7 +10,8 @@ import { DEFAULT_ROTATION_LEAD_SECONDS, rotateSigningKey } from "../../identity/
 import { ensureLocalTls } from "../../tls/local-ca.js";
 import { dataOption, databaseOption, parseNonNegativeInt, type StoreFlags } from "../options.js";
 
-async function withCore<T>(flags: StoreFlags, fn: (core: Core) => Promise<T>): Promise<T> {
+/** Runs `fn` on the store the flags name, closing it after. */
+export async function withCore<T>(flags: StoreFlags, fn: (core: Core) => Promise<T>): Promise<T> {
   const core = await openCore(resolve(flags.data), flags.database);
   try {
     return await fn(core);

@@ -2,6 +2,7 @@
  * What the data plane compiles, and what every entity of the gateway model shares: the scopes policies attach to.
  * Each entity's own types are in its folder (apis/types.ts …).
  */
+import type { ApiDocumentDigest } from "./apis/document-repository.js";
 import type { Api } from "./apis/types.js";
 import type { Backend } from "./backends/types.js";
 import type { ClientApplication } from "./client-applications/types.js";
@@ -47,23 +48,37 @@ export interface GatewayConfiguration {
   users: User[];
   groups: Group[];
   clientApplications: ClientApplication[];
+  /** Which document each imported API came from (not the documents): configuration as code compares them. */
+  apiDocuments: ApiDocumentDigest[];
 }
 
 /** Everything, with keys and values unsealed, as of the read's revision. */
 export async function readConfiguration(tx: GatewayTransaction, revision: number): Promise<GatewayConfiguration> {
-  const [apis, operations, products, subscriptions, namedValues, backends, policies, users, groups, clientApplications] =
-    await Promise.all([
-      tx.apis.list(),
-      tx.operations.all(),
-      tx.products.list(),
-      tx.subscriptions.withKeys(),
-      tx.namedValues.withValues(),
-      tx.backends.list(),
-      tx.policies.all(),
-      tx.users.list(),
-      tx.groups.list(),
-      tx.clientApplications.list(),
-    ]);
+  const [
+    apis,
+    operations,
+    products,
+    subscriptions,
+    namedValues,
+    backends,
+    policies,
+    users,
+    groups,
+    clientApplications,
+    apiDocuments,
+  ] = await Promise.all([
+    tx.apis.list(),
+    tx.operations.all(),
+    tx.products.list(),
+    tx.subscriptions.withKeys(),
+    tx.namedValues.withValues(),
+    tx.backends.list(),
+    tx.policies.all(),
+    tx.users.list(),
+    tx.groups.list(),
+    tx.clientApplications.list(),
+    tx.apis.documentDigests(),
+  ]);
   return {
     revision,
     apis,
@@ -76,5 +91,6 @@ export async function readConfiguration(tx: GatewayTransaction, revision: number
     users,
     groups,
     clientApplications,
+    apiDocuments,
   };
 }

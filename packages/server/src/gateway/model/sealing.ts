@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { LinkSignatures } from "../../crypto/link-signatures.js";
 import type { MasterKey } from "../../crypto/master-key.js";
 import type { Backend, BackendCredentials } from "./backends/types.js";
 import type { SubscriptionKeys } from "./subscriptions/types.js";
@@ -14,9 +15,12 @@ export type KeyName = "primary" | "secondary";
  */
 export class GatewaySecrets {
   private readonly digestKey: Buffer;
+  /** Signs the download links of API exports (`?export=true&format=…-link`). */
+  readonly exportLinks: LinkSignatures;
 
   constructor(private readonly masterKey: MasterKey) {
     this.digestKey = masterKey.derive("gateway-subscription-key-digest");
+    this.exportLinks = new LinkSignatures(masterKey, "gateway-api-export-link");
   }
 
   sealKey(subscription: string, which: KeyName, key: string): string {

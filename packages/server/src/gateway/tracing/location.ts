@@ -1,36 +1,27 @@
 /**
  * `Ocp-Apim-Trace-Location`: where a trace is read. As APIM's location is a SAS URL, it works without credentials
- * until it expires: an HMAC of the trace id and the expiry, under a key derived from the master key, so every node
- * and the admin API agree without sharing anything else. The admin API also serves it to an admin token.
+ * until it expires (a signed link, crypto/link-signatures.ts). The admin API also serves it to an admin token.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { LinkSignatures } from "../../crypto/link-signatures.js";
 import type { MasterKey } from "../../crypto/master-key.js";
 
 /** The admin route a trace is read at, below the admin base URL. */
 export const TRACE_PATH = "/gateway/traces";
 
 export class TraceSignatures {
-  private readonly key: Buffer;
+  private readonly links: LinkSignatures;
 
   constructor(masterKey: MasterKey) {
-    this.key = masterKey.derive("gateway-trace-location");
+    this.links = new LinkSignatures(masterKey, "gateway-trace-location");
   }
 
   /** `{adminUrl}/gateway/traces/{id}?expires=…&sig=…` */
   location(adminUrl: string, id: string, expiresAt: number): string {
-    const expires = Math.floor(expiresAt / 1000);
-    return `${adminUrl.replace(/\/+$/, "")}${TRACE_PATH}/${encodeURIComponent(id)}?expires=${expires}&sig=${this.sign(id, expires)}`;
+    return `${adminUrl.replace(/\/+$/, "")}${TRACE_PATH}/${encodeURIComponent(id)}?${this.links.query(id, expiresAt)}`;
   }
 
-  /** Whether `sig` is this key's signature of the id and `expires` (seconds), and it has not expired at `now`. */
+  /** Whether `sig` signs the trace id and `expires` (seconds), and it has not expired at `now`. */
   verify(id: string, expires: string, sig: string, now: number): boolean {
-    if (!/^\d{1,12}$/.test(expires) || Number(expires) * 1000 <= now) return false;
-    const expected = Buffer.from(this.sign(id, Number(expires)));
-    const given = Buffer.from(sig);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  }
-
-  private sign(id: string, expires: number): string {
-    return createHmac("sha256", this.key).update(`${id}\n${expires}`).digest("base64url");
+    return this.links.verify(id, expires, sig, now);
   }
 }

@@ -10,6 +10,7 @@ import type { SourcePosition } from "../../gateway/policy/definition.js";
 import { DEFAULT_KEY_NAMES, type Api } from "../../gateway/model/apis/types.js";
 import type { Backend } from "../../gateway/model/backends/types.js";
 import type { GatewayConfiguration, PolicyScope } from "../../gateway/model/configuration.js";
+import { requestOf, responseOf, templateParametersOf } from "../../gateway/model/operations/contract.js";
 import type { Operation } from "../../gateway/model/operations/types.js";
 import type { Product } from "../../gateway/model/products/types.js";
 import type { Subscription, SubscriptionKeys } from "../../gateway/model/subscriptions/types.js";
@@ -149,6 +150,7 @@ class SuiteBuilder {
         users: [],
         groups: [],
         clientApplications: [],
+        apiDocuments: [],
       },
       documents,
       issuers: file.issuers,
@@ -165,8 +167,9 @@ class SuiteBuilder {
     return entries.map(({ entry, path }) => {
       if (names.has(entry.name)) throw this.error([...path, "name"], `operation '${entry.name}' is listed twice`);
       names.add(entry.name);
+      let template: UrlTemplate;
       try {
-        UrlTemplate.parse(entry.urlTemplate, false);
+        template = UrlTemplate.parse(entry.urlTemplate, false);
       } catch (error) {
         if (error instanceof UrlTemplateError) throw this.error([...path, "urlTemplate"], error.message);
         throw error;
@@ -178,7 +181,9 @@ class SuiteBuilder {
         method: entry.method.toUpperCase(),
         urlTemplate: entry.urlTemplate,
         description: entry.description ?? null,
-        responses: entry.responses ?? [],
+        templateParameters: templateParametersOf(template.parameterNames, undefined),
+        request: requestOf(undefined),
+        responses: (entry.responses ?? []).map(responseOf),
       };
       return { operation, entry, path };
     });

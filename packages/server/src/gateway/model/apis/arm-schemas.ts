@@ -17,11 +17,28 @@ const apiProperties = z.object({
   subscriptionRequired: z.boolean(),
   subscriptionKeyParameterNames: keyParameterNames,
 });
+
+/** PUT only: the document to import (reference apim.md §4.9); `format` is checked by the import, naming it. */
+const importProperties = z.object({
+  format: z.string().min(1),
+  /** The document, or its URL for a `*-link` format. */
+  value: z.string().min(1),
+  wsdlSelector: z
+    .object({ wsdlServiceName: z.string().optional(), wsdlEndpointName: z.string().optional() })
+    .nullable(),
+  translateRequiredQueryParameters: z.enum(["template", "query"]).nullable(),
+});
+
+/** displayName may come from the imported document instead. */
 export const apiPut = contract(
   "ApiCreateOrUpdateParameter",
-  envelope(apiProperties.partial().required({ displayName: true, path: true })),
+  envelope(apiProperties.partial().required({ path: true }).extend(importProperties.partial().shape)),
 );
-export const apiPatch = contract("ApiUpdateContract", patchEnvelope(apiProperties.partial()));
+/** An import is a PUT: a PATCH naming `format` or `value` is refused rather than applied without them. */
+export const apiPatch = contract(
+  "ApiUpdateContract",
+  patchEnvelope(apiProperties.partial().extend({ format: z.unknown().optional(), value: z.unknown().optional() })),
+);
 export type ApiBody = z.output<typeof apiProperties>;
 
 export const apiContract = contract(
@@ -43,3 +60,16 @@ export const apiContract = contract(
 );
 export type ApiResource = z.output<typeof apiContract>;
 export const apiCollection = collection("ApiCollection", apiContract);
+
+/**
+ * `?export=true&format=…`: the document itself (a JSON format's as an object, YAML and WSDL as text), or for a
+ * `*-link` format `{ link }`, a download URL valid for five minutes, as API Management's SAS link is.
+ */
+export const apiExportResult = contract(
+  "ApiExportResult",
+  z.object({
+    id: z.string(),
+    format: z.string(),
+    value: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  }),
+);

@@ -1,10 +1,19 @@
 import type { Operation, OperationInput } from "../operations/types.js";
-import { operationFrom, operationSignature, sameRequests } from "../operations/validation.js";
+import { operationsOf } from "../operations/validation.js";
 import type { PolicyScope } from "../configuration.js";
 import { GatewayConflictError, GatewayNotFoundError } from "../errors.js";
 import { EntityObject } from "../entity-object.js";
 import type { GatewayTransaction } from "../transaction.js";
 import { defined } from "../checks.js";
+import { GatewayApiDocumentRepository, type ApiDocumentDigest } from "./document-repository.js";
+import {
+  DOCUMENT_CONTENT_TYPES,
+  exportApiDocument,
+  exportFormat,
+  type ExportedDocument,
+  type ImportedApi,
+  type StoredDocument,
+} from "./import/index.js";
 import { GatewayApiRepository } from "./repository.js";
 import type { Api, ApiInput } from "./types.js";
 import { apiFrom, apiInputOf } from "./validation.js";
@@ -12,24 +21,30 @@ import { apiFrom, apiInputOf } from "./validation.js";
 const pathTaken = (api: Api, holder: string) =>
   new GatewayConflictError(`The path '${api.path}' of api '${api.name}' is already used by api '${holder}'.`);
 
-/** A new API with its operations and policy documents, for `createMany`. */
+/** A new API with its operations and policy documents, for `createMany`; with the document it was imported from. */
 export interface NewApi {
   name: string;
   input: ApiInput;
   policy?: string | undefined;
   operations: { name: string; input: OperationInput; policy?: string | undefined }[];
+  imported?: ImportedDocument | undefined;
 }
+
+/** The document an API was imported from, with the schemas its representations refer to. */
+export type ImportedDocument = Pick<ImportedApi, "document" | "schemas">;
 
 /** The APIs of one transaction. */
 export class Apis extends EntityObject<GatewayApiRepository> {
-  static readonly reads = ["list", "get"] as const;
-  static readonly writes = ["put", "patch", "delete"] as const;
+  static readonly reads = ["list", "get", "document", "exportDocument"] as const;
+  static readonly writes = ["put", "patch", "delete", "import"] as const;
 
   /** APIs already read or written in this transaction (undefined: known not to exist), to spare repeated reads. */
   private readonly known = new Map<string, Api | undefined>();
+  private readonly documents: GatewayApiDocumentRepository;
 
   constructor(tx: GatewayTransaction) {
     super(tx, GatewayApiRepository);
+    this.documents = new GatewayApiDocumentRepository(tx.db);
   }
 
   list(): Promise<Api[]> {
@@ -76,6 +91,57 @@ export class Apis extends EntityObject<GatewayApiRepository> {
     this.known.set(api.name, api);
   }
 
+  /**
+   * Creates or replaces the API from an imported document (read before the transaction: a link is downloaded and
+   * the document parsed outside it): the document's operations replace the API's, and the document and its schemas
+   * are kept for export. `input` is the API as the request gives it, completed from the document (`importedApiInput`).
+   */
+  async import(name: string, input: ApiInput, imported: ImportedApi): Promise<{ api: Api; created: boolean }> {
+    const result = await this.put(name, input);
+    const operations = operationsOf(
+      result.api,
+      imported.operations.map((operation) => ({ name: operation.name, input: operation })),
+    );
+    await this.tx.operations.replaceAll(name, operations);
+    await this.keepDocument(name, imported);
+    return result;
+  }
+
+  /** Keeps the document the API was imported from, with its schemas, for export. */
+  keepDocument(name: string, { document, schemas }: ImportedDocument): Promise<void> {
+    return this.documents.replace(name, document, schemas);
+  }
+
+  /** The document the API was imported from, if it was. */
+  async document(name: string): Promise<StoredDocument | undefined> {
+    await this.require(name);
+    return this.documents.document(name);
+  }
+
+  /** Which document each imported API came from, for configuration as code to compare. */
+  documentDigests(): Promise<ApiDocumentDigest[]> {
+    return this.documents.digests();
+  }
+
+  /**
+   * The API as a document (`openapi`, `openapi+json`, `swagger-json`; `wsdl` for a SOAP API imported from one), as
+   * API Management's export writes it; `serverUrl` is the server the document names (default the service URL).
+   */
+  async exportDocument(name: string, format: string, options: { serverUrl?: string } = {}): Promise<ExportedDocument> {
+    const api = await this.require(name);
+    const canonical = exportFormat(format);
+    const [operations, document, schemas] = await Promise.all([
+      this.tx.operations.list(name),
+      this.documents.document(name),
+      this.documents.schemas(name),
+    ]);
+    const text = exportApiDocument({ ...api, document: document ?? null }, operations, canonical, {
+      schemas,
+      ...options,
+    });
+    return { format: canonical, contentType: DOCUMENT_CONTENT_TYPES[canonical], text };
+  }
+
   /** Deletes the API with its operations, policies, product links and the subscriptions scoped to it. */
   async delete(name: string): Promise<boolean> {
     if (!(await this.get(name))) return false;
@@ -107,28 +173,19 @@ export class Apis extends EntityObject<GatewayApiRepository> {
       if (holder !== undefined) throw pathTaken(api, holder);
       paths.set(api.path.toLowerCase(), api.name);
       if (item.policy !== undefined) documents.push({ scope: { kind: "api", api: api.name }, xml: item.policy });
-      const signatures = new Map<string, string>();
-      const opNames = new Set<string>();
-      for (const op of item.operations) {
-        const operation = operationFrom(api, op.name, op.input);
-        if (opNames.has(op.name)) {
-          throw new GatewayConflictError(`Operation '${op.name}' of api '${api.name}' is given twice.`);
-        }
-        opNames.add(op.name);
-        const twin = signatures.get(operationSignature(operation));
-        if (twin !== undefined) throw sameRequests(operation, twin);
-        signatures.set(operationSignature(operation), operation.name);
-        operations.push(operation);
-        if (op.policy !== undefined) {
-          const scope: PolicyScope = { kind: "operation", api: api.name, operation: op.name };
-          documents.push({ scope, xml: op.policy, operation });
-        }
-      }
+      const ops = operationsOf(api, item.operations);
+      operations.push(...ops);
+      item.operations.forEach((op, i) => {
+        if (op.policy === undefined) return;
+        const scope: PolicyScope = { kind: "operation", api: api.name, operation: op.name };
+        documents.push({ scope, xml: op.policy, operation: ops[i] });
+      });
     }
     for (const d of documents) await this.tx.policies.check(d.scope, d.xml, d.operation);
     await this.repository.insertMany(apis);
     await this.tx.operations.insertMany(operations);
     await this.tx.policies.insertMany(documents.map(({ scope, xml }) => ({ scope, xml })));
+    for (const item of items) if (item.imported) await this.keepDocument(item.name, item.imported);
     for (const api of apis) this.known.set(api.name, api);
   }
 }

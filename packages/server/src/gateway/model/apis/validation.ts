@@ -1,3 +1,4 @@
+import type { ImportedApi } from "./import/index.js";
 import { DEFAULT_KEY_NAMES, type Api, type ApiInput, type ApiProtocol } from "./types.js";
 import { checkName, flag, HEADER_NAME, httpUrl, invalid, oneOf, optionalText, QUERY_NAME, text } from "../checks.js";
 
@@ -38,3 +39,23 @@ export function apiFrom(name: string, input: ApiInput): Api {
 }
 
 export const apiInputOf = ({ name: _name, ...input }: Api): ApiInput => input;
+
+/** An API as a request that imports a document gives it: its display name may come from the document. */
+export type ApiImportInput = Omit<ApiInput, "displayName" | "apiType"> & { displayName?: string | undefined };
+
+/**
+ * The API an import makes: what the request leaves out of displayName, description and serviceUrl comes from the
+ * document (its title, description and first server or SOAP address); the document decides the API's type.
+ */
+export function importedApiInput(given: ApiImportInput, imported: ImportedApi): ApiInput {
+  const displayName = given.displayName ?? imported.displayName;
+  if (displayName === undefined)
+    throw invalid("displayName", "is required: the document has no title to take it from.");
+  return {
+    ...given,
+    displayName,
+    description: given.description !== undefined ? given.description : (imported.description ?? null),
+    serviceUrl: given.serviceUrl !== undefined ? given.serviceUrl : (imported.serviceUrl ?? null),
+    apiType: imported.apiType,
+  };
+}

@@ -1,27 +1,41 @@
 /** Request and response bodies of the API operation resources (OperationContract …). */
 import { z } from "zod";
 import { collection, contract, envelope, patchEnvelope, resource } from "../../../admin/apim/schemas.js";
+import { contractSchemas } from "./contract-schemas.js";
 
-/** `{ "default": { "value": … } }`: mock-response answers with the first one. */
-const examples = z.record(z.string(), z.object({ value: z.unknown().optional(), description: z.string().optional() }));
-const representation = z.object({ contentType: z.string().min(1), examples });
-const operationResponse = z.object({
-  statusCode: z.number().int().min(100).max(599),
-  description: z.string(),
-  representations: z.array(representation.partial().required({ contentType: true })),
-});
+const { templateParameters, request, response } = contractSchemas("ignore-unknown");
+
 const operationProperties = z.object({
   displayName: z.string().min(1).max(300),
   method: z.string().regex(/^(?:\*|[A-Za-z]+)$/, "an HTTP method or *"),
   urlTemplate: z.string().min(1).max(1000),
   description: z.string().nullable(),
-  responses: z.array(operationResponse.partial().required({ statusCode: true })),
+  templateParameters,
+  request: request.nullable(),
+  responses: z.array(response),
 });
 export const operationPut = contract(
   "OperationCreateOrUpdateParameters",
   envelope(operationProperties.partial().required({ displayName: true, method: true, urlTemplate: true })),
 );
 export const operationPatch = contract("OperationUpdateContract", patchEnvelope(operationProperties.partial()));
+
+const example = z.object({ value: z.unknown().optional(), description: z.string().optional() });
+const parameter = z.object({
+  name: z.string(),
+  type: z.string(),
+  required: z.boolean(),
+  description: z.string().optional(),
+  defaultValue: z.string().optional(),
+  values: z.array(z.string()),
+});
+const representation = z.object({
+  contentType: z.string(),
+  examples: z.record(z.string(), example).optional(),
+  schemaId: z.string().optional(),
+  typeName: z.string().optional(),
+  formParameters: z.array(parameter).optional(),
+});
 
 export const operationContract = contract(
   "OperationContract",
@@ -30,21 +44,21 @@ export const operationContract = contract(
       displayName: z.string(),
       method: z.string(),
       urlTemplate: z.string(),
-      /** Derived from the `{name}` parameters of the template. */
-      templateParameters: z.array(
-        z.object({
-          name: z.string(),
-          type: z.literal("string"),
-          required: z.literal(true),
-          values: z.array(z.string()),
-        }),
-      ),
+      /** One per `{name}` of the template. */
+      templateParameters: z.array(parameter),
       description: z.string().nullable(),
+      request: z.object({
+        description: z.string().optional(),
+        queryParameters: z.array(parameter),
+        headers: z.array(parameter),
+        representations: z.array(representation),
+      }),
       responses: z.array(
         z.object({
           statusCode: z.number(),
           description: z.string().optional(),
-          representations: z.array(z.object({ contentType: z.string(), examples: examples.optional() })),
+          representations: z.array(representation),
+          headers: z.array(parameter),
         }),
       ),
     }),

@@ -1,5 +1,6 @@
 import type { Operation as ArmOperation } from "../../../admin/operations.js";
 import type { ArmProperties } from "../../../admin/apim/arm.js";
+import { optionalMember } from "../../../config/export-members.js";
 import { crudOperations } from "../../../admin/apim/crud.js";
 import type { GatewayRegistry } from "../registry.js";
 import {
@@ -9,32 +10,45 @@ import {
   operationPut,
   type OperationResource,
 } from "./arm-schemas.js";
-import type { Operation } from "./types.js";
+import type { Operation, OperationRepresentation, ParameterContract } from "./types.js";
 
-/** `{id}` in `/users/{id}?x={x}`: APIM lists every template parameter. */
-const templateParameters = (urlTemplate: string) =>
-  [...new Set([...urlTemplate.matchAll(/\{([^}*]+)\}/g)].map(([, name]) => name ?? ""))].map((name) => ({
-    name,
-    type: "string" as const,
-    required: true as const,
-    values: [],
-  }));
+const parameterView = (parameter: ParameterContract): ParameterContract => ({
+  name: parameter.name,
+  type: parameter.type,
+  required: parameter.required,
+  ...optionalMember("description", parameter.description),
+  ...optionalMember("defaultValue", parameter.defaultValue),
+  values: [...parameter.values],
+});
+
+const representationView = (representation: OperationRepresentation): OperationRepresentation => ({
+  contentType: representation.contentType,
+  ...optionalMember("examples", representation.examples),
+  ...optionalMember("schemaId", representation.schemaId),
+  ...optionalMember("typeName", representation.typeName),
+  ...optionalMember("formParameters", representation.formParameters?.map(parameterView)),
+});
 
 /** The operation's ARM `properties`, property by property. */
 export function operationProperties(operation: Operation): ArmProperties<OperationResource> {
+  const { request } = operation;
   return {
     displayName: operation.displayName,
     method: operation.method,
     urlTemplate: operation.urlTemplate,
-    templateParameters: templateParameters(operation.urlTemplate),
+    templateParameters: operation.templateParameters.map(parameterView),
     description: operation.description,
+    request: {
+      ...optionalMember("description", request.description),
+      queryParameters: request.queryParameters.map(parameterView),
+      headers: request.headers.map(parameterView),
+      representations: request.representations.map(representationView),
+    },
     responses: operation.responses.map((response) => ({
       statusCode: response.statusCode,
-      ...(response.description !== undefined ? { description: response.description } : {}),
-      representations: (response.representations ?? []).map((r) => ({
-        contentType: r.contentType,
-        ...(r.examples !== undefined ? { examples: r.examples } : {}),
-      })),
+      ...optionalMember("description", response.description),
+      representations: response.representations.map(representationView),
+      headers: response.headers.map(parameterView),
     })),
   };
 }

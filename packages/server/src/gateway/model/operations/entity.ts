@@ -48,7 +48,13 @@ export class Operations extends EntityObject<GatewayOperationRepository> {
   async patch(apiName: string, name: string, patch: Partial<OperationInput>): Promise<Operation> {
     const existing = await this.require(apiName, name);
     const api = await this.tx.apis.require(apiName);
-    const operation = operationFrom(api, name, { ...operationInputOf(existing), ...defined(patch) });
+    const input = { ...operationInputOf(existing), ...defined(patch) };
+    // A new template without parameters keeps those of the old that it still names.
+    if (patch.urlTemplate !== undefined && patch.templateParameters === undefined) {
+      const named = patch.urlTemplate.toLowerCase();
+      input.templateParameters = existing.templateParameters.filter((p) => named.includes(`{${p.name.toLowerCase()}}`));
+    }
+    const operation = operationFrom(api, name, input);
     await this.save(operation, await this.repository.signatures(apiName), true);
     return operation;
   }
@@ -70,6 +76,16 @@ export class Operations extends EntityObject<GatewayOperationRepository> {
   async delete(api: string, name: string): Promise<boolean> {
     await this.tx.policies.discard({ kind: "operation", api, operation: name });
     return this.repository.delete(api, name);
+  }
+
+  /**
+   * Makes these (validated together, `operationsOf`) the API's operations, in a few statements: the others go with
+   * their policies; the policies of those that stay must still load.
+   */
+  async replaceAll(api: string, operations: Operation[]): Promise<void> {
+    await this.repository.deleteAll(api);
+    await this.repository.insertMany(operations);
+    await this.tx.policies.keepOperations(api, new Set(operations.map((o) => o.name)));
   }
 
   /** Inserts new operations in a few statements (APIs created with theirs, `apis.createMany`). */

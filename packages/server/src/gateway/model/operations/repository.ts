@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, GatewayOperationTable } from "../../../store/schema.js";
-import type { Operation, OperationResponse } from "./types.js";
+import type { Operation, OperationRequest, OperationResponse, ParameterContract } from "./types.js";
 import { chunks } from "../../../store/repositories/chunks.js";
 
 const toOperation = (row: Selectable<GatewayOperationTable>): Operation => ({
@@ -10,6 +10,8 @@ const toOperation = (row: Selectable<GatewayOperationTable>): Operation => ({
   method: row.method,
   urlTemplate: row.url_template,
   description: row.description,
+  templateParameters: JSON.parse(row.template_parameters) as ParameterContract[],
+  request: JSON.parse(row.request) as OperationRequest,
   responses: JSON.parse(row.responses) as OperationResponse[],
 });
 
@@ -18,6 +20,8 @@ const columns = (operation: Operation) => ({
   method: operation.method,
   url_template: operation.urlTemplate,
   description: operation.description,
+  template_parameters: JSON.stringify(operation.templateParameters),
+  request: JSON.stringify(operation.request),
   responses: JSON.stringify(operation.responses),
 });
 
@@ -67,6 +71,10 @@ export class GatewayOperationRepository {
         .values(group.map((op) => ({ api: op.api, name: op.name, ...columns(op) })))
         .execute();
     }
+  }
+
+  async deleteAll(api: string): Promise<void> {
+    await this.db.deleteFrom("gateway_operations").where("api", "=", api).execute();
   }
 
   async delete(api: string, name: string): Promise<boolean> {

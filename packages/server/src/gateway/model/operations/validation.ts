@@ -2,7 +2,8 @@ import type { Api } from "../apis/types.js";
 import { GatewayConflictError } from "../errors.js";
 import { UrlTemplate, UrlTemplateError } from "../../routing/url-template.js";
 import { checkName, invalid, optionalText, text } from "../checks.js";
-import type { Operation, OperationInput, OperationResponse } from "./types.js";
+import { requestOf, responseOf, templateParametersOf } from "./contract.js";
+import type { Operation, OperationInput } from "./types.js";
 
 const METHOD = /^(\*|[A-Za-z]{1,20})$/;
 
@@ -30,24 +31,13 @@ export function operationFrom(api: Api, name: string, input: OperationInput): Op
     method: input.method.toUpperCase(),
     urlTemplate,
     description: optionalText(input.description),
-    responses: (input.responses ?? []).map(checkResponse),
+    templateParameters: templateParametersOf(template.parameterNames, input.templateParameters),
+    request: requestOf(input.request),
+    responses: (input.responses ?? []).map(responseOf),
   };
 }
 
 export const operationInputOf = ({ api: _api, name: _name, ...input }: Operation): OperationInput => input;
-
-function checkResponse(response: OperationResponse, index: number): OperationResponse {
-  const target = `responses[${index}]`;
-  if (!Number.isInteger(response.statusCode) || response.statusCode < 100 || response.statusCode > 599) {
-    throw invalid(`${target}.statusCode`, "must be an HTTP status code (100 to 599).");
-  }
-  (response.representations ?? []).forEach((r, i) => {
-    if (typeof r.contentType !== "string" || r.contentType.trim() === "") {
-      throw invalid(`${target}.representations[${i}].contentType`, "is required.");
-    }
-  });
-  return response;
-}
 
 /** Two operations of an API may not share method and template (parameter names do not count). */
 export const operationSignature = (operation: Pick<Operation, "method" | "urlTemplate">): string =>
@@ -57,3 +47,19 @@ export const sameRequests = (operation: Operation, twin: string) =>
   new GatewayConflictError(
     `Operation '${twin}' of api '${operation.api}' already has method ${operation.method} and URL template '${operation.urlTemplate}', so '${operation.name}' cannot have them too.`,
   );
+
+/** The operations of one API, each validated, refusing a name, or a method and URL template, given twice. */
+export function operationsOf(api: Api, items: readonly { name: string; input: OperationInput }[]): Operation[] {
+  const names = new Set<string>();
+  const signatures = new Map<string, string>();
+  return items.map(({ name, input }) => {
+    const operation = operationFrom(api, name, input);
+    if (names.has(name)) throw new GatewayConflictError(`Operation '${name}' of api '${api.name}' is given twice.`);
+    names.add(name);
+    const signature = operationSignature(operation);
+    const twin = signatures.get(signature);
+    if (twin !== undefined) throw sameRequests(operation, twin);
+    signatures.set(signature, name);
+    return operation;
+  });
+}

@@ -76,6 +76,18 @@ export class Policies extends EntityObject<GatewayPolicyRepository> {
     return this.repository.deleteForApi(api);
   }
 
+  /**
+   * After the API's operations were replaced (an import): the documents of operations that are gone go with them,
+   * the others must still load against their operation as it now is.
+   */
+  async keepOperations(api: string, kept: ReadonlySet<string>): Promise<void> {
+    for (const { operation, xml } of await this.repository.operationDocuments(api)) {
+      const scope: PolicyScope = { kind: "operation", api, operation };
+      if (kept.has(operation)) await this.checker.check(scope, xml);
+      else await this.repository.delete(scope);
+    }
+  }
+
   insertMany(documents: PolicyDocument[]): Promise<void> {
     return this.repository.insertMany(documents);
   }

@@ -80,6 +80,17 @@ export class GatewayPolicyRepository {
     return result.numDeletedRows > 0n;
   }
 
+  /** The documents of the API's operations. */
+  async operationDocuments(api: string): Promise<{ operation: string; xml: string }[]> {
+    const rows = await this.db
+      .selectFrom("gateway_policies")
+      .select(["scope_key", "xml"])
+      .where("scope_kind", "=", "operation")
+      .where(sql<boolean>`scope_key like ${`${escapeLike(api)}/%`} escape '\\'`)
+      .execute();
+    return rows.map((row) => ({ operation: row.scope_key.slice(api.length + 1), xml: row.xml }));
+  }
+
   /** Deletes the API's policy and the policies of all its operations. */
   async deleteForApi(api: string): Promise<void> {
     await this.db

@@ -1,0 +1,125 @@
+/**
+ * An API as a Swagger 2.0 document: the service (or given server) URL as `schemes`, `host` and `basePath`, request
+ * representations as `consumes` with one `body` parameter (or `formData` ones), responses' representations as
+ * `produces` with one example per media type, the API's schemas as `definitions`.
+ */
+import type { ExportableApi, ExportableOperation, ExportOptions } from "./exportable-api.js";
+import {
+  keySchemes,
+  mergedSchemas,
+  placeOperations,
+  record,
+  schemaReference,
+  typeFields,
+  type PlacedOperation,
+} from "./export-parts.js";
+import type { SchemaMap } from "./imported-api.js";
+import type { OperationExamples, ParameterContract } from "../../operations/types.js";
+import type { JsonObject } from "./json-value.js";
+
+export function swagger2Document(
+  api: ExportableApi,
+  operations: readonly ExportableOperation[],
+  options: ExportOptions,
+): JsonObject {
+  const schemas = mergedSchemas(options.schemas ?? [], "swagger");
+  const keys = keySchemes(api);
+  const server = options.serverUrl ?? api.serviceUrl ?? undefined;
+  const url = server === undefined ? undefined : new URL(server);
+  const sections: Record<PlacedOperation["section"], Map<string, JsonObject>> = {
+    paths: new Map(),
+    "x-ms-paths": new Map(),
+  };
+  for (const placed of placeOperations(operations)) {
+    const items = sections[placed.section];
+    const item = items.get(placed.key) ?? {};
+    item[placed.method] = operationObject(placed, schemas);
+    items.set(placed.key, item);
+  }
+  return {
+    swagger: "2.0",
+    info: { title: api.displayName, ...(api.description ? { description: api.description } : {}), version: "1.0" },
+    ...(url ? { host: url.host, basePath: url.pathname, schemes: [url.protocol.slice(0, -1)] } : {}),
+    ...(keys ? { securityDefinitions: keys.schemes, security: keys.security } : {}),
+    paths: record(sections.paths),
+    ...(sections["x-ms-paths"].size > 0 ? { "x-ms-paths": record(sections["x-ms-paths"]) } : {}),
+    ...(Object.keys(schemas).length > 0 ? { definitions: schemas } : {}),
+  };
+}
+
+function operationObject({ operation, parameters }: PlacedOperation, schemas: SchemaMap): JsonObject {
+  const request = operation.request?.representations ?? [];
+  const consumes = request.map((r) => r.contentType);
+  const produces = [
+    ...new Set(operation.responses.flatMap((r) => (r.representations ?? []).map((x) => x.contentType))),
+  ];
+  const form = request.find((r) => r.formParameters !== undefined)?.formParameters;
+  const body = schemaReference("swagger", schemas, request.find((r) => r.typeName !== undefined)?.typeName);
+  return {
+    summary: operation.displayName,
+    ...(operation.description ? { description: operation.description } : {}),
+    operationId: operation.name,
+    ...(consumes.length > 0 ? { consumes } : {}),
+    ...(produces.length > 0 ? { produces } : {}),
+    parameters: [
+      ...parameters.path.map((p) => parameterObject(p, "path")),
+      ...parameters.query.map((p) => parameterObject(p, "query")),
+      ...parameters.header.map((p) => parameterObject(p, "header")),
+      ...(form ?? []).map((p) => parameterObject(p, "formData")),
+      ...(form === undefined && request.length > 0
+        ? [
+            {
+              name: "body",
+              in: "body",
+              required: true,
+              ...(operation.request?.description ? { description: operation.request.description } : {}),
+              ...(body ? { schema: body } : {}),
+            },
+          ]
+        : []),
+    ],
+    responses: record(
+      operation.responses.map((response) => {
+        const representations = response.representations ?? [];
+        const schema = schemaReference("swagger", schemas, representations.find((r) => r.typeName)?.typeName);
+        const examples = representations.flatMap((r) => {
+          const value = firstValue(r.examples);
+          return value === undefined ? [] : [[r.contentType, value] as const];
+        });
+        return [
+          String(response.statusCode),
+          {
+            description: response.description ?? "",
+            ...(schema ? { schema } : {}),
+            ...(examples.length > 0 ? { examples: record(examples) } : {}),
+            ...(response.headers?.length
+              ? {
+                  headers: record(
+                    response.headers.map((h) => [
+                      h.name,
+                      { ...(h.description ? { description: h.description } : {}), ...typeFields(h) },
+                    ]),
+                  ),
+                }
+              : {}),
+          },
+        ];
+      }),
+    ),
+  };
+}
+
+function parameterObject(parameter: ParameterContract, location: string): JsonObject {
+  return {
+    name: parameter.name,
+    in: location,
+    required: parameter.required,
+    ...(parameter.description ? { description: parameter.description } : {}),
+    ...typeFields(parameter),
+  };
+}
+
+/** Swagger holds one example per media type: the first with a value. */
+function firstValue(examples: OperationExamples | undefined): unknown {
+  return Object.values(examples ?? {}).find((e) => e.value !== undefined)?.value;
+}
