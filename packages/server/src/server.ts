@@ -207,9 +207,24 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     logger: logger.child({ component: "developer" }),
   });
   const admin = listener("admin", adminFrameworkErrors);
-  await admin.register(adminRoutes, { core, runtime, issuers, tokens, gateway: core.gateway, developer });
   const metrics = new GatewayMetrics();
   let gateway: GatewayNode | GatewayWorkerPool | undefined;
+  const caPath = options.tls.mode === "local" ? resolve(dataDir, "tls", "ca.pem") : undefined;
+  const developerEndpoints = {
+    identityUrl: () => issuers.publicUrl,
+    // Known once the gateway listens; the developer API asks only after that.
+    gatewayUrl: () => `${scheme}://localhost:${gateway?.port ?? options.gatewayPort}`,
+    ...(caPath ? { caPath } : {}),
+  };
+  await admin.register(adminRoutes, {
+    core,
+    runtime,
+    issuers,
+    tokens,
+    gateway: core.gateway,
+    developer,
+    developerEndpoints,
+  });
   const gatewayMetrics = async () =>
     gateway instanceof GatewayWorkerPool
       ? gateway.metrics()
@@ -261,6 +276,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
               pollIntervalMs: options.gatewayPollIntervalMs,
               jwksRefreshCooldownMs: options.jwksRefreshCooldownMs,
               azureAdAuthority,
+              applicationAuthority: issuers.publicUrl,
               redis: options.redis,
               credentialThrottle: options.credentialThrottle,
               redactNames: options.redactNames,
@@ -281,6 +297,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
             pollIntervalMs: options.gatewayPollIntervalMs,
             jwksRefreshCooldownMs: options.jwksRefreshCooldownMs,
             azureAdAuthority: () => azureAdAuthority,
+            applicationAuthority: () => issuers.publicUrl,
             redis: options.redis,
             credentialThrottle: options.credentialThrottle,
             redactNames: options.redactNames,
@@ -322,7 +339,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     identityUrl: issuers.publicUrl,
     adminUrl: `${scheme}://localhost:${adminServing.port}`,
     gatewayUrl: `${scheme}://localhost:${live.port}`,
-    ...(options.tls.mode === "local" ? { caPath: resolve(dataDir, "tls", "ca.pem") } : {}),
+    ...(caPath ? { caPath } : {}),
     management: core.management,
     ...(applied ? { applied } : {}),
     registry,

@@ -1,6 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { developerMount } from "../developer/api/routes.js";
 import type { DeveloperServices } from "../developer/services.js";
+import {
+  clientApplicationDeveloperOperations,
+  type DeveloperEndpoints,
+} from "../gateway/model/client-applications/developer-api.js";
 import type { GatewayRegistry } from "../gateway/model/registry.js";
 import type { Issuers } from "../identity/issuers.js";
 import type { IdentityRuntime } from "../identity/runtime.js";
@@ -32,6 +36,8 @@ export interface AdminRoutesOptions {
   gateway: GatewayRegistry;
   /** Developer sign-in, sessions and links: the users' invitations, and the developer API. */
   developer: DeveloperServices;
+  /** Where developers' code gets tokens and calls APIs (client applications' details and snippets). */
+  developerEndpoints: DeveloperEndpoints;
 }
 
 /**
@@ -93,7 +99,11 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       operations: [...tenantOperations(registry, builtIn), ...signingKeyOperations(core, runtime)],
     },
     apimMount(opts.gateway, tracing, opts.developer),
-    developerMount({ services: opts.developer, gateway: opts.gateway }),
+    developerMount({
+      services: opts.developer,
+      gateway: opts.gateway,
+      extensions: [clientApplicationDeveloperOperations(opts.gateway, opts.developerEndpoints)],
+    }),
   ];
 
   // An empty body is no body (clients send Content-Type on DELETE too); anything else must be strict JSON.

@@ -39,6 +39,8 @@ export interface GatewayNodeOptions {
   jwksRefreshCooldownMs: number;
   /** validate-azure-ad-token's authority, read when policies compile. */
   azureAdAuthority: () => string;
+  /** The identity service product applications live in (this server's): application tokens are checked with it. */
+  applicationAuthority: () => string;
   /** `context.Deployment`; Gatehouse's own values by default. */
   deployment?: Deployment;
   /** Counters and caches in Redis, shared with other gateway processes; in this process's memory without. */
@@ -96,6 +98,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
     await tracedApis.start(options.pollIntervalMs);
     runtime = await GatewayRuntime.start(options.store, options.registry, services, {
       pollIntervalMs: options.pollIntervalMs,
+      applicationAuthority: options.applicationAuthority,
       onReloadError: (err) =>
         logger.warn({ err }, "gateway configuration reload failed; serving the last good version"),
       onProblems: (problems) => logger.error({ problems }, "stored policy documents that no longer load answer 500"),

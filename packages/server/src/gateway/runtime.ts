@@ -7,6 +7,8 @@ import { compileSnapshot, type GatewaySnapshot } from "./snapshot.js";
 
 export interface GatewayRuntimeOptions {
   pollIntervalMs: number;
+  /** The identity service product applications live in, read at each compile. */
+  applicationAuthority: () => string;
   onReloadError?: (error: Error) => void;
   /** Stored documents that no longer load (their operations answer 500 until fixed). */
   onProblems?: (problems: string[]) => void;
@@ -25,7 +27,8 @@ export class GatewayRuntime {
     // Keys are indexed by an HMAC under a per-process key: the index lives in memory only.
     const pepper = randomBytes(32);
     const live = await LiveSnapshot.start<GatewaySnapshot>({
-      load: async () => compileSnapshot(await registry.configuration(), services, pepper),
+      load: async () =>
+        compileSnapshot(await registry.configuration(), services, pepper, options.applicationAuthority()),
       revisionOf: (snapshot) => snapshot.revision,
       currentRevision: () => store.revision(),
       pollIntervalMs: options.pollIntervalMs,

@@ -42,6 +42,8 @@ export function compileSnapshot(
   config: GatewayConfiguration,
   services: PolicyServices,
   pepper: Buffer,
+  /** The identity service whose tenants' keys application tokens are verified with. */
+  applicationAuthority: string,
 ): GatewaySnapshot {
   const problems: string[] = [];
   const namedValues = namedValueLookup(config.namedValues);
@@ -117,7 +119,7 @@ export function compileSnapshot(
       tokenApis: tokenApisOf(productsOfApi),
       applications: new AppTokenAuthorizer(appTokenTables(config), {
         keySources: services.keySources,
-        authority: services.azureAdAuthority,
+        authority: applicationAuthority,
       }),
       users: new UserDirectory(config.users, config.groups),
     },

@@ -21,7 +21,7 @@ export function startApplicationAccessTest(extraGateway: string[] = []): Promise
       apiYaml("echo", backends.echoUrl),
       apiYaml("other", backends.echoUrl),
       "  products:",
-      "    - { name: starter, displayName: Starter, state: published, apis: [echo] }",
+      "    - { name: starter, displayName: Starter, state: published, apis: [echo], groups: [developers] }",
       "    - { name: unlimited, displayName: Unlimited, state: published, apis: [other] }",
       ...extraGateway,
       "",

@@ -9,13 +9,14 @@ import type { Api } from "../../gateway/model/apis/types.js";
 import type { Group } from "../../gateway/model/groups/types.js";
 import { isBuiltInGroup } from "../../gateway/model/groups/types.js";
 import type { Operation } from "../../gateway/model/operations/types.js";
-import type { Product } from "../../gateway/model/products/types.js";
+import { productEntraSettings, type Product } from "../../gateway/model/products/types.js";
 import { formatSubscriptionScope } from "../../gateway/model/subscriptions/scope.js";
 import type { Subscription } from "../../gateway/model/subscriptions/types.js";
 import { formatOwnerId } from "../../gateway/model/users/owner-id.js";
 import type { User } from "../../gateway/model/users/types.js";
 
-const named = <S extends z.ZodType>(name: string, schema: S): S => {
+/** Published under `components.schemas` of /openapi.json with this name. */
+export const named = <S extends z.ZodType>(name: string, schema: S): S => {
   namedSchemas.add(schema, { name });
   return schema;
 };
@@ -87,8 +88,18 @@ export const productContract = named(
     approvalRequired: z.boolean(),
     subscriptionsLimit: z.number().nullable(),
     state: z.string(),
+    /** `subscription-key` and/or `application-token` (the portal's "credential types"). */
+    authenticationType: z.array(z.string()),
+    /** The product application, the audience of tokens for the product, while application-token is on. */
+    applicationSettings: z.object({ entra: z.object({ applicationId: z.string(), audience: z.string() }) }).nullable(),
   }),
 );
+
+/** The product's `applicationSettings` as the developer portal reads it (apim.md §5.3). */
+export function applicationSettings(product: Product): { entra: { applicationId: string; audience: string } } | null {
+  const entra = productEntraSettings(product);
+  return entra && { entra };
+}
 
 export const productView = (product: Product): z.output<typeof productContract> => ({
   id: `/products/${product.name}`,
@@ -100,6 +111,8 @@ export const productView = (product: Product): z.output<typeof productContract> 
   approvalRequired: product.approvalRequired,
   subscriptionsLimit: product.subscriptionsLimit,
   state: product.state,
+  authenticationType: product.authenticationType,
+  applicationSettings: applicationSettings(product),
 });
 
 export const apiContract = named(

@@ -19,7 +19,8 @@ export const dataApiDialect: Dialect = {
       const known = toDataApiError(error);
       if (known && known.status < 500) return sendDataApiError(reply, known);
       request.log.error({ err: error }, "developer API request failed");
-      return sendDataApiError(reply, dataApiErrors.unexpected());
+      // A failed dependency (the gateway's Entra directory) says which; anything else is not explained.
+      return sendDataApiError(reply, known?.status === 502 ? known : dataApiErrors.unexpected());
     });
     app.setNotFoundHandler((_request, reply) =>
       sendDataApiError(

@@ -14,6 +14,8 @@ export interface WorkerConfig {
   pollIntervalMs: number;
   jwksRefreshCooldownMs: number;
   azureAdAuthority: string;
+  /** The identity service product applications live in: application tokens are verified with its keys. */
+  applicationAuthority: string;
   /** The admin API's base URL, for Ocp-Apim-Trace-Location. */
   adminUrl: string;
   /** Without it each worker counts rate limits and quotas on its own. */

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
     jwksRefreshCooldownMs: config.jwksRefreshCooldownMs,
     azureAdAuthority: () => config.azureAdAuthority,
+    applicationAuthority: () => config.applicationAuthority,
     adminUrl: config.adminUrl,
     masterKey,
     redis: config.redis,

@@ -70,7 +70,8 @@ export class OfflineGateway {
     const issuers = new OfflineIssuers(suite.issuers, OFFLINE_AZURE_AD_AUTHORITY);
     // Counter and cache state lives in these services: every case of the file shares it, in order.
     const services = offlineServices(issuers);
-    const snapshot = compileSnapshot(suite.configuration, services, randomBytes(32));
+    // A case file has no product applications: the authority is never asked.
+    const snapshot = compileSnapshot(suite.configuration, services, randomBytes(32), OFFLINE_AZURE_AD_AUTHORITY);
     if (snapshot.problems.length > 0) throw documentProblem(suite, services);
     return new OfflineGateway(snapshot, issuers, services);
   }

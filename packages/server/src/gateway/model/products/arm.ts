@@ -22,13 +22,14 @@ import {
   productPut,
   type ProductResource,
 } from "./arm-schemas.js";
-import { acceptsApplicationTokens, type Product } from "./types.js";
+import { productEntraSettings, type Product } from "./types.js";
 import { patchedProductFields, productFrom } from "./validation.js";
 
 const TAG = "apim: products";
 
 /** The product's ARM `properties`, property by property. */
 export function productProperties(product: Product): ArmProperties<ProductResource> {
+  const entra = productEntraSettings(product);
   return {
     displayName: product.displayName,
     description: product.description,
@@ -38,16 +39,8 @@ export function productProperties(product: Product): ArmProperties<ProductResour
     subscriptionsLimit: product.subscriptionsLimit,
     state: product.state,
     authenticationType: product.authenticationType,
-    ...productApplication(product),
+    ...(entra ? { application: { entra } } : {}),
   };
-}
-
-/** `application.entra` while application-token is on and the registration is provisioned (apim.md §5.4). */
-export function productApplication(product: Product): {
-  application?: { entra: { applicationId: string; audience: string } };
-} {
-  if (!product.entra || !acceptsApplicationTokens(product)) return {};
-  return { application: { entra: { applicationId: product.entra.applicationId, audience: product.entra.audience } } };
 }
 
 /** APIM's products and their API links (products/{productId}, products/{productId}/apis/{apiId}). */

@@ -57,3 +57,9 @@ export const acceptsApplicationTokens = (product: Pick<Product, "authenticationT
 
 export const acceptsSubscriptionKeys = (product: Pick<Product, "authenticationType">): boolean =>
   product.authenticationType.includes("subscription-key");
+
+/** `application.entra` (ARM) and `applicationSettings.entra` (developer portal): while application-token is on. */
+export function productEntraSettings(product: Product): { applicationId: string; audience: string } | null {
+  if (!product.entra || !acceptsApplicationTokens(product)) return null;
+  return { applicationId: product.entra.applicationId, audience: product.entra.audience };
+}
