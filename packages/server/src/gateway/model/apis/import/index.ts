@@ -2,6 +2,7 @@
 export { importApiDocument, readApiDocument, type ImportApiRequest, type ReadOptions } from "./import-api-document.js";
 export {
   DOCUMENT_CONTENT_TYPES,
+  exportAnswer,
   exportApiDocument,
   exportFormat,
   type ExportedDocument,
