@@ -13,10 +13,11 @@ import { ApiManagementClient, type ApiCreateOrUpdateParameter } from "@azure/arm
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { RestError } from "@azure/core-rest-pipeline";
 import { startDemoBackends, type DemoBackends, type EchoReply } from "../../src/demo/backends/index.js";
-import { importApiDocument, type ImportedApi } from "../../src/gateway/model/apis/import/index.js";
+import { importApiDocument, MAX_DOCUMENT_BYTES, type ImportedApi } from "../../src/gateway/model/apis/import/index.js";
 import { startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
 import { call } from "../helpers/gateway.js";
 import { fixture, importFixture } from "./helpers.js";
+import { SCALE_DOCUMENTS } from "./scale-documents.js";
 
 const GROUP = "rg1";
 const SERVICE = "apim1";
@@ -301,6 +302,27 @@ describe("links and refusals", () => {
       path: "bikes",
     });
     assert.equal(relative.serviceUrl, `${documentsUrl}/share/v2`);
+  });
+
+  it("takes an inline document of up to 4 MiB, thousands of operations in one write; a larger one is refused", async () => {
+    const [, format, document] = SCALE_DOCUMENTS[0] ?? ["", "", () => ""];
+    const operations = (bytes: number) => Math.floor(bytes / (document(100).length / 100));
+    const value = document(operations(3.8 * 1024 * 1024));
+    assert.ok(value.length > 3.5 * 1024 * 1024 && value.length < MAX_DOCUMENT_BYTES, `${value.length} bytes`);
+    await importApi("large", { format, value, path: "large" });
+    assert.equal((await operationsOf("large")).length, operations(3.8 * 1024 * 1024));
+    await refused(
+      importApi("larger", { format, value: document(operations(4.2 * 1024 * 1024)), path: "larger" }),
+      400,
+      "ValidationError",
+      /^The document is \d+ bytes long; an imported document may be at most 4194304 bytes \(4 MiB\)\.$/,
+    );
+    await refused(
+      importApi("largest", { format, value: document(operations(8.5 * 1024 * 1024)), path: "largest" }),
+      413,
+      "RequestEntityTooLarge",
+      /^The request body is too large\.$/,
+    );
   });
 
   it("a link that cannot be downloaded is a 400 naming it, and nothing is created", async () => {
