@@ -7,7 +7,7 @@ export {
   exportFormat,
   type ExportedDocument,
 } from "./export-api-document.js";
-export { formatOfFile, importApiDocumentFile, type FileImportRequest } from "./document-file.js";
+export { importApiDocumentFile } from "./document-file.js";
 export { fetchDocument, type FetchedDocument, type LinkFetchOptions } from "./link-fetcher.js";
 export { MAX_DOCUMENT_BYTES } from "./document-limits.js";
 export type { WsdlSelector } from "./wsdl-reader.js";
