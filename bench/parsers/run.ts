@@ -15,6 +15,12 @@ import { MAX_BODY_NODES } from "../../packages/server/src/gateway/transform/body
 import { readJson } from "../../packages/server/src/gateway/transform/json-reader.js";
 import { jsonToXml, xmlToJson } from "../../packages/server/src/gateway/transform/json-xml.js";
 import { parseXml } from "../../packages/server/src/gateway/transform/xml-reader.js";
+import {
+  MAX_DOCUMENT_BYTES,
+  readApiDocument,
+  type DocumentFormat,
+} from "../../packages/server/src/gateway/model/apis/import/index.js";
+import { SCALE_DOCUMENTS } from "../../packages/server/test/gateway-import/scale-documents.js";
 import { machineInfo, medianBy, saveResults } from "../shared/results.js";
 
 interface Case {
@@ -131,6 +137,22 @@ const CASES: Case[] = [
     run: parseExpressionSource,
   },
 ];
+
+/**
+ * The API import readers, on documents of operations whose scale 8 comes within the 4 MiB an import takes. The test
+ * documents (test/gateway-import/scale-documents.ts) are measured at 100 operations to size them.
+ */
+for (const [reader, format, document] of SCALE_DOCUMENTS) {
+  const perOperation = document(100).length / 100;
+  const unit = Math.floor((MAX_DOCUMENT_BYTES * 0.95) / 8 / perOperation);
+  const options = { translation: "template" as const, wsdlSelector: undefined, sourceUrl: undefined };
+  CASES.push({
+    reader: `API import (${reader})`,
+    shape: "operations of one API",
+    input: (k) => document(unit * k),
+    run: (text) => readApiDocument(format as DocumentFormat, text, options),
+  });
+}
 
 const SCALES = [1, 2, 4, 8] as const;
 const roundsFlag = process.argv.indexOf("--rounds");

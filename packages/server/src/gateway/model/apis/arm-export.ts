@@ -11,7 +11,7 @@ import { ArmError, armErrors } from "../../../admin/apim/errors.js";
 import type { AlternateRead } from "../../../admin/apim/crud.js";
 import type { GatewayRegistry } from "../registry.js";
 import { apiExportResult } from "./arm-schemas.js";
-import { DOCUMENT_FORMATS, UnsupportedFormatError, type ExportFormat } from "./import/index.js";
+import { DOCUMENT_FORMATS, exportAnswer, UnsupportedFormatError, type ExportFormat } from "./import/index.js";
 import type { Api } from "./types.js";
 
 /** The download route (`{apiId}` and `{format}` as fastify writes them), which signed-links.ts lets through. */
@@ -28,8 +28,6 @@ const LINK_FORMATS: Readonly<Record<string, { document: ExportFormat; answer: st
 const EXPORT_FORMATS = [...DOCUMENT_FORMATS, ...Object.keys(LINK_FORMATS)].join(", ");
 
 const LINK_LIFETIME_MS = 5 * 60 * 1000;
-
-const JSON_FORMATS: ReadonlySet<ExportFormat> = new Set(["openapi+json", "swagger-json"]);
 
 const queryOption = (context: RequestContext, name: string): string | undefined => {
   const value = context.query[name];
@@ -70,9 +68,7 @@ export function exportRead(gateway: GatewayRegistry): AlternateRead<Api> {
             `The export format '${format.slice(0, 60)}' is not supported: Gatehouse exports ${EXPORT_FORMATS}.`,
           );
         }
-        const document = await gateway.apis.exportDocument(api.name, format);
-        const value: unknown = JSON_FORMATS.has(document.format) ? JSON.parse(document.text) : document.text;
-        return ok({ id, format: document.format, value });
+        return ok({ id, ...exportAnswer(await gateway.apis.exportDocument(api.name, format)) });
       }
       // Made once now, so that what the download would refuse (wsdl of an API not imported from one) is refused here.
       await gateway.apis.exportDocument(api.name, link.document);

@@ -1,9 +1,9 @@
+import type { z } from "zod";
 import type { Operation } from "../../../admin/operations.js";
 import type { ArmProperties } from "../../../admin/apim/arm.js";
 import { crudOperations } from "../../../admin/apim/crud.js";
 import { armErrors } from "../../../admin/apim/errors.js";
 import type { GatewayRegistry } from "../registry.js";
-import type { z } from "zod";
 import { exportDownload, exportRead } from "./arm-export.js";
 import { apiCollection, apiContract, apiPatch, apiPut, type ApiBody, type ApiResource } from "./arm-schemas.js";
 import { importApiDocument, MAX_DOCUMENT_BYTES } from "./import/index.js";

@@ -26,7 +26,11 @@ type OperationEntry = z.output<typeof operationEntry>;
 
 /** What a template parameter is unless told otherwise: a required string with no values. */
 const isPlain = (p: ParameterContract) =>
-  p.type === "string" && p.required && p.values.length === 0 && p.description === undefined && !("defaultValue" in p);
+  p.type === "string" &&
+  p.required &&
+  p.values.length === 0 &&
+  p.description === undefined &&
+  p.defaultValue === undefined;
 
 /** `{ key: items }`, or nothing for no items: exported entries leave out what is empty by default. */
 const nonEmpty = <K extends string, T>(key: K, items: readonly T[]) =>

@@ -18,7 +18,7 @@ const BY_EXTENSION: Readonly<Record<string, DocumentFormat>> = {
 };
 
 /** The format a file's extension tells: `.yaml`/`.yml` OpenAPI YAML, `.json` OpenAPI or Swagger JSON, `.wsdl`/`.xml`. */
-export function formatOfFile(path: string): DocumentFormat {
+function formatOfFile(path: string): DocumentFormat {
   const format = BY_EXTENSION[extname(path).toLowerCase()];
   if (format === undefined) {
     throw new UnsupportedFormatError(
@@ -28,7 +28,7 @@ export function formatOfFile(path: string): DocumentFormat {
   return format;
 }
 
-export type FileImportRequest = Omit<ImportApiRequest, "format" | "value"> & { format?: string | undefined };
+type FileImportRequest = Omit<ImportApiRequest, "format" | "value"> & { format?: string | undefined };
 
 export async function importApiDocumentFile(path: string, request: FileImportRequest = {}): Promise<ImportedApi> {
   const format = request.format ?? formatOfFile(path);

@@ -45,6 +45,17 @@ export interface ExportedDocument {
   text: string;
 }
 
+const JSON_FORMATS: ReadonlySet<ExportFormat> = new Set(["openapi+json", "swagger-json"]);
+
+/**
+ * `{ format, value }` as API Management's export answers it: a JSON format's document as an object (which is what
+ * @azure/arm-apimanagement's `apiExport.get` parses), YAML and WSDL as text.
+ */
+export const exportAnswer = (document: ExportedDocument): { format: ExportFormat; value: unknown } => ({
+  format: document.format,
+  value: JSON_FORMATS.has(document.format) ? (JSON.parse(document.text) as unknown) : document.text,
+});
+
 /** The format's canonical name; one Gatehouse does not write is refused by name. */
 export function exportFormat(given: string): ExportFormat {
   const format = given.toLowerCase();

@@ -2,11 +2,12 @@
 export { importApiDocument, readApiDocument, type ImportApiRequest, type ReadOptions } from "./import-api-document.js";
 export {
   DOCUMENT_CONTENT_TYPES,
+  exportAnswer,
   exportApiDocument,
   exportFormat,
   type ExportedDocument,
 } from "./export-api-document.js";
-export { formatOfFile, importApiDocumentFile, type FileImportRequest } from "./document-file.js";
+export { importApiDocumentFile } from "./document-file.js";
 export { fetchDocument, type FetchedDocument, type LinkFetchOptions } from "./link-fetcher.js";
 export { MAX_DOCUMENT_BYTES } from "./document-limits.js";
 export type { WsdlSelector } from "./wsdl-reader.js";
