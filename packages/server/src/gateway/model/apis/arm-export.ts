@@ -38,6 +38,41 @@ const queryOption = (context: RequestContext, name: string): string | undefined 
 /** The link's subject: the API and the document it downloads. */
 const subject = (api: string, format: ExportFormat) => `${api}\n${format}`;
 
+/**
+ * The answer to `?export=true&format=…` for an API: `{ id, format, value }`. For the ARM GET (`exportRead`) and for
+ * the developer API's `GET /developer/apis/{apiId}?export=true&format=…` (its catalog's `ApiExport`), whose link is
+ * the same signed download link, usable without a token.
+ */
+export async function apiExportAnswer(
+  gateway: GatewayRegistry,
+  context: RequestContext,
+  api: Api,
+): Promise<OperationResult> {
+  const flag = queryOption(context, "export");
+  if (flag?.toLowerCase() !== "true") throw armErrors.validation("Query option 'export' must be 'true'.", "export");
+  // `openapi+json` unencoded in a query reads as `openapi json`; no format has a space.
+  const format = queryOption(context, "format")?.replaceAll(" ", "+");
+  if (format === undefined) throw armErrors.validation("Query option 'format' is required to export.", "format");
+  const id = `${serviceId(context)}/apis/${api.name}`;
+  const link = LINK_FORMATS[format.toLowerCase()];
+  if (link === undefined) {
+    if (!(DOCUMENT_FORMATS as readonly string[]).includes(format.toLowerCase())) {
+      throw new UnsupportedFormatError(
+        `The export format '${format.slice(0, 60)}' is not supported: Gatehouse exports ${EXPORT_FORMATS}.`,
+      );
+    }
+    return ok({ id, ...exportAnswer(await gateway.apis.exportDocument(api.name, format)) });
+  }
+  // Made once now, so that what the download would refuse (wsdl of an API not imported from one) is refused here.
+  await gateway.apis.exportDocument(api.name, link.document);
+  const query = await gateway.read(async (tx) =>
+    tx.secrets.exportLinks.query(subject(api.name, link.document), Date.now() + LINK_LIFETIME_MS),
+  );
+  const { request } = context;
+  const url = `${request.protocol}://${request.host}${id}/exports/${encodeURIComponent(link.document)}?${query}`;
+  return ok({ id, format: link.answer, value: { link: url } });
+}
+
 /** `?export=true&format=…` on GET of an API (crud.ts's alternate read). */
 export function exportRead(gateway: GatewayRegistry): AlternateRead<Api> {
   return {
@@ -53,32 +88,8 @@ export function exportRead(gateway: GatewayRegistry): AlternateRead<Api> {
       },
     ],
     schema: apiExportResult,
-    async read(context, api): Promise<OperationResult | undefined> {
-      const flag = queryOption(context, "export");
-      if (flag === undefined) return undefined;
-      if (flag.toLowerCase() !== "true") throw armErrors.validation("Query option 'export' must be 'true'.", "export");
-      // `openapi+json` unencoded in a query reads as `openapi json`; no format has a space.
-      const format = queryOption(context, "format")?.replaceAll(" ", "+");
-      if (format === undefined) throw armErrors.validation("Query option 'format' is required to export.", "format");
-      const id = `${serviceId(context)}/apis/${api.name}`;
-      const link = LINK_FORMATS[format.toLowerCase()];
-      if (link === undefined) {
-        if (!(DOCUMENT_FORMATS as readonly string[]).includes(format.toLowerCase())) {
-          throw new UnsupportedFormatError(
-            `The export format '${format.slice(0, 60)}' is not supported: Gatehouse exports ${EXPORT_FORMATS}.`,
-          );
-        }
-        return ok({ id, ...exportAnswer(await gateway.apis.exportDocument(api.name, format)) });
-      }
-      // Made once now, so that what the download would refuse (wsdl of an API not imported from one) is refused here.
-      await gateway.apis.exportDocument(api.name, link.document);
-      const query = await gateway.read(async (tx) =>
-        tx.secrets.exportLinks.query(subject(api.name, link.document), Date.now() + LINK_LIFETIME_MS),
-      );
-      const { request } = context;
-      const url = `${request.protocol}://${request.host}${id}/exports/${encodeURIComponent(link.document)}?${query}`;
-      return ok({ id, format: link.answer, value: { link: url } });
-    },
+    read: async (context, api) =>
+      queryOption(context, "export") === undefined ? undefined : apiExportAnswer(gateway, context, api),
   };
 }
 
