@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { developerMount } from "../developer/api/routes.js";
+import { apiExportAnswer } from "../gateway/model/apis/arm-export.js";
 import type { DeveloperServices } from "../developer/services.js";
 import {
   clientApplicationDeveloperOperations,
@@ -103,6 +104,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       services: opts.developer,
       gateway: opts.gateway,
       extensions: [clientApplicationDeveloperOperations(opts.gateway, opts.developerEndpoints)],
+      exportApi: (context, api) => apiExportAnswer(opts.gateway, context, api),
     }),
   ];
 

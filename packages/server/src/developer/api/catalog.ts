@@ -51,7 +51,7 @@ export async function visibleProduct(gateway: GatewayRegistry, userId: string, n
   return product;
 }
 
-export function catalogOperations(gateway: GatewayRegistry, secured: Secured, exportApi?: ApiExport): Operation[] {
+export function catalogOperations(gateway: GatewayRegistry, secured: Secured, exportApi: ApiExport): Operation[] {
   const visibleApi = async (userId: string, name: string) => {
     const api = (await catalogOf(gateway, userId)).apis.find((a) => a.name === name);
     if (!api) throw dataApiErrors.notFound("Api");
@@ -111,7 +111,6 @@ export function catalogOperations(gateway: GatewayRegistry, secured: Secured, ex
       handle: async (context) => {
         const api = await visibleApi(context.caller.userId, context.param("apiId"));
         if (context.query.export === undefined) return ok(apiView(api));
-        if (!exportApi) throw dataApiErrors.validation("Query option 'export' is not supported.", "export");
         return exportApi(context, api);
       },
     }),

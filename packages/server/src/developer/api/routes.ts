@@ -20,7 +20,7 @@ export interface DeveloperMountOptions {
   readonly gateway: GatewayRegistry;
   /** Operations of other modules (client applications …), made with the `secured` they are given. */
   readonly extensions?: readonly ((secured: Secured) => Operation[])[];
-  readonly exportApi?: ApiExport;
+  readonly exportApi: ApiExport;
 }
 
 export function developerMount(options: DeveloperMountOptions): Mount {
