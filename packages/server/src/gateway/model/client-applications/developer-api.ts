@@ -13,7 +13,7 @@ import { dataApiErrors } from "../../../developer/api/errors.js";
 import type { Secured } from "../../../developer/api/operation.js";
 import type { Api } from "../apis/types.js";
 import type { Operation as ApiOperation } from "../operations/types.js";
-import type { Product } from "../products/types.js";
+import { productEntraSettings, type Product } from "../products/types.js";
 import { applicationSettings } from "../../../developer/api/contracts.js";
 import type { GatewayRegistry } from "../registry.js";
 import { addClientSecret } from "./registration.js";
@@ -171,11 +171,12 @@ export function clientApplicationDeveloperOperations(gateway: GatewayRegistry, e
       handle: async (context) => {
         const { userId } = context.caller;
         const app = await owned(userId, context.param("clientApplicationId"));
-        const products = (await linkedProducts(app)).flatMap(({ product }) =>
-          product.entra
-            ? [{ id: `/products/${product.name}`, name: product.name, scope: scopeOf(product.entra.applicationId) }]
-            : [],
-        );
+        const products = (await linkedProducts(app)).flatMap(({ product }) => {
+          const entra = productEntraSettings(product);
+          return entra
+            ? [{ id: `/products/${product.name}`, name: product.name, scope: scopeOf(entra.applicationId) }]
+            : [];
+        });
         const tokenUrl = app.entra ? `${tokenAuthority(app.entra.tenantId)}/oauth2/v2.0/token` : null;
         return ok({ ...applicationView(userId, app), tokenUrl, products });
       },
@@ -224,29 +225,34 @@ export function clientApplicationDeveloperOperations(gateway: GatewayRegistry, e
             "The application is not registered yet: retry shortly.",
             "clientApplicationId",
           );
-        const registered = (await linkedProducts(app)).flatMap(({ product }) => (product.entra ? [product] : []));
+        const registered = (await linkedProducts(app)).flatMap(({ product }) => {
+          const entra = productEntraSettings(product);
+          return entra ? [{ product, entra }] : [];
+        });
         const wanted = queryOption(context.query.product, "product");
-        const product =
+        const chosen =
           wanted === undefined
             ? registered.length === 1
               ? registered[0]
               : undefined
-            : registered.find((p) => p.name === wanted);
-        if (!product?.entra) {
+            : registered.find((r) => r.product.name === wanted);
+        if (!chosen) {
+          const names = registered.map((r) => r.product.name).join(", ") || "(none yet)";
           throw dataApiErrors.validation(
             wanted === undefined
-              ? `Name one of the application's products: ${registered.map((p) => p.name).join(", ") || "(none yet)"}.`
+              ? `Name one of the application's products with application access: ${names}.`
               : `Product '${wanted}' is not one of the application's products with application access.`,
             "product",
           );
         }
+        const { product, entra } = chosen;
         const api = await apiOf(gateway, product, queryOption(context.query.api, "api"));
         const authority = tokenAuthority(app.entra.tenantId);
         const input = {
           authority,
           tokenUrl: `${authority}/oauth2/v2.0/token`,
           clientId: app.entra.appId,
-          scope: scopeOf(product.entra.applicationId),
+          scope: scopeOf(entra.applicationId),
           url: `${endpoints.gatewayUrl().replace(/\/+$/, "")}${api.api.path === "" ? "" : `/${api.api.path}`}${pathOf(api.operations)}`,
           ...(endpoints.caPath ? { caPath: endpoints.caPath } : {}),
         };
