@@ -203,8 +203,16 @@ describe("developer API", () => {
       operations.json.value.map((o) => [o.method, o.urlTemplate]),
       [["GET", "/hello"]],
     );
-    const exported = await dev("GET", "/apis/echo-api?export=true&format=openapi", token);
-    assert.match(assertError(exported, 400, "ValidationError"), /export/);
+    const exported = await dev<{ format: string; value: string }>(
+      "GET",
+      "/apis/echo-api?export=true&format=openapi",
+      token,
+    );
+    assert.equal(exported.status, 200, JSON.stringify(exported.json));
+    assert.equal(exported.json.format, "openapi");
+    assert.match(exported.json.value, /^openapi: 3\./m);
+    assert.match(exported.json.value, /\/hello:/);
+    assertError(await dev("GET", "/apis/internal?export=true&format=openapi", token), 404, "ResourceNotFound");
   });
 
   test("subscriptions: terms, approval, the per-user limit, keys, and nobody else's", async () => {
