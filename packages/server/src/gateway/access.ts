@@ -125,8 +125,9 @@ export function decideAccess(api: Api, key: string | undefined, rules: AccessRul
  * A request without a subscription key to an API in a product with application-token on (apim.md §5.2): a bearer
  * token decides — accepted, the request runs in the token's product as its client application; refused, it is
  * refused unless the API is open without a key (an open product, or no subscription required), where the token may
- * be meant for the API's own policies. Without a token the key rules decide, except that an API whose products all
- * accept only tokens asks for a token. Undefined: the key rules decide.
+ * be meant for the API's own policies. Without an application token (none, or one whose audience is no product
+ * application's, e.g. for the API's own validate-jwt) the key rules decide, except that an API whose products all
+ * accept only tokens asks for one. Undefined: the key rules decide.
  */
 export function decideTokenAccess(
   api: Api,
@@ -152,7 +153,10 @@ export function decideTokenAccess(
     }
     if (open) return undefined;
     if (decision.outcome === "refused") return { allowed: false, reason: "AppTokenRefused", refusal: decision.refusal };
-    return tokenApi.keysAccepted ? undefined : { allowed: false, reason: "AppTokenRefused", refusal: undefined };
+    // No application token (none, or one for another audience): where keys open the API, the key rules decide.
+    if (tokenApi.keysAccepted) return undefined;
+    const refusal = decision.outcome === "foreign" ? decision.refusal : undefined;
+    return { allowed: false, reason: "AppTokenRefused", refusal };
   };
   const decision = rules.applications.authorize(authorization, tokenApi.products, now / 1000);
   return decision instanceof Promise ? decision.then(decide) : decide(decision);

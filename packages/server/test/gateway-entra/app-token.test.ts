@@ -202,7 +202,7 @@ describe("application-token authorisation with tokens of a real identity service
     assert.deepEqual([none.status, none.reason], [401, "TokenSignatureInvalid"]);
   });
 
-  test("a token for another resource: 401 TokenAudienceNotAllowed", async () => {
+  test("a token for another resource is foreign (the key rules decide where keys are taken): 401 TokenAudienceNotAllowed", async () => {
     const response = await gh.postForm(gh.tokenUrl(), {
       grant_type: "client_credentials",
       client_id: EXAMPLE.clientAppId,
@@ -210,7 +210,9 @@ describe("application-token authorisation with tokens of a real identity service
       scope: EXAMPLE.scope,
     });
     const token = (response.body as { access_token: string }).access_token;
-    const refused = await refusal(authorizer.authorize(bearer(token), onlyStarter));
+    const decision = await authorizer.authorize(bearer(token), onlyStarter);
+    assert.equal(decision.outcome, "foreign", JSON.stringify(decision));
+    const { refusal: refused } = decision as Extract<AppTokenDecision, { outcome: "foreign" }>;
     assert.deepEqual([refused.status, refused.reason], [401, "TokenAudienceNotAllowed"]);
   });
 

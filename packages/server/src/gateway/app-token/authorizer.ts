@@ -7,6 +7,11 @@ import type { AppTokenRefusal } from "./refusal.js";
 import type { AppTokenTables, ClientApplicationAccess, ProductApplicationAccess } from "./tables.js";
 import { TenantKeys } from "./tenant-keys.js";
 
+/** The token's audience names no product application of this revision. */
+class ForeignTokenError extends JwtValidationError {
+  override name = "ForeignTokenError";
+}
+
 export type AppTokenDecision =
   /** No `Authorization: Bearer …`: the caller decides (a subscription key, an open product, or a refusal). */
   | { outcome: "absent" }
@@ -19,7 +24,12 @@ export type AppTokenDecision =
       /** The verified token, decoded once. */
       token: DecodedToken;
     }
-  | { outcome: "refused"; refusal: AppTokenRefusal };
+  | { outcome: "refused"; refusal: AppTokenRefusal }
+  /**
+   * A bearer token whose audience is no product application's: not an application token (it may be meant for the
+   * API's own validate-jwt). Where the API's products take keys, the key rules decide; else it is refused.
+   */
+  | { outcome: "foreign"; refusal: AppTokenRefusal };
 
 export interface AppTokenAuthorizerOptions {
   /** The gateway's long-lived key sources (shared with validate-jwt and validate-azure-ad-token). */
@@ -114,7 +124,7 @@ export class AppTokenAuthorizer {
     const audiences = claimStrings(token.payload.aud);
     const product = audiences.map((aud) => this.byAudience.get(audienceKey(aud))).find((p) => p !== undefined);
     if (!product) {
-      throw new JwtValidationError(
+      throw new ForeignTokenError(
         "TokenAudienceNotAllowed",
         `IDX10214: Audience validation failed. Audiences: '${quote(audiences.join(", "))}'. Did not match any product with application access.`,
       );
@@ -160,5 +170,6 @@ function forbidden(reason: AppTokenRefusal["reason"], detail: string): AppTokenD
 /** A failed token check is a 401; anything else is a defect and propagates. */
 function refusedBy(error: unknown): AppTokenDecision {
   if (!(error instanceof JwtValidationError)) throw error;
-  return { outcome: "refused", refusal: { status: 401, reason: error.reason, detail: error.message } };
+  const refusal: AppTokenRefusal = { status: 401, reason: error.reason, detail: error.message };
+  return error instanceof ForeignTokenError ? { outcome: "foreign", refusal } : { outcome: "refused", refusal };
 }
