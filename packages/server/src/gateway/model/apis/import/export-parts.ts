@@ -26,7 +26,7 @@ const METHODS: ReadonlySet<string> = new Set(PATH_ITEM_METHODS);
 const TEMPLATE_NAME = /\{([^{}*][^{}]*)\}/g;
 
 /** Each operation's place and parameters; a path and method already taken moves the next one to `x-ms-paths`. */
-export function placeOperations(operations: readonly ExportableOperation[]): PlacedOperation[] {
+function placeOperations(operations: readonly ExportableOperation[]): PlacedOperation[] {
   const taken = new Set<string>();
   return operations.map((operation) => {
     const method = operation.method.toLowerCase();
@@ -80,6 +80,48 @@ export function placeOperations(operations: readonly ExportableOperation[]): Pla
       },
     };
   });
+}
+
+/** `paths`, and `x-ms-paths` when an operation is placed there: each operation as `write` puts it in the dialect. */
+export function pathSections(
+  operations: readonly ExportableOperation[],
+  write: (placed: PlacedOperation) => JsonObject,
+): JsonObject {
+  const sections: Record<PlacedOperation["section"], Map<string, JsonObject>> = {
+    paths: new Map(),
+    "x-ms-paths": new Map(),
+  };
+  for (const placed of placeOperations(operations)) {
+    const items = sections[placed.section];
+    const item = items.get(placed.key) ?? {};
+    item[placed.method] = write(placed);
+    items.set(placed.key, item);
+  }
+  return {
+    paths: record(sections.paths),
+    ...(sections["x-ms-paths"].size > 0 ? { "x-ms-paths": record(sections["x-ms-paths"]) } : {}),
+  };
+}
+
+/** How an operation object opens in both dialects: its display name, description and name. */
+export function operationNames(operation: ExportableOperation): JsonObject {
+  return {
+    summary: operation.displayName,
+    ...(operation.description ? { description: operation.description } : {}),
+    operationId: operation.name,
+  };
+}
+
+/** The template, query and header parameters, in that order, as the dialect's `parameterObject` writes them. */
+export function locatedParameters(
+  parameters: PlacedOperation["parameters"],
+  parameterObject: (parameter: ParameterContract, location: "path" | "query" | "header") => JsonObject,
+): JsonObject[] {
+  return [
+    ...parameters.path.map((p) => parameterObject(p, "path")),
+    ...parameters.query.map((p) => parameterObject(p, "query")),
+    ...parameters.header.map((p) => parameterObject(p, "header")),
+  ];
 }
 
 /** A value API Management keeps as text, as the parameter's type has it in a schema. */
