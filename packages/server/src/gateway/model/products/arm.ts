@@ -16,7 +16,7 @@ import {
   productPut,
   type ProductResource,
 } from "./arm-schemas.js";
-import { productEntraSettings, type Product } from "./types.js";
+import { productEntraSettings, shownProductFields, type Product } from "./types.js";
 import { patchedProductFields, productFrom } from "./validation.js";
 
 const TAG = "apim: products";
@@ -25,14 +25,7 @@ const TAG = "apim: products";
 export function productProperties(product: Product): ArmProperties<ProductResource> {
   const entra = productEntraSettings(product);
   return {
-    displayName: product.displayName,
-    description: product.description,
-    terms: product.terms,
-    subscriptionRequired: product.subscriptionRequired,
-    approvalRequired: product.approvalRequired,
-    subscriptionsLimit: product.subscriptionsLimit,
-    state: product.state,
-    authenticationType: product.authenticationType,
+    ...shownProductFields(product),
     ...(entra ? { application: { entra } } : {}),
   };
 }
