@@ -4,7 +4,7 @@
  * the API's schemas merged into one map of named schemas with references rewritten for the dialect written.
  */
 import { isLiteralKey } from "./document-refs.js";
-import type { ExportableApi, ExportableOperation } from "./exportable-api.js";
+import type { ExportableApi, ExportableOperation, ExportOptions } from "./exportable-api.js";
 import { ExportError } from "./import-errors.js";
 import { PATH_ITEM_METHODS } from "./http-methods.js";
 import type { ImportedSchema, SchemaMap } from "./imported-api.js";
@@ -82,6 +82,16 @@ function placeOperations(operations: readonly ExportableOperation[]): PlacedOper
   });
 }
 
+/** What both writers open a document with: the API's schemas for `dialect`, its key schemes, server URL and `info`. */
+export function documentBasics(api: ExportableApi, options: ExportOptions, dialect: SchemaDialect) {
+  return {
+    schemas: mergedSchemas(options.schemas ?? [], dialect),
+    keys: keySchemes(api),
+    server: options.serverUrl ?? api.serviceUrl ?? undefined,
+    info: { title: api.displayName, ...(api.description ? { description: api.description } : {}), version: "1.0" },
+  };
+}
+
 /** `paths`, and `x-ms-paths` when an operation is placed there: each operation as `write` puts it in the dialect. */
 export function pathSections(
   operations: readonly ExportableOperation[],
@@ -154,7 +164,7 @@ export function schemaReference(
 }
 
 /** Every named schema of the API's schemas (the first of a name wins), references rewritten for `dialect`. */
-export function mergedSchemas(schemas: readonly ImportedSchema[], dialect: SchemaDialect): SchemaMap {
+function mergedSchemas(schemas: readonly ImportedSchema[], dialect: SchemaDialect): SchemaMap {
   const entries: [string, unknown][] = [];
   const seen = new Set<string>();
   for (const schema of schemas) {
@@ -188,7 +198,7 @@ function rewriteRefs(value: unknown, from: string, to: string): unknown {
 }
 
 /** The subscription key schemes API Management's export declares for an API that requires a subscription. */
-export function keySchemes(api: ExportableApi): { schemes: JsonObject; security: JsonObject[] } | undefined {
+function keySchemes(api: ExportableApi): { schemes: JsonObject; security: JsonObject[] } | undefined {
   if (!api.subscriptionRequired) return undefined;
   const { header, query } = api.subscriptionKeyParameterNames;
   return {

@@ -5,8 +5,7 @@
  */
 import type { ExportableApi, ExportableOperation, ExportOptions } from "./exportable-api.js";
 import {
-  keySchemes,
-  mergedSchemas,
+  documentBasics,
   locatedParameters,
   operationNames,
   pathSections,
@@ -25,16 +24,14 @@ export function openApi3Document(
   operations: readonly ExportableOperation[],
   options: ExportOptions,
 ): JsonObject {
-  const schemas = mergedSchemas(options.schemas ?? [], "openapi");
-  const keys = keySchemes(api);
-  const server = options.serverUrl ?? api.serviceUrl ?? undefined;
+  const { schemas, keys, server, info } = documentBasics(api, options, "openapi");
   const components = {
     ...(Object.keys(schemas).length > 0 ? { schemas } : {}),
     ...(keys ? { securitySchemes: keys.schemes } : {}),
   };
   return {
     openapi: "3.0.1",
-    info: { title: api.displayName, ...(api.description ? { description: api.description } : {}), version: "1.0" },
+    info,
     ...(server ? { servers: [{ url: server }] } : {}),
     ...pathSections(operations, (placed) => operationObject(placed, schemas)),
     ...(Object.keys(components).length > 0 ? { components } : {}),

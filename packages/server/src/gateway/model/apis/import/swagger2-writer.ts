@@ -5,8 +5,7 @@
  */
 import type { ExportableApi, ExportableOperation, ExportOptions } from "./exportable-api.js";
 import {
-  keySchemes,
-  mergedSchemas,
+  documentBasics,
   locatedParameters,
   operationNames,
   pathSections,
@@ -24,13 +23,11 @@ export function swagger2Document(
   operations: readonly ExportableOperation[],
   options: ExportOptions,
 ): JsonObject {
-  const schemas = mergedSchemas(options.schemas ?? [], "swagger");
-  const keys = keySchemes(api);
-  const server = options.serverUrl ?? api.serviceUrl ?? undefined;
+  const { schemas, keys, server, info } = documentBasics(api, options, "swagger");
   const url = server === undefined ? undefined : new URL(server);
   return {
     swagger: "2.0",
-    info: { title: api.displayName, ...(api.description ? { description: api.description } : {}), version: "1.0" },
+    info,
     ...(url ? { host: url.host, basePath: url.pathname, schemes: [url.protocol.slice(0, -1)] } : {}),
     ...(keys ? { securityDefinitions: keys.schemes, security: keys.security } : {}),
     ...pathSections(operations, (placed) => operationObject(placed, schemas)),
