@@ -1,22 +1,11 @@
-import type { Kysely, Selectable } from "kysely";
-import { ExpiredRowSweeper } from "./expired-row-sweeper.js";
+import type { Selectable } from "kysely";
+import { ExpiringRowsTable } from "./expiring-rows-table.js";
 import type { SessionRepository, StoredSession } from "./session.js";
-import type { DeveloperSessionTable, DeveloperTables } from "./tables.js";
+import type { DeveloperSessionTable } from "./tables.js";
 
 /** Developer session tokens in the `developer_sessions` table, shared by every node. */
-export class SqlSessions implements SessionRepository {
-  private readonly sweeper: ExpiredRowSweeper;
-
-  constructor(
-    private readonly db: Kysely<DeveloperTables>,
-    onSweepError: (error: Error) => void,
-    /** The clock the service uses, so what it deems expired is what is swept. */
-    private readonly clock: () => number = Date.now,
-  ) {
-    this.sweeper = new ExpiredRowSweeper(async (now) => {
-      await this.db.deleteFrom("developer_sessions").where("expires_at", "<=", now.toISOString()).execute();
-    }, onSweepError);
-  }
+export class SqlSessions extends ExpiringRowsTable implements SessionRepository {
+  protected readonly table = "developer_sessions";
 
   async insert(session: StoredSession): Promise<void> {
     await this.db
@@ -30,7 +19,7 @@ export class SqlSessions implements SessionRepository {
         renewed: 0,
       })
       .execute();
-    this.sweeper.maybeSweep(this.clock());
+    this.maybeSweep();
   }
 
   async find(tokenDigest: string): Promise<StoredSession | undefined> {

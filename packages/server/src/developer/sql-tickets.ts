@@ -1,22 +1,11 @@
-import type { Kysely, Selectable } from "kysely";
+import type { Selectable } from "kysely";
 import type { StoredTicket, TicketPurpose, TicketRepository } from "../security/one-time-ticket.js";
-import { ExpiredRowSweeper } from "./expired-row-sweeper.js";
-import type { DeveloperTables, OneTimeTicketTable } from "./tables.js";
+import { ExpiringRowsTable } from "./expiring-rows-table.js";
+import type { OneTimeTicketTable } from "./tables.js";
 
 /** One-time tickets in the `one_time_tickets` table, shared by every node. */
-export class SqlTickets implements TicketRepository {
-  private readonly sweeper: ExpiredRowSweeper;
-
-  constructor(
-    private readonly db: Kysely<DeveloperTables>,
-    onSweepError: (error: Error) => void,
-    /** The clock the service uses, so what it deems expired is what is swept. */
-    private readonly clock: () => number = Date.now,
-  ) {
-    this.sweeper = new ExpiredRowSweeper(async (now) => {
-      await this.db.deleteFrom("one_time_tickets").where("expires_at", "<=", now.toISOString()).execute();
-    }, onSweepError);
-  }
+export class SqlTickets extends ExpiringRowsTable implements TicketRepository {
+  protected readonly table = "one_time_tickets";
 
   async replace(ticket: StoredTicket): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
@@ -37,7 +26,7 @@ export class SqlTickets implements TicketRepository {
         })
         .execute();
     });
-    this.sweeper.maybeSweep(this.clock());
+    this.maybeSweep();
   }
 
   async find(id: string): Promise<StoredTicket | undefined> {

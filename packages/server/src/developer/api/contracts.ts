@@ -9,7 +9,8 @@ import type { Api } from "../../gateway/model/apis/types.js";
 import type { Group } from "../../gateway/model/groups/types.js";
 import { isBuiltInGroup } from "../../gateway/model/groups/types.js";
 import type { Operation } from "../../gateway/model/operations/types.js";
-import { productEntraSettings, type Product } from "../../gateway/model/products/types.js";
+import { shownProductShape } from "../../gateway/model/products/arm-schemas.js";
+import { productEntraSettings, shownProductFields, type Product } from "../../gateway/model/products/types.js";
 import { formatSubscriptionScope } from "../../gateway/model/subscriptions/scope.js";
 import type { Subscription } from "../../gateway/model/subscriptions/types.js";
 import { formatOwnerId } from "../../gateway/model/users/owner-id.js";
@@ -81,12 +82,7 @@ export const productContract = named(
   z.object({
     id: z.string(),
     name: z.string(),
-    displayName: z.string(),
-    description: z.string().nullable(),
-    terms: z.string().nullable(),
-    subscriptionRequired: z.boolean(),
-    approvalRequired: z.boolean(),
-    subscriptionsLimit: z.number().nullable(),
+    ...shownProductShape,
     state: z.string(),
     /** `subscription-key` and/or `application-token` (the portal's "credential types"). */
     authenticationType: z.array(z.string()),
@@ -104,14 +100,7 @@ export function applicationSettings(product: Product): { entra: { applicationId:
 export const productView = (product: Product): z.output<typeof productContract> => ({
   id: `/products/${product.name}`,
   name: product.name,
-  displayName: product.displayName,
-  description: product.description,
-  terms: product.terms,
-  subscriptionRequired: product.subscriptionRequired,
-  approvalRequired: product.approvalRequired,
-  subscriptionsLimit: product.subscriptionsLimit,
-  state: product.state,
-  authenticationType: product.authenticationType,
+  ...shownProductFields(product),
   applicationSettings: applicationSettings(product),
 });
 

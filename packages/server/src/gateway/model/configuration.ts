@@ -54,43 +54,24 @@ export interface GatewayConfiguration {
 
 /** Everything, with keys and values unsealed, as of the read's revision. */
 export async function readConfiguration(tx: GatewayTransaction, revision: number): Promise<GatewayConfiguration> {
-  const [
-    apis,
-    operations,
-    products,
-    subscriptions,
-    namedValues,
-    backends,
-    policies,
-    users,
-    groups,
-    clientApplications,
-    apiDocuments,
-  ] = await Promise.all([
-    tx.apis.list(),
-    tx.operations.all(),
-    tx.products.list(),
-    tx.subscriptions.withKeys(),
-    tx.namedValues.withValues(),
-    tx.backends.list(),
-    tx.policies.all(),
-    tx.users.list(),
-    tx.groups.list(),
-    tx.clientApplications.list(),
-    tx.apis.documentDigests(),
-  ]);
-  return {
-    revision,
-    apis,
-    operations,
-    products,
-    subscriptions,
-    namedValues,
-    backends,
-    policies,
-    users,
-    groups,
-    clientApplications,
-    apiDocuments,
-  };
+  const read = await allOf({
+    apis: tx.apis.list(),
+    operations: tx.operations.all(),
+    products: tx.products.list(),
+    subscriptions: tx.subscriptions.withKeys(),
+    namedValues: tx.namedValues.withValues(),
+    backends: tx.backends.list(),
+    policies: tx.policies.all(),
+    users: tx.users.list(),
+    groups: tx.groups.list(),
+    clientApplications: tx.clientApplications.list(),
+    apiDocuments: tx.apis.documentDigests(),
+  });
+  return { revision, ...read };
+}
+
+/** `Promise.all` by name: each entity is named once, not once in a tuple and again in its order. */
+async function allOf<T extends Record<string, Promise<unknown>>>(reads: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const entries = await Promise.all(Object.entries(reads).map(async ([name, read]) => [name, await read] as const));
+  return Object.fromEntries(entries) as { [K in keyof T]: Awaited<T[K]> };
 }

@@ -20,16 +20,21 @@ export const productPut = contract(
 );
 export const productPatch = contract("ProductUpdateParameters", patchEnvelope(productProperties.partial()));
 
+/** What the ARM contract and the developer API's contract show alike of a product (shownProductFields). */
+export const shownProductShape = {
+  displayName: z.string(),
+  description: z.string().nullable(),
+  terms: z.string().nullable(),
+  subscriptionRequired: z.boolean(),
+  approvalRequired: z.boolean(),
+  subscriptionsLimit: z.number().nullable(),
+};
+
 export const productContract = contract(
   "ProductContract",
   resource(
     z.object({
-      displayName: z.string(),
-      description: z.string().nullable(),
-      terms: z.string().nullable(),
-      subscriptionRequired: z.boolean(),
-      approvalRequired: z.boolean(),
-      subscriptionsLimit: z.number().nullable(),
+      ...shownProductShape,
       state: z.enum(["published", "notPublished"]),
       authenticationType: z.array(z.enum(["subscription-key", "application-token"])),
       /** Read-only: the product's app registration, present while application-token is on. */

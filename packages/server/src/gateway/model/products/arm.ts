@@ -1,13 +1,7 @@
-import { noContent, ok, operation, type Operation, type RequestContext } from "../../../admin/operations.js";
-import {
-  API_VERSION,
-  armPage,
-  armResource,
-  etagOf,
-  LIST_PARAMETERS,
-  type ArmProperties,
-} from "../../../admin/apim/arm.js";
+import type { Operation, RequestContext } from "../../../admin/operations.js";
+import { armResource, type ArmProperties } from "../../../admin/apim/arm.js";
 import { crudOperations } from "../../../admin/apim/crud.js";
+import { linkOperations } from "../../../admin/apim/links.js";
 import { armErrors } from "../../../admin/apim/errors.js";
 import { API_FILTERABLE, apiProperties } from "../apis/arm.js";
 import { apiContract } from "../apis/arm-schemas.js";
@@ -22,7 +16,7 @@ import {
   productPut,
   type ProductResource,
 } from "./arm-schemas.js";
-import { productEntraSettings, type Product } from "./types.js";
+import { productEntraSettings, shownProductFields, type Product } from "./types.js";
 import { patchedProductFields, productFrom } from "./validation.js";
 
 const TAG = "apim: products";
@@ -31,14 +25,7 @@ const TAG = "apim: products";
 export function productProperties(product: Product): ArmProperties<ProductResource> {
   const entra = productEntraSettings(product);
   return {
-    displayName: product.displayName,
-    description: product.description,
-    terms: product.terms,
-    subscriptionRequired: product.subscriptionRequired,
-    approvalRequired: product.approvalRequired,
-    subscriptionsLimit: product.subscriptionsLimit,
-    state: product.state,
-    authenticationType: product.authenticationType,
+    ...shownProductFields(product),
     ...(entra ? { application: { entra } } : {}),
   };
 }
@@ -82,57 +69,33 @@ export function armOperations(gateway: GatewayRegistry): Operation[] {
       nameOf: (product) => product.name,
       view: productProperties,
     }),
-    operation({
-      method: "GET",
-      path: "/products/{productId}/apis",
-      summary: "List the APIs of a product",
+    ...linkOperations({
       tag: TAG,
-      parameters: LIST_PARAMETERS,
-      response: {
-        status: 200,
-        description: "The product's APIs",
-        schema: productApiCollection,
+      collection: "/products/{productId}/apis",
+      param: "apiId",
+      schemas: { resource: apiContract, list: productApiCollection },
+      filterable: API_FILTERABLE,
+      docs: {
+        list: { summary: "List the APIs of a product", description: "The product's APIs" },
+        put: { summary: "Add an API to a product", description: "The API, linked (201 when the link is new)" },
+        delete: {
+          summary: "Remove an API from a product",
+          description: "Removed (204 when it was not in the product)",
+        },
       },
-      handle: async (context) => {
+      list: async (context) => {
         const product = await gateway.products.get(context.param("productId"));
         if (!product) throw armErrors.notFound("Product");
         const names = new Set(product.apis);
-        const apis = (await gateway.apis.list()).filter((api) => names.has(api.name));
-        return ok(
-          armPage(
-            context,
-            apis.map((api) => linked(context, api)),
-            API_FILTERABLE,
-          ),
-        );
+        return (await gateway.apis.list()).filter((api) => names.has(api.name)).map((api) => linked(context, api));
       },
-    }),
-    operation({
-      method: "PUT",
-      path: "/products/{productId}/apis/{apiId}",
-      summary: "Add an API to a product",
-      tag: TAG,
-      parameters: [API_VERSION],
-      response: { status: 200, description: "The API, linked (201 when the link is new)", schema: apiContract },
-      handle: async (context) => {
-        const { created } = await gateway.products.addApi(context.param("productId"), context.param("apiId"));
-        const api = await gateway.apis.get(context.param("apiId"));
+      add: async (context, apiId) => {
+        const { created } = await gateway.products.addApi(context.param("productId"), apiId);
+        const api = await gateway.apis.get(apiId);
         if (!api) throw armErrors.notFound("Api");
-        const body = linked(context, api);
-        return { status: created ? 201 : 200, body, headers: { etag: etagOf(body.properties) } };
+        return { body: linked(context, api), created };
       },
-    }),
-    operation({
-      method: "DELETE",
-      path: "/products/{productId}/apis/{apiId}",
-      summary: "Remove an API from a product",
-      tag: TAG,
-      parameters: [API_VERSION],
-      response: { status: 200, description: "Removed (204 when it was not in the product)" },
-      handle: async (context) =>
-        (await gateway.products.removeApi(context.param("productId"), context.param("apiId")))
-          ? { status: 200 }
-          : noContent(),
+      remove: (context, apiId) => gateway.products.removeApi(context.param("productId"), apiId),
     }),
   ];
 }

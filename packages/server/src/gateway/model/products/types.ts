@@ -58,6 +58,20 @@ export const acceptsApplicationTokens = (product: Pick<Product, "authenticationT
 export const acceptsSubscriptionKeys = (product: Pick<Product, "authenticationType">): boolean =>
   product.authenticationType.includes("subscription-key");
 
+/** What a product shows administrators (ARM `properties`) and developers alike, in API Management's order. */
+export function shownProductFields(product: Product): Omit<ProductFields, "name"> {
+  return {
+    displayName: product.displayName,
+    description: product.description,
+    terms: product.terms,
+    subscriptionRequired: product.subscriptionRequired,
+    approvalRequired: product.approvalRequired,
+    subscriptionsLimit: product.subscriptionsLimit,
+    state: product.state,
+    authenticationType: product.authenticationType,
+  };
+}
+
 /** `application.entra` (ARM) and `applicationSettings.entra` (developer portal): while application-token is on. */
 export function productEntraSettings(product: Product): { applicationId: string; audience: string } | null {
   if (!product.entra || !acceptsApplicationTokens(product)) return null;

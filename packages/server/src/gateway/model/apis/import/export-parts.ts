@@ -4,7 +4,7 @@
  * the API's schemas merged into one map of named schemas with references rewritten for the dialect written.
  */
 import { isLiteralKey } from "./document-refs.js";
-import type { ExportableApi, ExportableOperation } from "./exportable-api.js";
+import type { ExportableApi, ExportableOperation, ExportOptions } from "./exportable-api.js";
 import { ExportError } from "./import-errors.js";
 import { PATH_ITEM_METHODS } from "./http-methods.js";
 import type { ImportedSchema, SchemaMap } from "./imported-api.js";
@@ -26,7 +26,7 @@ const METHODS: ReadonlySet<string> = new Set(PATH_ITEM_METHODS);
 const TEMPLATE_NAME = /\{([^{}*][^{}]*)\}/g;
 
 /** Each operation's place and parameters; a path and method already taken moves the next one to `x-ms-paths`. */
-export function placeOperations(operations: readonly ExportableOperation[]): PlacedOperation[] {
+function placeOperations(operations: readonly ExportableOperation[]): PlacedOperation[] {
   const taken = new Set<string>();
   return operations.map((operation) => {
     const method = operation.method.toLowerCase();
@@ -82,6 +82,58 @@ export function placeOperations(operations: readonly ExportableOperation[]): Pla
   });
 }
 
+/** What both writers open a document with: the API's schemas for `dialect`, its key schemes, server URL and `info`. */
+export function documentBasics(api: ExportableApi, options: ExportOptions, dialect: SchemaDialect) {
+  return {
+    schemas: mergedSchemas(options.schemas ?? [], dialect),
+    keys: keySchemes(api),
+    server: options.serverUrl ?? api.serviceUrl ?? undefined,
+    info: { title: api.displayName, ...(api.description ? { description: api.description } : {}), version: "1.0" },
+  };
+}
+
+/** `paths`, and `x-ms-paths` when an operation is placed there: each operation as `write` puts it in the dialect. */
+export function pathSections(
+  operations: readonly ExportableOperation[],
+  write: (placed: PlacedOperation) => JsonObject,
+): JsonObject {
+  const sections: Record<PlacedOperation["section"], Map<string, JsonObject>> = {
+    paths: new Map(),
+    "x-ms-paths": new Map(),
+  };
+  for (const placed of placeOperations(operations)) {
+    const items = sections[placed.section];
+    const item = items.get(placed.key) ?? {};
+    item[placed.method] = write(placed);
+    items.set(placed.key, item);
+  }
+  return {
+    paths: record(sections.paths),
+    ...(sections["x-ms-paths"].size > 0 ? { "x-ms-paths": record(sections["x-ms-paths"]) } : {}),
+  };
+}
+
+/** How an operation object opens in both dialects: its display name, description and name. */
+export function operationNames(operation: ExportableOperation): JsonObject {
+  return {
+    summary: operation.displayName,
+    ...(operation.description ? { description: operation.description } : {}),
+    operationId: operation.name,
+  };
+}
+
+/** The template, query and header parameters, in that order, as the dialect's `parameterObject` writes them. */
+export function locatedParameters(
+  parameters: PlacedOperation["parameters"],
+  parameterObject: (parameter: ParameterContract, location: "path" | "query" | "header") => JsonObject,
+): JsonObject[] {
+  return [
+    ...parameters.path.map((p) => parameterObject(p, "path")),
+    ...parameters.query.map((p) => parameterObject(p, "query")),
+    ...parameters.header.map((p) => parameterObject(p, "header")),
+  ];
+}
+
 /** A value API Management keeps as text, as the parameter's type has it in a schema. */
 export function typedValue(type: string, text: string): unknown {
   if ((type === "integer" || type === "number") && text.trim() !== "" && Number.isFinite(Number(text))) {
@@ -112,7 +164,7 @@ export function schemaReference(
 }
 
 /** Every named schema of the API's schemas (the first of a name wins), references rewritten for `dialect`. */
-export function mergedSchemas(schemas: readonly ImportedSchema[], dialect: SchemaDialect): SchemaMap {
+function mergedSchemas(schemas: readonly ImportedSchema[], dialect: SchemaDialect): SchemaMap {
   const entries: [string, unknown][] = [];
   const seen = new Set<string>();
   for (const schema of schemas) {
@@ -146,7 +198,7 @@ function rewriteRefs(value: unknown, from: string, to: string): unknown {
 }
 
 /** The subscription key schemes API Management's export declares for an API that requires a subscription. */
-export function keySchemes(api: ExportableApi): { schemes: JsonObject; security: JsonObject[] } | undefined {
+function keySchemes(api: ExportableApi): { schemes: JsonObject; security: JsonObject[] } | undefined {
   if (!api.subscriptionRequired) return undefined;
   const { header, query } = api.subscriptionKeyParameterNames;
   return {

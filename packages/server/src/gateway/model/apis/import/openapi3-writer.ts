@@ -5,9 +5,10 @@
  */
 import type { ExportableApi, ExportableOperation, ExportOptions } from "./exportable-api.js";
 import {
-  keySchemes,
-  mergedSchemas,
-  placeOperations,
+  documentBasics,
+  locatedParameters,
+  operationNames,
+  pathSections,
   record,
   schemaReference,
   typeFields,
@@ -23,29 +24,16 @@ export function openApi3Document(
   operations: readonly ExportableOperation[],
   options: ExportOptions,
 ): JsonObject {
-  const schemas = mergedSchemas(options.schemas ?? [], "openapi");
-  const keys = keySchemes(api);
-  const server = options.serverUrl ?? api.serviceUrl ?? undefined;
-  const sections: Record<PlacedOperation["section"], Map<string, JsonObject>> = {
-    paths: new Map(),
-    "x-ms-paths": new Map(),
-  };
-  for (const placed of placeOperations(operations)) {
-    const items = sections[placed.section];
-    const item = items.get(placed.key) ?? {};
-    item[placed.method] = operationObject(placed, schemas);
-    items.set(placed.key, item);
-  }
+  const { schemas, keys, server, info } = documentBasics(api, options, "openapi");
   const components = {
     ...(Object.keys(schemas).length > 0 ? { schemas } : {}),
     ...(keys ? { securitySchemes: keys.schemes } : {}),
   };
   return {
     openapi: "3.0.1",
-    info: { title: api.displayName, ...(api.description ? { description: api.description } : {}), version: "1.0" },
+    info,
     ...(server ? { servers: [{ url: server }] } : {}),
-    paths: record(sections.paths),
-    ...(sections["x-ms-paths"].size > 0 ? { "x-ms-paths": record(sections["x-ms-paths"]) } : {}),
+    ...pathSections(operations, (placed) => operationObject(placed, schemas)),
     ...(Object.keys(components).length > 0 ? { components } : {}),
     ...(keys ? { security: keys.security } : {}),
   };
@@ -54,14 +42,8 @@ export function openApi3Document(
 function operationObject({ operation, parameters }: PlacedOperation, schemas: SchemaMap): JsonObject {
   const representations = operation.request?.representations ?? [];
   return {
-    summary: operation.displayName,
-    ...(operation.description ? { description: operation.description } : {}),
-    operationId: operation.name,
-    parameters: [
-      ...parameters.path.map((p) => parameterObject(p, "path")),
-      ...parameters.query.map((p) => parameterObject(p, "query")),
-      ...parameters.header.map((p) => parameterObject(p, "header")),
-    ],
+    ...operationNames(operation),
+    parameters: locatedParameters(parameters, parameterObject),
     ...(representations.length > 0
       ? {
           requestBody: {

@@ -5,9 +5,10 @@
  */
 import type { ExportableApi, ExportableOperation, ExportOptions } from "./exportable-api.js";
 import {
-  keySchemes,
-  mergedSchemas,
-  placeOperations,
+  documentBasics,
+  locatedParameters,
+  operationNames,
+  pathSections,
   record,
   schemaReference,
   typeFields,
@@ -22,27 +23,14 @@ export function swagger2Document(
   operations: readonly ExportableOperation[],
   options: ExportOptions,
 ): JsonObject {
-  const schemas = mergedSchemas(options.schemas ?? [], "swagger");
-  const keys = keySchemes(api);
-  const server = options.serverUrl ?? api.serviceUrl ?? undefined;
+  const { schemas, keys, server, info } = documentBasics(api, options, "swagger");
   const url = server === undefined ? undefined : new URL(server);
-  const sections: Record<PlacedOperation["section"], Map<string, JsonObject>> = {
-    paths: new Map(),
-    "x-ms-paths": new Map(),
-  };
-  for (const placed of placeOperations(operations)) {
-    const items = sections[placed.section];
-    const item = items.get(placed.key) ?? {};
-    item[placed.method] = operationObject(placed, schemas);
-    items.set(placed.key, item);
-  }
   return {
     swagger: "2.0",
-    info: { title: api.displayName, ...(api.description ? { description: api.description } : {}), version: "1.0" },
+    info,
     ...(url ? { host: url.host, basePath: url.pathname, schemes: [url.protocol.slice(0, -1)] } : {}),
     ...(keys ? { securityDefinitions: keys.schemes, security: keys.security } : {}),
-    paths: record(sections.paths),
-    ...(sections["x-ms-paths"].size > 0 ? { "x-ms-paths": record(sections["x-ms-paths"]) } : {}),
+    ...pathSections(operations, (placed) => operationObject(placed, schemas)),
     ...(Object.keys(schemas).length > 0 ? { definitions: schemas } : {}),
   };
 }
@@ -56,15 +44,11 @@ function operationObject({ operation, parameters }: PlacedOperation, schemas: Sc
   const form = request.find((r) => r.formParameters !== undefined)?.formParameters;
   const body = schemaReference("swagger", schemas, request.find((r) => r.typeName !== undefined)?.typeName);
   return {
-    summary: operation.displayName,
-    ...(operation.description ? { description: operation.description } : {}),
-    operationId: operation.name,
+    ...operationNames(operation),
     ...(consumes.length > 0 ? { consumes } : {}),
     ...(produces.length > 0 ? { produces } : {}),
     parameters: [
-      ...parameters.path.map((p) => parameterObject(p, "path")),
-      ...parameters.query.map((p) => parameterObject(p, "query")),
-      ...parameters.header.map((p) => parameterObject(p, "header")),
+      ...locatedParameters(parameters, parameterObject),
       ...(form ?? []).map((p) => parameterObject(p, "formData")),
       ...(form === undefined && request.length > 0
         ? [
