@@ -14,6 +14,39 @@ after(async () => {
 const DEFAULT_KEY_NAMES = { header: "Ocp-Apim-Subscription-Key", query: "subscription-key" };
 
 describe("ARM apis and operations", () => {
+  test("a property Gatehouse does not model is refused naming it, unless its value means 'not used'", async () => {
+    const base = { displayName: "Versioned", path: "versioned" };
+    for (const [name, value] of [
+      ["apiVersionSetId", "/apiVersionSets/orders"],
+      ["apiVersion", "v2"],
+      ["apiRevision", "3"],
+      ["isCurrent", false],
+      ["sourceApiId", "/apis/echo"],
+      ["authenticationSettings", { oAuth2: { authorizationServerId: "contoso" } }],
+    ] as const) {
+      const response = await h.call("PUT", `${SHORT}/apis/versioned`, {
+        body: { properties: { ...base, [name]: value } },
+      });
+      const error = assertArmError(response, 400, "ValidationError");
+      assert.equal(error.details[0]?.target, name, response.text);
+      assert.match(error.details[0]?.message ?? "", new RegExp(`Property '${name}' is not supported`));
+    }
+    assert.equal((await h.call("GET", `${SHORT}/apis/versioned`)).status, 404, "nothing was stored");
+    const created = await put(h, `${SHORT}/apis/versioned`, {
+      properties: {
+        ...base,
+        apiVersionSetId: null,
+        apiRevision: "1",
+        isCurrent: true,
+        authenticationSettings: { oAuth2: null, openid: null, oAuth2AuthenticationSettings: [] },
+      },
+    });
+    assert.equal(created.name, "versioned");
+    const patched = await h.call("PATCH", `${SHORT}/apis/versioned`, { body: { properties: { apiVersion: "v2" } } });
+    assert.equal(assertArmError(patched, 400, "ValidationError").details[0]?.target, "apiVersion");
+    assert.equal((await h.call("DELETE", `${SHORT}/apis/versioned`)).status, 200);
+  });
+
   test("PUT creates (201) then replaces (200), in APIM's envelope on either prefix", async () => {
     const created = await put(h, `${ARM}/apis/echo?api-version=2022-08-01`, {
       properties: {

@@ -9,6 +9,7 @@ import { apiCollection, apiContract, apiPatch, apiPut, type ApiBody, type ApiRes
 import { importApiDocument, MAX_DOCUMENT_BYTES } from "./import/index.js";
 import type { Api, ApiInput } from "./types.js";
 import { importedApiInput } from "./validation.js";
+import { refuseNotModelled } from "./not-modelled.js";
 
 /** The API's ARM `properties`, property by property (never spread), so nothing the model gains later leaks out. */
 export function apiProperties(api: Api): ArmProperties<ApiResource> {
@@ -83,11 +84,13 @@ export function armOperations(gateway: GatewayRegistry): Operation[] {
       filterable: API_FILTERABLE,
       list: () => gateway.apis.list(),
       get: (_context, name) => gateway.apis.get(name),
-      put: async (_context, name, properties) => {
+      put: async (context, name, properties) => {
+        refuseNotModelled(context);
         const { api, created } = await putApi(gateway, name, properties);
         return { item: api, created };
       },
-      patch: (_context, name, { format, value, ...properties }) => {
+      patch: (context, name, { format, value, ...properties }) => {
+        refuseNotModelled(context);
         if (format !== undefined || value !== undefined) {
           const property = format !== undefined ? "format" : "value";
           throw armErrors.validation(`Property '${property}' is an import, which is a PUT of the API.`, property);
