@@ -22,17 +22,11 @@ export interface DemoUrls {
   developerPassword: string;
 }
 
-/** The Starter product tells its backends who the caller's owner is (a subscription's or an application's). */
-const STARTER_POLICY = `<policies>
+/** A policy document whose inbound section adds `inbound` after `<base />`; the other sections inherit. */
+const inboundPolicy = (inbound: string) => `<policies>
   <inbound>
     <base />
-    <choose>
-      <when condition="@(context.User != null)">
-        <set-header name="X-Gatehouse-User" exists-action="override">
-          <value>@(context.User.Email)</value>
-        </set-header>
-      </when>
-    </choose>
+${inbound}
   </inbound>
   <backend>
     <base />
@@ -45,6 +39,15 @@ const STARTER_POLICY = `<policies>
   </on-error>
 </policies>
 `;
+
+/** The Starter product tells its backends who the caller's owner is (a subscription's or an application's). */
+const STARTER_POLICY = inboundPolicy(`    <choose>
+      <when condition="@(context.User != null)">
+        <set-header name="X-Gatehouse-User" exists-action="override">
+          <value>@(context.User.Email)</value>
+        </set-header>
+      </when>
+    </choose>`);
 
 /**
  * The documented walkthrough's gateway: the NumberToWords SOAP API behind validate-jwt (tokens from the demo tenant
@@ -80,10 +83,8 @@ export function demoGatewaySection({
         serviceUrl: numbersUrl,
         apiType: "soap",
         protocols: ["http", "https"],
-        policy: `<policies>
-  <inbound>
-    <base />
-    <validate-jwt header-name="Authorization" require-scheme="Bearer" failed-validation-httpcode="401">
+        policy:
+          inboundPolicy(`    <validate-jwt header-name="Authorization" require-scheme="Bearer" failed-validation-httpcode="401">
       <openid-config url="${openIdConfig}" />
       <audiences>
         <audience>${DEMO.resourceAppId}</audience>
@@ -95,19 +96,7 @@ export function demoGatewaySection({
         </claim>
       </required-claims>
     </validate-jwt>
-    <set-header name="Ocp-Apim-Subscription-Key" exists-action="delete" />
-  </inbound>
-  <backend>
-    <base />
-  </backend>
-  <outbound>
-    <base />
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>
-`,
+    <set-header name="Ocp-Apim-Subscription-Key" exists-action="delete" />`),
         operations: [
           soapOperation("NumberToWords", DEMO_GATEWAY.numberToWordsAction),
           soapOperation("NumberToDollars", DEMO_GATEWAY.numberToDollarsAction),
