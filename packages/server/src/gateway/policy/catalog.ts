@@ -35,6 +35,7 @@ import { findAndReplace } from "./policies/find-and-replace.js";
 import { ipFilter } from "./policies/ip-filter.js";
 import { jsonToXmlPolicy } from "./policies/json-to-xml.js";
 import { setMethod } from "./policies/set-method.js";
+import { authenticationBasic } from "./policies/authentication-basic.js";
 import { setVariable } from "./policies/set-variable.js";
 import { xmlToJsonPolicy } from "./policies/xml-to-json.js";
 
@@ -74,11 +75,11 @@ export const POLICY_CATALOG: ReadonlyMap<string, PolicyDefinition> = new Map(
     ipFilter,
     jsonToXmlPolicy,
     xmlToJsonPolicy,
+    authenticationBasic,
   ].map((definition) => [definition.name, definition]),
 );
 
 const NOT_YET = new Set([
-  "authentication-basic",
   "authentication-certificate",
   "authentication-managed-identity",
   "cosmosdb-data-source",
