@@ -159,6 +159,13 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   const identityLogger = logger.child({ listener: "identity" });
   const identityState = await openState(options.redis, identityLogger);
   const throttle = new CredentialThrottle(identityState, "token", options.credentialThrottle);
+  // Only issuers a federated credential names are fetched; the local CA is trusted, so one tenant can federate another.
+  const issuerKeys = new KeySources({
+    extraCa: tls.extraCa,
+    httpsOnly: true,
+    unknownKidRefreshMs: options.jwksRefreshCooldownMs,
+    logger: identityLogger.child({ component: "federated-issuers" }),
+  });
   const tokens = new TokenService(
     runtime.snapshot,
     runtime.signer,
@@ -167,6 +174,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     { lifetimeSeconds: options.tokenLifetimeSeconds, assertionSkewSeconds: 300 },
     usedAssertions,
     throttle,
+    issuerKeys,
   );
 
   // fastify routes; the sockets are Gatehouse's own listeners (listener/), with their timeouts, caps and error bodies.
@@ -323,6 +331,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
       gateway?.close(),
       runtime.close(),
       identityState.close(),
+      issuerKeys.close(),
       demoBackends?.close(),
     ]);
     await store.close();
@@ -354,7 +363,13 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
       await sync.close();
       core.gateway.entra.detach();
       await Promise.allSettled([identityServing.close(), adminServing.close(), live.close(), entra.close()]);
-      await Promise.allSettled([identity.close(), admin.close(), demoBackends?.close(), identityState.close()]);
+      await Promise.allSettled([
+        identity.close(),
+        admin.close(),
+        demoBackends?.close(),
+        identityState.close(),
+        issuerKeys.close(),
+      ]);
       await runtime.close();
       await store.close();
     },

@@ -22,6 +22,7 @@ import { openApiDocument, type Mount } from "./openapi.js";
 import { fastifyPath, mountOperations, ok, operation } from "./operations.js";
 import { appRoleAssignmentOperations } from "./resources/app-role-assignments.js";
 import { applicationOperations } from "./resources/applications.js";
+import { federatedCredentialOperations } from "./resources/federated-identity-credentials.js";
 import { servicePrincipalOperations } from "./resources/service-principals.js";
 import { signingKeyOperations } from "./resources/signing-keys.js";
 import { organizationOperations, tenantOperations } from "./resources/tenants.js";
@@ -88,6 +89,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       access: "applications",
       operations: [
         ...applicationOperations(registry, builtIn),
+        ...federatedCredentialOperations(registry, builtIn),
         ...servicePrincipalOperations(registry, builtIn),
         ...appRoleAssignmentOperations(registry, builtIn),
         ...organizationOperations(),

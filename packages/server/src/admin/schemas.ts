@@ -116,6 +116,25 @@ export const addPasswordRequest = named(
 
 export const removePasswordRequest = named("removePasswordRequest", z.strictObject({ keyId: guid }));
 
+const federatedCredentialFields = {
+  issuer: z.string(),
+  subject: z.string(),
+  audiences: z.array(z.string()),
+  description: z.string().nullable(),
+};
+
+/** Graph's `federatedIdentityCredential` create body; `audiences` defaults to `api://AzureADTokenExchange`. */
+export const federatedIdentityCredentialCreate = named(
+  "federatedIdentityCredentialCreate",
+  z.strictObject({ name: z.string(), ...federatedCredentialFields }).partial({ audiences: true, description: true }),
+);
+
+/** PATCH: any of issuer, subject, audiences and description; `name` only with its current value (it is immutable). */
+export const federatedIdentityCredentialUpdate = named(
+  "federatedIdentityCredentialUpdate",
+  z.strictObject({ name: z.string(), ...federatedCredentialFields }).partial(),
+);
+
 export const servicePrincipalCreate = named(
   "servicePrincipalCreate",
   z.strictObject({
@@ -217,6 +236,12 @@ export const application = named(
   }),
 );
 export type ApplicationResource = z.output<typeof application>;
+
+export const federatedIdentityCredential = named(
+  "federatedIdentityCredential",
+  z.object({ id: guid, name: z.string(), ...federatedCredentialFields }),
+);
+export type FederatedIdentityCredentialResource = z.output<typeof federatedIdentityCredential>;
 
 export const servicePrincipal = named(
   "servicePrincipal",

@@ -2,12 +2,13 @@
  * Stored objects → Graph response shapes. Credentials are copied property by property, never spread, so secret
  * hashes and internal thumbprints cannot leak into a response by accident.
  */
-import type { AppRoleAssignment, ServicePrincipal, Tenant } from "../identity/model.js";
+import type { AppRoleAssignment, FederatedIdentityCredential, ServicePrincipal, Tenant } from "../identity/model.js";
 import type { SigningKeyRecord } from "../store/repositories/signing-keys.js";
 import type { StoredApplication } from "../store/repositories/applications.js";
 import type {
   AppRoleAssignmentResource,
   ApplicationResource,
+  FederatedIdentityCredentialResource,
   ServicePrincipalResource,
   SigningKeyResource,
   TenantResource,
@@ -116,5 +117,16 @@ export function signingKeyView(record: SigningKeyRecord, currentKid: string): Si
     activatedDateTime: record.activatedAt,
     retiredDateTime: record.retiredAt,
     current: record.kid === currentKid,
+  };
+}
+
+export function federatedCredentialView(credential: FederatedIdentityCredential): FederatedIdentityCredentialResource {
+  return {
+    id: credential.id,
+    name: credential.name,
+    issuer: credential.issuer,
+    subject: credential.subject,
+    audiences: [...credential.audiences],
+    description: credential.description,
   };
 }

@@ -2,7 +2,7 @@ import { stringify } from "yaml";
 import type { Registry } from "../identity/registry.js";
 import type { Management } from "../admin/management.js";
 import type { StoredApplication } from "../store/repositories/applications.js";
-import type { AppRoleAssignment, ServicePrincipal } from "../identity/model.js";
+import type { AppRoleAssignment, ServicePrincipal, StoredFederatedCredential } from "../identity/model.js";
 import type { ApplicationConfig, GatehouseConfig, GatewaySectionConfig } from "./schema.js";
 import { DEFAULT_TENANT_SETTING } from "./reconcile.js";
 import type { GatewayConfiguration } from "../gateway/model/configuration.js";
@@ -20,11 +20,12 @@ export async function exportConfig(
   gateway?: GatewayRegistry,
 ): Promise<string> {
   const config: GatehouseConfig = await registry.read(async (repos) => {
-    const [tenants, apps, sps, assignments, defaultTenant] = await Promise.all([
+    const [tenants, apps, sps, assignments, federated, defaultTenant] = await Promise.all([
       repos.tenants.list(),
       repos.applications.list(),
       repos.servicePrincipals.list(),
       repos.assignments.list(),
+      repos.federatedCredentials.list(),
       repos.settings.get(DEFAULT_TENANT_SETTING),
     ]);
     const userTenants = tenants.filter((t) => t.id !== management.tenantId);
@@ -37,7 +38,15 @@ export async function exportConfig(
           domains: tenant.domains,
           applications: apps
             .filter((a) => a.tenantId === tenant.id)
-            .map((app) => exportApplication(app, tenant.id, sps, assignments)),
+            .map((app) =>
+              exportApplication(
+                app,
+                tenant.id,
+                sps,
+                assignments,
+                federated.filter((c) => c.applicationId === app.id),
+              ),
+            ),
         })),
       },
     };
@@ -54,6 +63,7 @@ function exportApplication(
   tenantId: string,
   sps: ServicePrincipal[],
   assignments: AppRoleAssignment[],
+  federated: StoredFederatedCredential[],
 ): ApplicationConfig {
   const sp = sps.find((s) => s.tenantId === tenantId && s.appId === app.appId);
   const granted = new Set(
@@ -109,6 +119,17 @@ function exportApplication(
       startDateTime: k.startDateTime,
       endDateTime: k.endDateTime,
     })),
+    ...(federated.length > 0
+      ? {
+          federatedIdentityCredentials: federated.map((c) => ({
+            name: c.name,
+            issuer: c.issuer,
+            subject: c.subject,
+            audiences: c.audiences,
+            ...(c.description !== null ? { description: c.description } : {}),
+          })),
+        }
+      : {}),
     ...(app.tags.length > 0 ? { tags: app.tags } : {}),
     ...(sp
       ? {

@@ -53,6 +53,16 @@ const keyCredential = z
     "give exactly one of key and certificateFile",
   );
 
+/** Graph's federatedIdentityCredential; matched by name when applied again. */
+const federatedIdentityCredential = z.strictObject({
+  name: z.string().min(1),
+  issuer: z.string().min(1),
+  subject: z.string().min(1),
+  /** Default `[api://AzureADTokenExchange]`. */
+  audiences: z.array(z.string().min(1)).optional(),
+  description: z.string().optional(),
+});
+
 const application = z.strictObject({
   displayName: z.string().min(1),
   appId: guid.optional(),
@@ -76,6 +86,7 @@ const application = z.strictObject({
     .optional(),
   passwordCredentials: z.array(passwordCredential).optional(),
   keyCredentials: z.array(keyCredential).optional(),
+  federatedIdentityCredentials: z.array(federatedIdentityCredential).optional(),
   tags: z.array(z.string()).optional(),
   servicePrincipal: z
     .strictObject({ accountEnabled: z.boolean().optional(), appRoleAssignmentRequired: z.boolean().optional() })

@@ -1,7 +1,13 @@
 import { X509Certificate, type KeyObject } from "node:crypto";
 import type { StoredApplication } from "../store/repositories/applications.js";
 import type { Repositories } from "../store/store.js";
-import type { AppRoleAssignment, ServicePrincipal, StoredKeyCredential, Tenant } from "./model.js";
+import type {
+  AppRoleAssignment,
+  ServicePrincipal,
+  StoredFederatedCredential,
+  StoredKeyCredential,
+  Tenant,
+} from "./model.js";
 
 export interface SecretEntry {
   keyId: string;
@@ -23,6 +29,8 @@ export interface ClientEntry {
   secrets: SecretEntry[];
   /** Keyed by base64url SHA-1 (`x5t`) and SHA-256 (`x5t#S256`) thumbprints. */
   certificates: Map<string, CertificateEntry>;
+  /** Federated identity credentials: the external tokens accepted in place of a secret or certificate. */
+  federated: StoredFederatedCredential[];
 }
 
 /**
@@ -42,13 +50,20 @@ export class Directory {
     applications: StoredApplication[],
     servicePrincipals: ServicePrincipal[],
     assignments: AppRoleAssignment[],
+    federated: StoredFederatedCredential[],
   ) {
     for (const tenant of tenants) {
       this.tenantsByKey.set(tenant.id.toLowerCase(), tenant);
       for (const domain of tenant.domains) this.tenantsByKey.set(domain.toLowerCase(), tenant);
     }
+    const federatedByApp = new Map<string, StoredFederatedCredential[]>();
+    for (const credential of federated) {
+      const list = federatedByApp.get(credential.applicationId);
+      if (list) list.push(credential);
+      else federatedByApp.set(credential.applicationId, [credential]);
+    }
     for (const app of applications) {
-      this.clients.set(app.appId.toLowerCase(), clientEntry(app));
+      this.clients.set(app.appId.toLowerCase(), clientEntry(app, federatedByApp.get(app.id) ?? []));
       this.resourcesByIdentifier.set(app.appId.toLowerCase(), app);
       for (const uri of app.identifierUris) this.resourcesByIdentifier.set(normalizeIdentifier(uri), app);
     }
@@ -62,13 +77,14 @@ export class Directory {
   }
 
   static async load(repos: Repositories, revision: number): Promise<Directory> {
-    const [tenants, apps, sps, assignments] = await Promise.all([
+    const [tenants, apps, sps, assignments, federated] = await Promise.all([
       repos.tenants.list(),
       repos.applications.list(),
       repos.servicePrincipals.list(),
       repos.assignments.list(),
+      repos.federatedCredentials.list(),
     ]);
-    return new Directory(revision, tenants, apps, sps, assignments);
+    return new Directory(revision, tenants, apps, sps, assignments, federated);
   }
 
   /** A tenant by GUID or verified domain, case-insensitively. */
@@ -98,7 +114,7 @@ const spKey = (tenantId: string, appId: string) => `${tenantId}|${appId.toLowerC
 const grantKey = (principalId: string, resourceId: string) => `${principalId}|${resourceId}`;
 const normalizeIdentifier = (uri: string) => uri.toLowerCase().replace(/\/+$/, "");
 
-function clientEntry(app: StoredApplication): ClientEntry {
+function clientEntry(app: StoredApplication, federated: StoredFederatedCredential[]): ClientEntry {
   const secrets = app.passwordCredentials.map((p) => ({
     keyId: p.keyId,
     hash: Buffer.from(p.secretHash, "base64url"),
@@ -117,5 +133,5 @@ function clientEntry(app: StoredApplication): ClientEntry {
     certificates.set(credential.thumbprintSha1, entry);
     certificates.set(credential.thumbprintSha256, entry);
   }
-  return { app, secrets, certificates };
+  return { app, secrets, certificates, federated };
 }

@@ -49,6 +49,14 @@ export class ThrottledError extends AadstsError {
 
 const CERT_DOCS =
   "Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .";
+const FEDERATION_DOCS = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+const CHECK_FEDERATED =
+  "Check your federated identity credential Subject, Audience and Issuer against the presented assertion.";
+/** Token-supplied text quoted in a message, cut short so a crafted assertion cannot flood a response or a log. */
+const claimText = (value: unknown) => {
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+};
 const NOT_INSTALLED =
   "This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.";
 
@@ -211,6 +219,60 @@ export const aadsts = {
       50013,
       `Assertion is invalid: this client assertion (its 'jti') was already used. Create a new assertion, with a new 'jti', for every token request. ${CERT_DOCS}`,
     ),
+  /** A federated assertion for a client that has no federated identity credential at all. */
+  noFederatedCredential: (issuer: unknown, subject: unknown, audience: unknown) =>
+    new AadstsError(
+      400,
+      "invalid_request",
+      70021,
+      `No matching federated identity record found for presented assertion. Assertion Issuer: '${claimText(issuer)}'. Assertion Subject: '${claimText(subject)}'. Assertion Audience: '${claimText(audience)}'. ${FEDERATION_DOCS}`,
+    ),
+  federatedIssuerMismatch: (issuer: unknown) =>
+    new AadstsError(
+      401,
+      "invalid_client",
+      700211,
+      `No matching federated identity record found for presented assertion issuer '${claimText(issuer)}'. ${CHECK_FEDERATED} ${FEDERATION_DOCS}`,
+    ),
+  federatedAudienceMismatch: (audience: unknown) =>
+    new AadstsError(
+      401,
+      "invalid_client",
+      700212,
+      `No matching federated identity record found for presented assertion audience '${claimText(audience)}'. ${CHECK_FEDERATED} ${FEDERATION_DOCS}`,
+    ),
+  federatedSubjectMismatch: (subject: unknown) =>
+    new AadstsError(
+      401,
+      "invalid_client",
+      700213,
+      `No matching federated identity record found for presented assertion subject '${claimText(subject)}'. ${CHECK_FEDERATED} ${FEDERATION_DOCS}`,
+    ),
+  /** Matching is case-sensitive; Entra says so when only the case differs. */
+  federatedSubjectCase: (subject: string) =>
+    new AadstsError(
+      401,
+      "invalid_client",
+      7002138,
+      `No matching federated identity record found for presented assertion subject '${claimText(subject)}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. ${CHECK_FEDERATED} See documentation at: ${FEDERATION_DOCS}.`,
+    ),
+  federatedKeyNotFound: (keyId: string, issuer: string) =>
+    new AadstsError(
+      401,
+      "invalid_client",
+      7000272,
+      `The certificate with identifier ${claimText(keyId)} used to sign the federated credential could not be found in the metadata of identity provider ${claimText(issuer)}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.`,
+    ),
+  federatedBadSignature: (issuer: string) =>
+    new WrongCredentialError(
+      401,
+      "invalid_client",
+      50013,
+      `Assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value., Issuer: '${claimText(issuer)}']`,
+    ),
+  /** The issuer's discovery document or keys could not be had; the detail never holds a response body. */
+  externalOidcFailed: (detail: string) =>
+    new AadstsError(400, "invalid_request", 90061, `Request to External OIDC endpoint failed. ${detail}`),
   methodNotAllowed: (method: string) =>
     new AadstsError(
       405,

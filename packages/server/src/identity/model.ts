@@ -133,3 +133,19 @@ export const emptyApplicationDocument = (): ApplicationDocument => ({
   requiredResourceAccess: [],
   tags: [],
 });
+
+/** Graph's `federatedIdentityCredential`: an external workload the application trusts, by issuer, subject and audience. */
+export interface FederatedIdentityCredential {
+  id: string;
+  name: string;
+  issuer: string;
+  subject: string;
+  /** Exactly one audience, as Graph allows; `api://AzureADTokenExchange` unless told otherwise. */
+  audiences: string[];
+  description: string | null;
+}
+
+/** A federated credential with the application it belongs to. */
+export interface StoredFederatedCredential extends FederatedIdentityCredential {
+  applicationId: string;
+}

@@ -44,6 +44,18 @@ export interface KeyCredentialTable {
   created_at: string;
 }
 
+export interface FederatedIdentityCredentialTable {
+  id: string;
+  application_id: string;
+  name: string;
+  name_key: string; // lower-cased name, unique per application
+  issuer: string;
+  subject: string;
+  audiences: string; // JSON string[] (one element, as Graph allows)
+  description: string | null;
+  created_at: string;
+}
+
 export interface ServicePrincipalTable {
   id: string;
   app_id: string;
@@ -269,6 +281,7 @@ export interface Database {
   applications: ApplicationTable;
   password_credentials: PasswordCredentialTable;
   key_credentials: KeyCredentialTable;
+  federated_identity_credentials: FederatedIdentityCredentialTable;
   service_principals: ServicePrincipalTable;
   app_role_assignments: AppRoleAssignmentTable;
   signing_keys: SigningKeyTable;

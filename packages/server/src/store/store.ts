@@ -10,10 +10,12 @@ import { ServicePrincipalRepository } from "./repositories/service-principals.js
 import { AppRoleAssignmentRepository } from "./repositories/app-role-assignments.js";
 import { SigningKeyRepository } from "./repositories/signing-keys.js";
 import { SettingRepository } from "./repositories/settings.js";
+import { FederatedCredentialRepository } from "./repositories/federated-credentials.js";
 
 export interface Repositories {
   tenants: TenantRepository;
   applications: ApplicationRepository;
+  federatedCredentials: FederatedCredentialRepository;
   servicePrincipals: ServicePrincipalRepository;
   assignments: AppRoleAssignmentRepository;
   signingKeys: SigningKeyRepository;
@@ -23,6 +25,7 @@ export interface Repositories {
 const repositories = (db: Kysely<Database>): Repositories => ({
   tenants: new TenantRepository(db),
   applications: new ApplicationRepository(db),
+  federatedCredentials: new FederatedCredentialRepository(db),
   servicePrincipals: new ServicePrincipalRepository(db),
   assignments: new AppRoleAssignmentRepository(db),
   signingKeys: new SigningKeyRepository(db),

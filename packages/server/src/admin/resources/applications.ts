@@ -46,8 +46,8 @@ function documentChanges(fields: DocumentFields, currentApi: ApiApplication): Ap
   };
 }
 
-/** Graph's applications: registration, certificates (PATCH keyCredentials) and secrets (addPassword/removePassword). */
-export function applicationOperations(registry: Registry, builtIn: BuiltInObjects): Operation[] {
+/** The application a route names by `{id}` or `(appId='…')` in the route's tenant; `findWritable` refuses built-ins. */
+export function applicationFinder(registry: Registry, builtIn: BuiltInObjects) {
   const find = async (context: RequestContext): Promise<StoredApplication> => {
     const tenant = await context.tenant();
     const key = entityKey(context);
@@ -62,6 +62,12 @@ export function applicationOperations(registry: Registry, builtIn: BuiltInObject
     builtIn.assertWritableApplication(app);
     return app;
   };
+  return { find, findWritable };
+}
+
+/** Graph's applications: registration, certificates (PATCH keyCredentials) and secrets (addPassword/removePassword). */
+export function applicationOperations(registry: Registry, builtIn: BuiltInObjects): Operation[] {
+  const { find, findWritable } = applicationFinder(registry, builtIn);
   const reread = async (id: string) => {
     const app = await registry.read((repos) => repos.applications.get(id));
     if (!app) throw graphErrors.notFound(id);

@@ -1,5 +1,6 @@
 import { ClientCredentials, GatehouseClientError } from "@gatehouse/client";
 import { EntraAuthenticationError, EntraDirectoryError, GraphRequestError, GraphUnavailableError } from "./errors.js";
+import { isHttpsOrLoopback } from "../../util/loopback.js";
 
 /** Graph pages of app registrations are a few hundred kilobytes at most; anything far larger is not one. */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -24,9 +25,6 @@ interface GraphPage<T> {
   "@odata.nextLink"?: string;
 }
 
-const IPV4_LOOPBACK = /^127(?:\.\d{1,3}){3}$/;
-const isLoopback = (host: string) => host === "localhost" || host === "[::1]" || IPV4_LOOPBACK.test(host);
-
 interface GraphBase {
   origin: string;
   /** Without a trailing slash ("" for the root). */
@@ -37,7 +35,7 @@ interface GraphBase {
 function graphBase(graphUrl: string): GraphBase {
   const url = URL.canParse(graphUrl) ? new URL(graphUrl) : undefined;
   if (!url) throw new EntraDirectoryError(`graphUrl '${graphUrl}' is not a URL`);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
+  if (!isHttpsOrLoopback(url)) {
     throw new EntraDirectoryError(`graphUrl ${url.origin} must use https (http only for loopback hosts)`);
   }
   if (url.search || url.hash || url.username || url.password) {

@@ -1,4 +1,5 @@
 import { Agent, request } from "undici";
+import { isHttpsOrLoopback } from "../../util/loopback.js";
 import { trustingConnect } from "../../util/trusted-tls.js";
 
 /** Discovery and JWKS documents are a few kilobytes; anything far larger is not one. */
@@ -12,6 +13,8 @@ export class KeyDocumentError extends Error {
 export interface DocumentFetcherOptions {
   extraCa: readonly string[];
   timeoutMs: number;
+  /** Refuse plain http except to loopback hosts (issuers trusted by federated credentials). */
+  httpsOnly?: boolean;
   logger: { warn(obj: object, msg: string): void } | undefined;
 }
 
@@ -37,6 +40,9 @@ export class DocumentFetcher implements JsonDocumentSource {
     const parsed = URL.canParse(url) ? new URL(url) : undefined;
     if (parsed?.protocol !== "https:" && parsed?.protocol !== "http:") {
       throw new KeyDocumentError(`${url} is not an http or https URL`);
+    }
+    if (this.options.httpsOnly && !isHttpsOrLoopback(parsed)) {
+      throw new KeyDocumentError(`${url} is not an https URL (http is allowed only for loopback hosts)`);
     }
     const timeoutMs = this.options.timeoutMs;
     let text: string;

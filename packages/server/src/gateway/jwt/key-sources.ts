@@ -19,6 +19,8 @@ export interface KeySourcesOptions {
   missingKidCacheSize?: number;
   /** Default 10 s. */
   fetchTimeoutMs?: number;
+  /** Fetch over https only (http only for loopback hosts), for documents named by configuration rather than policy. */
+  httpsOnly?: boolean;
   /** Entries of the shared verification cache, default 10,000. */
   verifyCacheSize?: number;
   /** Metrics hook, called once per refresh attempt of an openid-config (document and JWKS). */
@@ -197,6 +199,7 @@ export class KeySources {
       new DocumentFetcher({
         extraCa: options.extraCa ?? [],
         timeoutMs: options.fetchTimeoutMs ?? 10_000,
+        httpsOnly: options.httpsOnly ?? false,
         logger: options.logger,
       });
     this.timing = {

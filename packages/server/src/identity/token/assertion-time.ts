@@ -26,10 +26,11 @@ export function assertionTimes(claims: Record<string, unknown>): AssertionTimes 
 }
 
 /**
- * Checks that `now` (seconds) is inside the assertion's window with `skewSeconds` of tolerance, and that the window
- * is no longer than MAX_ASSERTION_LIFETIME_SECONDS. Returns the second until which the assertion is accepted.
+ * Checks that `now` (seconds) is inside the assertion's window (`exp` required, `nbf` and `iat` when present) with
+ * `skewSeconds` of tolerance; returns `exp`. An external issuer's token (a federated credential) is checked by this
+ * alone: its lifetime is the issuer's choice, and it is meant to be presented more than once.
  */
-export function checkAssertionTime(times: AssertionTimes, now: number, skewSeconds: number): number {
+export function checkValidityWindow(times: AssertionTimes, now: number, skewSeconds: number): number {
   const { exp, nbf, iat } = times;
   if (
     exp === undefined ||
@@ -39,6 +40,16 @@ export function checkAssertionTime(times: AssertionTimes, now: number, skewSecon
   ) {
     throw aadsts.assertionTimeRange(now, nbf, exp);
   }
+  return exp;
+}
+
+/**
+ * Checks that `now` (seconds) is inside the assertion's window with `skewSeconds` of tolerance, and that the window
+ * is no longer than MAX_ASSERTION_LIFETIME_SECONDS. Returns the second until which the assertion is accepted.
+ */
+export function checkAssertionTime(times: AssertionTimes, now: number, skewSeconds: number): number {
+  const exp = checkValidityWindow(times, now, skewSeconds);
+  const { nbf, iat } = times;
   const start = nbf ?? iat;
   if (
     exp - now > MAX_ASSERTION_LIFETIME_SECONDS + skewSeconds ||

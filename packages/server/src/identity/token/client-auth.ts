@@ -1,12 +1,19 @@
 import { compactVerify, decodeProtectedHeader, errors as joseErrors } from "jose";
 import { digestsEqual, hashSecret } from "../../crypto/secrets.js";
+import { decodeToken, type DecodedToken } from "../../gateway/jwt/token.js";
+import { JwtValidationError } from "../../gateway/jwt/validation-error.js";
 import type { ClientEntry } from "../directory.js";
 import { aadsts } from "../errors.js";
+import {
+  isFederatedAssertion,
+  verifyFederatedAssertion,
+  type FederationContext,
+} from "../federation/federated-assertion.js";
 import { assertionTimes, checkAssertionTime } from "./assertion-time.js";
 import type { ClientCredential } from "./request.js";
 import type { UsedAssertions } from "./used-assertions.js";
 
-/** `appidacr`/`azpacr`: how the client proved itself. */
+/** `appidacr`/`azpacr`: how the client proved itself; "2" for a certificate or a federated credential alike. */
 export type AuthenticationMethod = "1" | "2";
 
 export interface AssertionContext {
@@ -16,6 +23,8 @@ export interface AssertionContext {
   skewSeconds: number;
   /** Where each assertion's jti is spent, so it is accepted once. */
   usedAssertions: Pick<UsedAssertions, "claim">;
+  /** How external issuers' tokens (federated credentials) are verified. */
+  federation: FederationContext;
 }
 
 /** A GUID is 36 characters; anything far longer is not a jti a client library made. */
@@ -41,8 +50,19 @@ export async function authenticateClient(
     if (match.end <= now) throw aadsts.expiredSecret(client.app.appId);
     return "1";
   }
-  await verifyAssertion(client, credential.assertion, context, now);
+  const token = decodeAssertion(credential.assertion);
+  if (isFederatedAssertion(client, token)) await verifyFederatedAssertion(client, token, context.federation, now);
+  else await verifyAssertion(client, credential.assertion, context, now);
   return "2";
+}
+
+function decodeAssertion(assertion: string): DecodedToken {
+  try {
+    return decodeToken(assertion);
+  } catch (error) {
+    if (error instanceof JwtValidationError) throw aadsts.malformedAssertion();
+    throw error;
+  }
 }
 
 async function verifyAssertion(client: ClientEntry, assertion: string, context: AssertionContext, now: number) {

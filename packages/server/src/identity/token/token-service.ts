@@ -1,3 +1,4 @@
+import type { KeySources } from "../../gateway/jwt/key-sources.js";
 import type { CredentialThrottle } from "../../security/credential-throttle.js";
 import type { Directory } from "../directory.js";
 import { ThrottledError, WrongCredentialError, aadsts } from "../errors.js";
@@ -51,6 +52,8 @@ export class TokenService {
     private readonly settings: TokenSettings,
     private readonly usedAssertions: Pick<UsedAssertions, "claim">,
     private readonly throttle: CredentialThrottle,
+    /** Discovery documents and keys of the issuers federated credentials trust. */
+    private readonly issuerKeys: KeySources,
   ) {}
 
   /** Resolves a `{tenant}` path segment as the token endpoint does. */
@@ -92,6 +95,7 @@ export class TokenService {
         audiences: () => this.tokenEndpoints(tenant),
         skewSeconds: this.settings.assertionSkewSeconds,
         usedAssertions: this.usedAssertions,
+        federation: { keySources: this.issuerKeys, skewSeconds: this.settings.assertionSkewSeconds },
       },
       now,
     ).catch(async (error: unknown) => {
