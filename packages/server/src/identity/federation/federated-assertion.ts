@@ -20,15 +20,16 @@ export const discoveryUrl = (issuer: string): string =>
 
 /**
  * Entra tells a certificate assertion from an external one by who issued it: a client's own assertion has
- * iss = sub = client_id and names its certificate (x5t or x5t#S256). Any other issuer is external — unless the
- * assertion names a certificate and no federated credential trusts that issuer, which is a certificate assertion
- * with the wrong issuer (AADSTS700021), not a federation attempt.
+ * iss = sub = client_id and names its certificate (x5t or x5t#S256). An assertion is the client's own when its issuer
+ * is the client or it names one of the client's certificates (a certificate assertion with a wrong issuer is
+ * AADSTS700021, not a federation attempt); any other is an external issuer's token, matched against the federated
+ * credentials.
  */
 export function isFederatedAssertion(client: ClientEntry, token: DecodedToken): boolean {
   const { iss } = token.payload;
   if (typeof iss !== "string" || iss === client.app.appId) return false;
-  const namesCertificate = typeof token.header.x5t === "string" || typeof token.header["x5t#S256"] === "string";
-  return !namesCertificate || client.federated.some((c) => c.issuer === iss);
+  const thumbprint = token.header["x5t#S256"] ?? token.header.x5t;
+  return typeof thumbprint !== "string" || !client.certificates.has(thumbprint);
 }
 
 /**
