@@ -8,6 +8,7 @@ import type {
   StoredKeyCredential,
   Tenant,
 } from "./model.js";
+import { HostDirectory, type HostDirectoryInput } from "./managed-identities/host-directory.js";
 
 export interface SecretEntry {
   keyId: string;
@@ -51,6 +52,8 @@ export class Directory {
     servicePrincipals: ServicePrincipal[],
     assignments: AppRoleAssignment[],
     federated: StoredFederatedCredential[],
+    /** Managed identities and their hosts, for the managed-identity endpoints. */
+    readonly hosts: HostDirectory = new HostDirectory({ identities: [], hosts: [], headers: [] }),
   ) {
     for (const tenant of tenants) {
       this.tenantsByKey.set(tenant.id.toLowerCase(), tenant);
@@ -77,14 +80,18 @@ export class Directory {
   }
 
   static async load(repos: Repositories, revision: number): Promise<Directory> {
-    const [tenants, apps, sps, assignments, federated] = await Promise.all([
+    const [tenants, apps, sps, assignments, federated, identities, hosts, headers] = await Promise.all([
       repos.tenants.list(),
       repos.applications.list(),
       repos.servicePrincipals.list(),
       repos.assignments.list(),
       repos.federatedCredentials.list(),
+      repos.managedIdentities.list(),
+      repos.managedIdentities.listHosts(),
+      repos.managedIdentities.listHeaders(),
     ]);
-    return new Directory(revision, tenants, apps, sps, assignments, federated);
+    const managed: HostDirectoryInput = { identities, hosts, headers };
+    return new Directory(revision, tenants, apps, sps, assignments, federated, new HostDirectory(managed));
   }
 
   /** A tenant by GUID or verified domain, case-insensitively. */

@@ -24,6 +24,7 @@ import {
   type FederatedCredentialFields,
   type FederatedCredentialInput,
 } from "./federation/credential-rules.js";
+import { ManagedIdentities } from "./managed-identities/registry.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
@@ -70,11 +71,19 @@ export interface ServicePrincipalPatch {
  */
 export class Registry {
   private readonly listeners: (() => Promise<void>)[] = [];
+  /** Managed identities and their hosts (managed-identities/). */
+  readonly managedIdentities: ManagedIdentities;
 
   constructor(
     private readonly store: Store,
     private readonly pepper: Buffer,
-  ) {}
+  ) {
+    this.managedIdentities = new ManagedIdentities(
+      (fn) => this.write(fn),
+      (fn) => this.read(fn),
+      pepper,
+    );
+  }
 
   /** Called after every committed change, e.g. to reload the running server's snapshot at once. */
   subscribe(listener: () => Promise<void>): void {
@@ -355,6 +364,7 @@ export class Registry {
         displayName: patch.displayName ?? app.displayName,
         accountEnabled: patch.accountEnabled ?? true,
         appRoleAssignmentRequired: patch.appRoleAssignmentRequired ?? false,
+        servicePrincipalType: "Application",
         createdDateTime: new Date().toISOString(),
       };
       await repos.servicePrincipals.insert(sp);

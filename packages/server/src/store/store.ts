@@ -11,6 +11,7 @@ import { AppRoleAssignmentRepository } from "./repositories/app-role-assignments
 import { SigningKeyRepository } from "./repositories/signing-keys.js";
 import { SettingRepository } from "./repositories/settings.js";
 import { FederatedCredentialRepository } from "./repositories/federated-credentials.js";
+import { ManagedIdentityRepository } from "../identity/managed-identities/repository.js";
 
 export interface Repositories {
   tenants: TenantRepository;
@@ -20,6 +21,7 @@ export interface Repositories {
   assignments: AppRoleAssignmentRepository;
   signingKeys: SigningKeyRepository;
   settings: SettingRepository;
+  managedIdentities: ManagedIdentityRepository;
 }
 
 const repositories = (db: Kysely<Database>): Repositories => ({
@@ -30,6 +32,7 @@ const repositories = (db: Kysely<Database>): Repositories => ({
   assignments: new AppRoleAssignmentRepository(db),
   signingKeys: new SigningKeyRepository(db),
   settings: new SettingRepository(db),
+  managedIdentities: new ManagedIdentityRepository(db),
 });
 
 /**
