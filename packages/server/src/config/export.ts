@@ -44,7 +44,7 @@ export async function exportConfig(
                 tenant.id,
                 sps,
                 assignments,
-                federated.filter((c) => c.applicationId === app.id),
+                federated.filter((c) => c.owner.kind === "application" && c.owner.id === app.id),
               ),
             ),
         })),

@@ -306,7 +306,8 @@ async function reconcileFederatedCredentials(
   report: ReconcileReport,
 ) {
   if (config.federatedIdentityCredentials === undefined) return;
-  const current = await registry.read((repos) => repos.federatedCredentials.list(app.id));
+  const owner = { kind: "application", id: app.id } as const;
+  const current = await registry.read((repos) => repos.federatedCredentials.list(owner));
   for (const wanted of config.federatedIdentityCredentials) {
     const fields = {
       issuer: wanted.issuer,
@@ -317,13 +318,13 @@ async function reconcileFederatedCredentials(
     const existing = current.find((c) => c.name.toLowerCase() === wanted.name.toLowerCase());
     try {
       if (!existing) {
-        await registry.addFederatedCredential(app.id, { name: wanted.name, ...fields });
+        await registry.federatedCredentials.add(owner, { name: wanted.name, ...fields });
         report.changes.push(`added federated credential '${wanted.name}' of ${config.displayName}`);
       } else if (
         JSON.stringify([existing.issuer, existing.subject, existing.audiences, existing.description]) !==
         JSON.stringify([fields.issuer, fields.subject, fields.audiences, fields.description])
       ) {
-        await registry.updateFederatedCredential(app.id, existing.id, fields);
+        await registry.federatedCredentials.update(owner, existing.id, fields);
         report.changes.push(`updated federated credential '${wanted.name}' of ${config.displayName}`);
       }
     } catch (error) {

@@ -9,6 +9,7 @@ import type {
   Tenant,
 } from "./model.js";
 import { HostDirectory, type HostDirectoryInput } from "./managed-identities/host-directory.js";
+import type { ManagedIdentity } from "./managed-identities/model.js";
 
 export interface SecretEntry {
   keyId: string;
@@ -34,6 +35,18 @@ export interface ClientEntry {
   federated: StoredFederatedCredential[];
 }
 
+/** A user-assigned managed identity as a client of the token endpoint: it proves itself by federated credential only. */
+export interface FederatedIdentityEntry {
+  identity: ManagedIdentity;
+  federated: StoredFederatedCredential[];
+}
+
+/** Federated credentials, and the managed identities some of them belong to. */
+export interface FederationInput {
+  credentials: StoredFederatedCredential[];
+  identities: ManagedIdentity[];
+}
+
 /**
  * An immutable, in-memory view of the identity configuration, built once per store revision so the token path
  * answers from maps without a database query.
@@ -44,6 +57,7 @@ export class Directory {
   private readonly resourcesByIdentifier = new Map<string, StoredApplication>();
   private readonly servicePrincipals = new Map<string, ServicePrincipal>();
   private readonly grants = new Map<string, AppRoleAssignment[]>();
+  private readonly federatedIdentities = new Map<string, FederatedIdentityEntry>();
 
   constructor(
     readonly revision: number,
@@ -51,7 +65,7 @@ export class Directory {
     applications: StoredApplication[],
     servicePrincipals: ServicePrincipal[],
     assignments: AppRoleAssignment[],
-    federated: StoredFederatedCredential[],
+    federation: FederationInput,
     /** Managed identities and their hosts, for the managed-identity endpoints. */
     readonly hosts: HostDirectory = new HostDirectory({ identities: [], hosts: [], headers: [] }),
   ) {
@@ -59,14 +73,19 @@ export class Directory {
       this.tenantsByKey.set(tenant.id.toLowerCase(), tenant);
       for (const domain of tenant.domains) this.tenantsByKey.set(domain.toLowerCase(), tenant);
     }
-    const federatedByApp = new Map<string, StoredFederatedCredential[]>();
-    for (const credential of federated) {
-      const list = federatedByApp.get(credential.applicationId);
+    const federatedByOwner = new Map<string, StoredFederatedCredential[]>();
+    for (const credential of federation.credentials) {
+      const list = federatedByOwner.get(credential.owner.id);
       if (list) list.push(credential);
-      else federatedByApp.set(credential.applicationId, [credential]);
+      else federatedByOwner.set(credential.owner.id, [credential]);
+    }
+    for (const identity of federation.identities) {
+      if (identity.kind !== "UserAssigned") continue;
+      const federated = federatedByOwner.get(identity.principalId) ?? [];
+      this.federatedIdentities.set(identity.clientId.toLowerCase(), { identity, federated });
     }
     for (const app of applications) {
-      this.clients.set(app.appId.toLowerCase(), clientEntry(app, federatedByApp.get(app.id) ?? []));
+      this.clients.set(app.appId.toLowerCase(), clientEntry(app, federatedByOwner.get(app.id) ?? []));
       this.resourcesByIdentifier.set(app.appId.toLowerCase(), app);
       for (const uri of app.identifierUris) this.resourcesByIdentifier.set(normalizeIdentifier(uri), app);
     }
@@ -91,7 +110,8 @@ export class Directory {
       repos.managedIdentities.listHeaders(),
     ]);
     const managed: HostDirectoryInput = { identities, hosts, headers };
-    return new Directory(revision, tenants, apps, sps, assignments, federated, new HostDirectory(managed));
+    const federation = { credentials: federated, identities };
+    return new Directory(revision, tenants, apps, sps, assignments, federation, new HostDirectory(managed));
   }
 
   /** A tenant by GUID or verified domain, case-insensitively. */
@@ -101,6 +121,11 @@ export class Directory {
 
   client(appId: string): ClientEntry | undefined {
     return this.clients.get(appId.toLowerCase());
+  }
+
+  /** A user-assigned managed identity by client id, with its federated credentials. */
+  federatedIdentity(clientId: string): FederatedIdentityEntry | undefined {
+    return this.federatedIdentities.get(clientId.toLowerCase());
   }
 
   /** The application behind an App ID URI or appId, with or without a trailing slash. */

@@ -149,7 +149,10 @@ export interface FederatedIdentityCredential {
   description: string | null;
 }
 
-/** A federated credential with the application it belongs to. */
+/** Who trusts a federated credential: an application (object id) or a user-assigned managed identity (principal id). */
+export type FederatedCredentialOwner = { kind: "application" | "identity"; id: string };
+
+/** A federated credential with its owner. */
 export interface StoredFederatedCredential extends FederatedIdentityCredential {
-  applicationId: string;
+  owner: FederatedCredentialOwner;
 }

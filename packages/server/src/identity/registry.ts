@@ -11,19 +11,12 @@ import type {
   KeyCredential,
   PasswordCredential,
   ServicePrincipal,
-  StoredFederatedCredential,
   Tenant,
 } from "./model.js";
 import { emptyApplicationDocument } from "./model.js";
 import { conflict, invalid, notFound } from "./registry-errors.js";
 import { MIN_CREDENTIAL_LENGTH } from "../security/credential-length.js";
-import {
-  checkAmong,
-  checkName,
-  federatedFields,
-  type FederatedCredentialFields,
-  type FederatedCredentialInput,
-} from "./federation/credential-rules.js";
+import { FederatedCredentials } from "./federation/registry.js";
 import { ManagedIdentities } from "./managed-identities/registry.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -73,6 +66,8 @@ export class Registry {
   private readonly listeners: (() => Promise<void>)[] = [];
   /** Managed identities and their hosts (managed-identities/). */
   readonly managedIdentities: ManagedIdentities;
+  /** Federated identity credentials of applications and user-assigned identities (federation/). */
+  readonly federatedCredentials: FederatedCredentials;
 
   constructor(
     private readonly store: Store,
@@ -83,6 +78,7 @@ export class Registry {
       (fn) => this.read(fn),
       pepper,
     );
+    this.federatedCredentials = new FederatedCredentials((fn) => this.write(fn));
   }
 
   /** Called after every committed change, e.g. to reload the running server's snapshot at once. */
@@ -287,48 +283,6 @@ export class Registry {
     await this.write(async (repos) => {
       const app = await this.requireApplication(repos, id);
       if (!(await repos.applications.removeKey(app.id, keyId))) throw notFound("Key credential", keyId);
-    });
-  }
-
-  // Federated identity credentials
-
-  async addFederatedCredential(
-    applicationId: string,
-    input: FederatedCredentialInput,
-  ): Promise<StoredFederatedCredential> {
-    const fields = { id: randomUUID(), name: checkName(input.name), ...federatedFields(input) };
-    return this.write(async (repos) => {
-      const app = await this.requireApplication(repos, applicationId);
-      const credential = { ...fields, applicationId: app.id };
-      checkAmong(await repos.federatedCredentials.list(app.id), credential);
-      await repos.federatedCredentials.insert(credential);
-      return credential;
-    });
-  }
-
-  /** Changes issuer, subject, audiences or description; the name cannot change, as in Graph. */
-  async updateFederatedCredential(
-    applicationId: string,
-    id: string,
-    patch: Partial<FederatedCredentialFields>,
-  ): Promise<StoredFederatedCredential> {
-    return this.write(async (repos) => {
-      const app = await this.requireApplication(repos, applicationId);
-      const existing = await repos.federatedCredentials.list(app.id);
-      const current = existing.find((c) => c.id === id);
-      if (!current) throw notFound("Federated identity credential", id);
-      const next = { ...current, ...federatedFields({ ...current, ...stripUndefined(patch) }) };
-      checkAmong(existing, next);
-      await repos.federatedCredentials.update(next);
-      return next;
-    });
-  }
-
-  async removeFederatedCredential(applicationId: string, id: string): Promise<void> {
-    await this.write(async (repos) => {
-      const app = await this.requireApplication(repos, applicationId);
-      const owned = (await repos.federatedCredentials.list(app.id)).some((c) => c.id === id);
-      if (!owned || !(await repos.federatedCredentials.delete(id))) throw notFound("Federated identity credential", id);
     });
   }
 

@@ -46,9 +46,10 @@ export interface KeyCredentialTable {
 
 export interface FederatedIdentityCredentialTable {
   id: string;
-  application_id: string;
+  application_id: string | null; // the owner: an application …
+  identity_id: string | null; // … or a user-assigned managed identity (principal id)
   name: string;
-  name_key: string; // lower-cased name, unique per application
+  name_key: string; // lower-cased name, unique per owner
   issuer: string;
   subject: string;
   audiences: string; // JSON string[] (one element, as Graph allows)

@@ -42,7 +42,7 @@ for (const target of targets) {
     const stored = async () =>
       registry.read(async (repos) => {
         const app = await repos.applications.getByAppId(APP_ID);
-        return app ? repos.federatedCredentials.list(app.id) : [];
+        return app ? repos.federatedCredentials.list({ kind: "application", id: app.id }) : [];
       });
 
     before(async () => {

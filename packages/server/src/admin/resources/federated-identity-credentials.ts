@@ -1,4 +1,4 @@
-import type { StoredFederatedCredential } from "../../identity/model.js";
+import type { FederatedCredentialOwner, StoredFederatedCredential } from "../../identity/model.js";
 import type { Registry } from "../../identity/registry.js";
 import type { StoredApplication } from "../../store/repositories/applications.js";
 import type { BuiltInObjects } from "../built-in.js";
@@ -19,6 +19,7 @@ const PROPERTIES = Object.keys(federatedIdentityCredential.shape);
 const TYPE = "microsoft.graph.federatedIdentityCredential";
 const TAG = "applications";
 
+const ownerOf = (app: StoredApplication): FederatedCredentialOwner => ({ kind: "application", id: app.id });
 const setOf = (app: StoredApplication) => `applications('${app.id}')/federatedIdentityCredentials`;
 
 /**
@@ -29,7 +30,7 @@ export function federatedCredentialOperations(registry: Registry, builtIn: Built
   const apps = applicationFinder(registry, builtIn);
   const credentialOf = async (context: RequestContext, app: StoredApplication): Promise<StoredFederatedCredential> => {
     const key = context.param("credential");
-    const credentials = await registry.read((repos) => repos.federatedCredentials.list(app.id));
+    const credentials = await registry.read((repos) => repos.federatedCredentials.list(ownerOf(app)));
     const found =
       credentials.find((c) => c.id === key.toLowerCase()) ??
       credentials.find((c) => c.name.toLowerCase() === key.toLowerCase());
@@ -53,7 +54,7 @@ export function federatedCredentialOperations(registry: Registry, builtIn: Built
       },
       handle: async (context) => {
         const app = await apps.find(context);
-        const credentials = await registry.read((repos) => repos.federatedCredentials.list(app.id));
+        const credentials = await registry.read((repos) => repos.federatedCredentials.list(ownerOf(app)));
         return ok(
           collection(context.request, credentials.map(federatedCredentialView), {
             set: setOf(app),
@@ -79,7 +80,7 @@ export function federatedCredentialOperations(registry: Registry, builtIn: Built
       },
       handle: async (context) => {
         const app = await apps.findWritable(context);
-        const credential = await registry.addFederatedCredential(app.id, context.body);
+        const credential = await registry.federatedCredentials.add(ownerOf(app), context.body);
         return created(entity(setOf(app), federatedCredentialView(credential)));
       },
     }),
@@ -117,7 +118,7 @@ export function federatedCredentialOperations(registry: Registry, builtIn: Built
         if (name !== undefined && name !== current.name) {
           throw graphErrors.badRequest("The name of a federated identity credential cannot be changed.");
         }
-        await registry.updateFederatedCredential(app.id, current.id, fields);
+        await registry.federatedCredentials.update(ownerOf(app), current.id, fields);
         return noContent();
       },
     }),
@@ -130,7 +131,7 @@ export function federatedCredentialOperations(registry: Registry, builtIn: Built
       response: { status: 204, description: "Deleted" },
       handle: async (context) => {
         const app = await apps.findWritable(context);
-        await registry.removeFederatedCredential(app.id, (await credentialOf(context, app)).id);
+        await registry.federatedCredentials.remove(ownerOf(app), (await credentialOf(context, app)).id);
         return noContent();
       },
     }),

@@ -33,20 +33,20 @@ export function isFederatedAssertion(client: ClientEntry, token: DecodedToken): 
 }
 
 /**
- * Verifies an external issuer's token against the client's federated identity credentials, in Entra's order: a
+ * Verifies an external issuer's token against a client's federated identity credentials, in Entra's order: a
  * credential must trust the issuer (exactly, case included) before anything is fetched, so only issuers named by
  * configuration are ever contacted; then the signature against the issuer's published keys, the validity window,
  * and the subject and audience, each compared exactly. Returns the credential that matched.
  */
 export async function verifyFederatedAssertion(
-  client: ClientEntry,
+  federated: readonly StoredFederatedCredential[],
   token: DecodedToken,
   context: FederationContext,
   now: number,
 ): Promise<StoredFederatedCredential> {
   const { iss, sub, aud } = token.payload;
-  if (client.federated.length === 0) throw aadsts.noFederatedCredential(iss, sub, aud);
-  const trusting = client.federated.filter((c) => c.issuer === iss);
+  if (federated.length === 0) throw aadsts.noFederatedCredential(iss, sub, aud);
+  const trusting = federated.filter((c) => c.issuer === iss);
   if (trusting.length === 0 || typeof iss !== "string") throw aadsts.federatedIssuerMismatch(iss);
   if (token.unsigned) throw aadsts.malformedAssertion();
 

@@ -4,6 +4,7 @@ import { decodeToken, type DecodedToken } from "../../gateway/jwt/token.js";
 import { JwtValidationError } from "../../gateway/jwt/validation-error.js";
 import type { ClientEntry } from "../directory.js";
 import { aadsts } from "../errors.js";
+import type { StoredFederatedCredential } from "../model.js";
 import {
   isFederatedAssertion,
   verifyFederatedAssertion,
@@ -51,9 +52,25 @@ export async function authenticateClient(
     return "1";
   }
   const token = decodeAssertion(credential.assertion);
-  if (isFederatedAssertion(client, token)) await verifyFederatedAssertion(client, token, context.federation, now);
-  else await verifyAssertion(client, credential.assertion, context, now);
+  if (isFederatedAssertion(client, token)) {
+    await verifyFederatedAssertion(client.federated, token, context.federation, now);
+  } else {
+    await verifyAssertion(client, credential.assertion, context, now);
+  }
   return "2";
+}
+
+/** A client that can only present an external token (a user-assigned managed identity) with its federated credentials. */
+export async function authenticateFederated(
+  federated: readonly StoredFederatedCredential[],
+  clientId: string,
+  credential: ClientCredential,
+  federation: FederationContext,
+  now: number,
+): Promise<void> {
+  if (credential.kind === "none") throw aadsts.noCredential();
+  if (credential.kind === "secret") throw aadsts.invalidSecret(clientId);
+  await verifyFederatedAssertion(federated, decodeAssertion(credential.assertion), federation, now);
 }
 
 function decodeAssertion(assertion: string): DecodedToken {

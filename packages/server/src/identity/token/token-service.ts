@@ -7,8 +7,9 @@ import type { KeyRing } from "../keys/key-ring.js";
 import type { ServicePrincipal, Tenant } from "../model.js";
 import type { ManagedIdentity } from "../managed-identities/model.js";
 import { appOnlyClaims, type TokenVersion } from "./claims.js";
-import { authenticateClient, type AuthenticationMethod } from "./client-auth.js";
-import { parseTokenRequest, type Endpoint } from "./request.js";
+import type { FederationContext } from "../federation/federated-assertion.js";
+import { authenticateClient, authenticateFederated, type AuthenticationMethod } from "./client-auth.js";
+import { parseTokenRequest, type Endpoint, type TokenRequest } from "./request.js";
 import { resolveResource, type RequestedResource } from "./resource.js";
 import type { TokenSigner } from "./signer.js";
 import type { UsedAssertions } from "./used-assertions.js";
@@ -92,36 +93,13 @@ export class TokenService {
     const retryAfter = this.throttle.retryAfter(source);
     if (retryAfter !== undefined) throw new ThrottledError(retryAfter);
 
-    const client = directory.client(request.clientId);
-    const clientSp = client && directory.servicePrincipal(tenant.id, client.app.appId);
-    if (!client || !clientSp) throw aadsts.unknownClient(request.clientId, tenant.displayName);
-    if (!clientSp.accountEnabled) throw aadsts.disabledApplication(client.app.appId, client.app.displayName);
-    const method = await authenticateClient(
-      client,
-      request.credential,
-      this.pepper,
-      {
-        clientId: client.app.appId,
-        audiences: () => this.tokenEndpoints(tenant),
-        skewSeconds: this.settings.assertionSkewSeconds,
-        usedAssertions: this.usedAssertions,
-        federation: { keySources: this.issuerKeys, skewSeconds: this.settings.assertionSkewSeconds },
-      },
-      now,
-    ).catch(async (error: unknown) => {
+    const principal = await this.authenticate(directory, tenant, request, now).catch(async (error: unknown) => {
       if (error instanceof WrongCredentialError) await this.throttle.failed(source);
       throw error;
     });
 
     const resource = resolveResource(endpoint, request.target, directory, tenant.displayName);
-    const { accessToken, claims } = await this.mint(
-      directory,
-      keyRing,
-      tenant,
-      { appId: client.app.appId, displayName: client.app.displayName, servicePrincipal: clientSp, method },
-      resource,
-      now,
-    );
+    const { accessToken, claims } = await this.mint(directory, keyRing, tenant, principal, resource, now);
     const lifetime = this.settings.lifetimeSeconds;
     if (endpoint === "v2") {
       return { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken };
@@ -135,6 +113,63 @@ export class TokenService {
       resource: request.target,
       access_token: accessToken,
     };
+  }
+
+  /** The caller of the client-credentials grant: an application's client, or a user-assigned identity. */
+  private async authenticate(
+    directory: Directory,
+    tenant: Tenant,
+    request: TokenRequest,
+    now: number,
+  ): Promise<TokenPrincipal> {
+    const client = directory.client(request.clientId);
+    if (!client) return this.authenticateIdentity(directory, tenant, request, now);
+    const clientSp = directory.servicePrincipal(tenant.id, client.app.appId);
+    if (!clientSp) throw aadsts.unknownClient(request.clientId, tenant.displayName);
+    if (!clientSp.accountEnabled) throw aadsts.disabledApplication(client.app.appId, client.app.displayName);
+    const method = await authenticateClient(
+      client,
+      request.credential,
+      this.pepper,
+      {
+        clientId: client.app.appId,
+        audiences: () => this.tokenEndpoints(tenant),
+        skewSeconds: this.settings.assertionSkewSeconds,
+        usedAssertions: this.usedAssertions,
+        federation: this.federation(),
+      },
+      now,
+    );
+    return { appId: client.app.appId, displayName: client.app.displayName, servicePrincipal: clientSp, method };
+  }
+
+  /**
+   * A user-assigned managed identity at the token endpoint (`client_id` = its client id): as in Entra, it has no
+   * secret or certificate and proves itself only with an external token one of its federated credentials trusts.
+   */
+  private async authenticateIdentity(
+    directory: Directory,
+    tenant: Tenant,
+    request: TokenRequest,
+    now: number,
+  ): Promise<TokenPrincipal> {
+    const entry = directory.federatedIdentity(request.clientId);
+    const identity = entry?.identity;
+    const sp = identity && directory.servicePrincipal(tenant.id, identity.clientId);
+    if (!entry || !identity || !sp) throw aadsts.unknownClient(request.clientId, tenant.displayName);
+    if (!sp.accountEnabled) throw aadsts.disabledApplication(identity.clientId, identity.name);
+    await authenticateFederated(entry.federated, identity.clientId, request.credential, this.federation(), now);
+    return {
+      appId: identity.clientId,
+      displayName: identity.name,
+      servicePrincipal: sp,
+      method: "2",
+      managedIdentityResourceId: identity.resourceId,
+    };
+  }
+
+  private federation(): FederationContext {
+    return { keySources: this.issuerKeys, skewSeconds: this.settings.assertionSkewSeconds };
   }
 
   /**

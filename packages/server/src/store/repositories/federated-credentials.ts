@@ -1,10 +1,13 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, FederatedIdentityCredentialTable } from "../schema.js";
-import type { StoredFederatedCredential } from "../../identity/model.js";
+import type { FederatedCredentialOwner, StoredFederatedCredential } from "../../identity/model.js";
 
 const toCredential = (row: Selectable<FederatedIdentityCredentialTable>): StoredFederatedCredential => ({
   id: row.id,
-  applicationId: row.application_id,
+  owner:
+    row.application_id !== null
+      ? { kind: "application", id: row.application_id }
+      : { kind: "identity", id: row.identity_id as string },
   name: row.name,
   issuer: row.issuer,
   subject: row.subject,
@@ -12,24 +15,29 @@ const toCredential = (row: Selectable<FederatedIdentityCredentialTable>): Stored
   description: row.description,
 });
 
-/** Applications' federated identity credentials, in the order they were added. */
+const ownerColumn = (owner: FederatedCredentialOwner) =>
+  owner.kind === "application" ? "application_id" : "identity_id";
+
+/** Federated identity credentials of applications and user-assigned identities, in the order they were added. */
 export class FederatedCredentialRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Every credential, or those of one application. */
-  async list(applicationId?: string): Promise<StoredFederatedCredential[]> {
+  /** Every credential, or those of one owner. */
+  async list(owner?: FederatedCredentialOwner): Promise<StoredFederatedCredential[]> {
     let query = this.db.selectFrom("federated_identity_credentials").selectAll();
-    if (applicationId !== undefined) query = query.where("application_id", "=", applicationId);
+    if (owner !== undefined) query = query.where(ownerColumn(owner), "=", owner.id);
     const rows = await query.orderBy("created_at").orderBy("id").execute();
     return rows.map(toCredential);
   }
 
   async insert(credential: StoredFederatedCredential): Promise<void> {
+    const { owner } = credential;
     await this.db
       .insertInto("federated_identity_credentials")
       .values({
         id: credential.id,
-        application_id: credential.applicationId,
+        application_id: owner.kind === "application" ? owner.id : null,
+        identity_id: owner.kind === "identity" ? owner.id : null,
         name: credential.name,
         name_key: credential.name.toLowerCase(),
         issuer: credential.issuer,
