@@ -14,6 +14,7 @@ import type { Core } from "../server.js";
 import { apimMount } from "./apim/routes.js";
 import { armRoutesDialect } from "./apim/dialect.js";
 import { managedIdentityOperations } from "../identity/managed-identities/arm.js";
+import { identityFederatedCredentialOperations } from "../identity/federation/arm.js";
 import { traceAdmin } from "./apim/resources/traces.js";
 import { isSignedLink } from "./apim/signed-links.js";
 import { adminAuthenticator } from "./auth.js";
@@ -108,7 +109,10 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       prefixes: [""],
       scoped: false,
       dialect: armRoutesDialect,
-      operations: managedIdentityOperations(registry, management),
+      operations: [
+        ...managedIdentityOperations(registry, management),
+        ...identityFederatedCredentialOperations(registry),
+      ],
     },
     developerMount({
       services: opts.developer,

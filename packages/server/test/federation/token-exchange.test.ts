@@ -1,16 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { decodeJwt } from "jose";
 import { loadMasterKey } from "../../src/crypto/master-key.js";
-import { JWT_BEARER } from "../../src/identity/token/request.js";
 import { ensureLocalTls } from "../../src/tls/local-ca.js";
 import { fetchJson, type JsonResponse } from "../../src/util/https-fetch.js";
 import { startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
-import { runNodeScript } from "../helpers/spawn-node.js";
+import { exchange, expectAadsts, runWorkloadIdentity } from "./helpers.js";
 import { startOidcIssuer, type TestIssuer } from "./oidc-issuer.js";
 
 const TENANT_A = "0f5a3c1e-2b4d-4e6f-8a0b-1c2d3e4f5a6b";
@@ -96,23 +91,7 @@ after(async () => {
   await gh?.stop();
 });
 
-const exchange = (clientId: string, assertion: string, scope = ORDERS_SCOPE) =>
-  gh.postForm(gh.tokenUrl(TENANT_B), {
-    grant_type: "client_credentials",
-    client_id: clientId,
-    client_assertion_type: JWT_BEARER,
-    client_assertion: assertion,
-    scope,
-  });
-
-async function expectAadsts(response: JsonResponse, status: number, error: string, code: number): Promise<string> {
-  const body = response.body as { error: string; error_codes: number[]; error_description: string };
-  assert.equal(response.status, status, JSON.stringify(body));
-  assert.equal(body.error, error);
-  assert.deepEqual(body.error_codes, [code]);
-  assert.match(body.error_description, new RegExp(`^AADSTS${code}: `));
-  return body.error_description;
-}
+const toOrders = (clientId: string, assertion: string) => exchange(gh, TENANT_B, clientId, assertion, ORDERS_SCOPE);
 
 async function expectOrdersToken(response: JsonResponse, clientId: string) {
   assert.equal(response.status, 200, JSON.stringify(response.body));
@@ -141,7 +120,7 @@ describe("workload identity federation at the token endpoint", () => {
     assert.equal(claims.iss, `${gh.identityUrl}/${TENANT_A}/`);
 
     // Before any credential trusts tenant A, the assertion is refused, and nothing is fetched for it.
-    await expectAadsts(await exchange(FROM_TENANT_A, assertion), 400, "invalid_request", 70021);
+    expectAadsts(await toOrders(FROM_TENANT_A, assertion), 400, "invalid_request", 70021);
     const added = await admin("POST", `/applications(appId='${FROM_TENANT_A}')/federatedIdentityCredentials`, {
       name: "tenant-a-workload",
       issuer: claims.iss,
@@ -149,47 +128,47 @@ describe("workload identity federation at the token endpoint", () => {
       audiences: ["api://AzureADTokenExchange"],
     });
     assert.equal(added.status, 201, JSON.stringify(added.body));
-    await expectOrdersToken(await exchange(FROM_TENANT_A, assertion), FROM_TENANT_A);
+    await expectOrdersToken(await toOrders(FROM_TENANT_A, assertion), FROM_TENANT_A);
     // Federated tokens are meant to be presented again (a projected token file is read for every request).
-    await expectOrdersToken(await exchange(FROM_TENANT_A, assertion), FROM_TENANT_A);
+    await expectOrdersToken(await toOrders(FROM_TENANT_A, assertion), FROM_TENANT_A);
   });
 
   test("an independent OIDC issuer's token, verified through its discovery document and JWKS", async () => {
     await expectOrdersToken(
-      await exchange(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT, aud: "api://AzureADTokenExchange" })),
+      await toOrders(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT, aud: "api://AzureADTokenExchange" })),
       FROM_CLUSTER,
     );
     assert.ok(issuer.requests.includes("/cluster/.well-known/openid-configuration"));
     assert.ok(issuer.requests.includes("/cluster/keys"));
     // An audience list holding the expected audience is accepted too.
     const listed = await issuer.sign({ sub: SUBJECT, aud: ["https://elsewhere", "api://AzureADTokenExchange"] });
-    await expectOrdersToken(await exchange(FROM_CLUSTER, listed), FROM_CLUSTER);
+    await expectOrdersToken(await toOrders(FROM_CLUSTER, listed), FROM_CLUSTER);
   });
 
   test("each mismatch gets Entra's AADSTS error", async () => {
     const aud = "api://AzureADTokenExchange";
-    const wrongSubject = await expectAadsts(
-      await exchange(FROM_CLUSTER, await issuer.sign({ sub: "system:serviceaccount:orders:writer", aud })),
+    const wrongSubject = expectAadsts(
+      await toOrders(FROM_CLUSTER, await issuer.sign({ sub: "system:serviceaccount:orders:writer", aud })),
       401,
       "invalid_client",
       700213,
     );
     assert.match(wrongSubject, /presented assertion subject 'system:serviceaccount:orders:writer'/);
-    await expectAadsts(
-      await exchange(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT.toUpperCase(), aud })),
+    expectAadsts(
+      await toOrders(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT.toUpperCase(), aud })),
       401,
       "invalid_client",
       7002138,
     );
-    await expectAadsts(
-      await exchange(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT, aud: "api://somewhere-else" })),
+    expectAadsts(
+      await toOrders(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT, aud: "api://somewhere-else" })),
       401,
       "invalid_client",
       700212,
     );
     const now = Math.floor(Date.now() / 1000);
-    await expectAadsts(
-      await exchange(
+    expectAadsts(
+      await toOrders(
         FROM_CLUSTER,
         await issuer.sign({ sub: SUBJECT, aud, iat: now - 7200, nbf: now - 7200, exp: now - 3600 }),
       ),
@@ -197,28 +176,28 @@ describe("workload identity federation at the token endpoint", () => {
       "invalid_client",
       700024,
     );
-    const unknownKid = await expectAadsts(
-      await exchange(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT, aud }, { kid: "rogue" })),
+    const unknownKid = expectAadsts(
+      await toOrders(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT, aud }, { kid: "rogue" })),
       401,
       "invalid_client",
       7000272,
     );
     assert.match(unknownKid, /identifier rogue used to sign the federated credential could not be found/);
-    await expectAadsts(
-      await exchange(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT, aud }, { kid: "k1", signWith: "rogue" })),
+    expectAadsts(
+      await toOrders(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT, aud }, { kid: "k1", signWith: "rogue" })),
       401,
       "invalid_client",
       50013,
     );
-    await expectAadsts(
-      await exchange(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT, aud }).then(dropSignature)),
+    expectAadsts(
+      await toOrders(FROM_CLUSTER, await issuer.sign({ sub: SUBJECT, aud }).then(dropSignature)),
       400,
       "invalid_request",
       50027,
     );
-    await expectAadsts(await exchange(FROM_CLUSTER, "not.a-jwt.at-all"), 400, "invalid_request", 50027);
-    await expectAadsts(
-      await exchange(NO_FEDERATION, await issuer.sign({ sub: SUBJECT, aud })),
+    expectAadsts(await toOrders(FROM_CLUSTER, "not.a-jwt.at-all"), 400, "invalid_request", 50027);
+    expectAadsts(
+      await toOrders(NO_FEDERATION, await issuer.sign({ sub: SUBJECT, aud })),
       400,
       "invalid_request",
       70021,
@@ -232,18 +211,18 @@ describe("workload identity federation at the token endpoint", () => {
       sub: SUBJECT,
       aud: "api://AzureADTokenExchange",
     });
-    const message = await expectAadsts(await exchange(FROM_CLUSTER, stranger), 401, "invalid_client", 700211);
+    const message = expectAadsts(await toOrders(FROM_CLUSTER, stranger), 401, "invalid_client", 700211);
     assert.match(message, /presented assertion issuer 'https:\/\/localhost:\d+\/cluster-stranger'/);
     // Matching is exact, as in Entra: a trailing slash is another issuer.
     const slash = await issuer.sign({ iss: `${issuer.url}/`, sub: SUBJECT, aud: "api://AzureADTokenExchange" });
-    await expectAadsts(await exchange(FROM_CLUSTER, slash), 401, "invalid_client", 700211);
+    expectAadsts(await toOrders(FROM_CLUSTER, slash), 401, "invalid_client", 700211);
     assert.equal(issuer.requests.length, before, "nothing fetched for an untrusted issuer");
   });
 
   test("a key the issuer publishes later is fetched on first sight of its kid", async () => {
     await issuer.addKey("k2");
     await expectOrdersToken(
-      await exchange(
+      await toOrders(
         FROM_CLUSTER,
         await issuer.sign({ sub: SUBJECT, aud: "api://AzureADTokenExchange" }, { kid: "k2" }),
       ),
@@ -259,49 +238,33 @@ describe("workload identity federation at the token endpoint", () => {
     });
     assert.equal(added.status, 201, JSON.stringify(added.body));
     const token = await issuer.sign({ iss: `${issuer.url}/gone`, sub: SUBJECT, aud: "api://AzureADTokenExchange" });
-    const message = await expectAadsts(await exchange(FROM_CLUSTER, token), 400, "invalid_request", 90061);
+    const message = expectAadsts(await toOrders(FROM_CLUSTER, token), 400, "invalid_request", 90061);
     assert.match(message, /Request to External OIDC endpoint failed\. .*answered 404/);
   });
 
   test("WorkloadIdentityCredential (@azure/identity) with only environment variables", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "gatehouse-wif-"));
-    const script = fileURLToPath(new URL("../clients/workload-identity.ts", import.meta.url));
-    const run = async (subject: string) => {
-      const tokenFile = join(dir, `${subject.replaceAll(":", "-")}.jwt`);
-      await writeFile(tokenFile, await issuer.sign({ sub: subject, aud: "api://AzureADTokenExchange" }));
-      const result = await runNodeScript(
-        script,
-        [`api://orders/.default`],
-        {
-          AZURE_FEDERATED_TOKEN_FILE: tokenFile,
-          AZURE_CLIENT_ID: FROM_CLUSTER,
-          AZURE_TENANT_ID: TENANT_B,
-          AZURE_AUTHORITY_HOST: gh.identityUrl,
-          NODE_EXTRA_CA_CERTS: gh.caPath as string,
-        },
-        60_000,
-      );
-      return JSON.parse(result.stdout) as { ok: boolean; accessToken?: string; message?: string };
-    };
-    try {
-      const success = await run(SUBJECT);
-      assert.ok(success.ok, success.message);
-      const { payload } = await gh.verify(success.accessToken as string, {
-        issuer: `${gh.identityUrl}/${TENANT_B}/v2.0`,
-        audience: ORDERS,
+    const run = async (subject: string) =>
+      runWorkloadIdentity(gh, {
+        federatedToken: await issuer.sign({ sub: subject, aud: "api://AzureADTokenExchange" }),
+        clientId: FROM_CLUSTER,
+        tenantId: TENANT_B,
+        scope: ORDERS_SCOPE,
       });
-      assert.equal(payload.azp, FROM_CLUSTER);
-      assert.deepEqual(payload.roles, ["Orders.Read"]);
+    const success = await run(SUBJECT);
+    assert.ok(success.ok, success.message);
+    const { payload } = await gh.verify(success.accessToken as string, {
+      issuer: `${gh.identityUrl}/${TENANT_B}/v2.0`,
+      audience: ORDERS,
+    });
+    assert.equal(payload.azp, FROM_CLUSTER);
+    assert.deepEqual(payload.roles, ["Orders.Read"]);
 
-      const refused = await run("system:serviceaccount:orders:intruder");
-      assert.equal(refused.ok, false);
-      assert.match(
-        refused.message ?? "",
-        /AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:orders:intruder'/,
-      );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const refused = await run("system:serviceaccount:orders:intruder");
+    assert.equal(refused.ok, false);
+    assert.match(
+      refused.message ?? "",
+      /AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:orders:intruder'/,
+    );
   });
 });
 
