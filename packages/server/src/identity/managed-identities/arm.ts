@@ -132,7 +132,6 @@ export function managedIdentityOperations(registry: Registry, management: Manage
     },
     identity: identityBlock(host, await identities.list({ tenantId: host.tenantId })),
   });
-  const fieldOf = (item: { name: string }, field: string) => (field === "name" ? item.name : undefined);
   const userAssignedItem =
     "/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities";
   const userAssignedList = (scope: "subscription" | "resourceGroup") => async (context: RequestContext) => {
