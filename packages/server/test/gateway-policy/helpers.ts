@@ -1,4 +1,5 @@
 /** Hand-built pipeline contexts and document loading for the policy engine's tests. */
+import { CertificateIndex } from "../../src/gateway/model/certificates/lookup.js";
 import { KeySources } from "../../src/gateway/jwt/key-sources.js";
 import { MemoryState } from "../../src/gateway/state/memory-state.js";
 import type { Api } from "../../src/gateway/model/apis/types.js";
@@ -84,6 +85,7 @@ export function environment(overrides: Partial<DocumentEnvironment> = {}): Docum
       ["tenant", "contoso"],
     ]),
     backends: new Map([[BACKEND.name, BACKEND]]),
+    certificates: new CertificateIndex([]),
     operation: undefined,
     services: policyServices(),
     ...overrides,

@@ -137,6 +137,7 @@ class SuiteBuilder {
           tags: [],
           value,
         })),
+        certificates: [],
         backends: file.backends.map((b): Backend => ({
           name: b.name,
           url: b.url,

@@ -3,6 +3,7 @@
  * each case's request routed, checked for its key and run through the pipeline like the data plane does, with a
  * fake forward-request that records what it would send and answers with the case's backend.
  */
+import { CertificateIndex } from "../../gateway/model/certificates/lookup.js";
 import { answerPreflight, corsPolicies } from "../../gateway/policy/policies/cors.js";
 import { pipelineFor, routeRequest, type RoutedRequest } from "../../gateway/snapshot.js";
 import { originalUrlOf, RequestTargetError } from "../../gateway/routing/canonical-path.js";
@@ -237,6 +238,7 @@ function documentProblem(suite: CaseSuite, services: PolicyServices): CaseFileEr
   const environment = {
     namedValues: namedValueLookup(configuration.namedValues),
     backends: new Map(configuration.backends.map((b) => [b.name, b])),
+    certificates: new CertificateIndex(configuration.certificates),
     services,
   };
   for (const document of suite.documents) {
