@@ -235,13 +235,17 @@ export async function run(
   return h;
 }
 
-export function pipelineOf(documents: {
-  global?: string;
-  product?: string;
-  api?: string;
-  operation?: string;
-}): Pipeline {
-  const loaded = (xml: string | undefined, scope: PolicyScope) => (xml === undefined ? undefined : load(xml, scope));
+export function pipelineOf(
+  documents: {
+    global?: string;
+    product?: string;
+    api?: string;
+    operation?: string;
+  },
+  overrides: Partial<DocumentEnvironment> = {},
+): Pipeline {
+  const loaded = (xml: string | undefined, scope: PolicyScope) =>
+    xml === undefined ? undefined : load(xml, scope, overrides);
   return effectivePipeline({
     global: loaded(documents.global, { kind: "global" }),
     product: loaded(documents.product, { kind: "product", product: "starter" }),
