@@ -20,7 +20,11 @@ export class CertificateIndex {
 
   constructor(certificates: readonly CertificateWithMaterial[]) {
     this.byName = new Map(certificates.map((c) => [c.name, c]));
-    this.byThumbprint = new Map(certificates.map((c) => [c.thumbprint, c]));
+    // The same certificate may be uploaded twice, once without its key: a thumbprint then names the one with it.
+    const withKeyLast = [...certificates].sort(
+      (a, b) => Number(a.material.privateKeyPem !== null) - Number(b.material.privateKeyPem !== null),
+    );
+    this.byThumbprint = new Map(withKeyLast.map((c) => [c.thumbprint, c]));
   }
 
   named(name: string): CertificateWithMaterial {
