@@ -45,6 +45,8 @@ export interface BackendCall {
   url: string;
   headers: Record<string, string | string[]>;
   body: string;
+  /** The thumbprint of the client certificate the request would present on the TLS connection. */
+  clientCertificate: string | undefined;
 }
 
 /** What one request produced. */
@@ -205,6 +207,7 @@ function pipelineServices(testCase: SuiteCase, calls: BackendCall[]): PipelineSe
         url: `${target.origin}${target.path}`,
         headers: target.headers,
         body: await bodyText(context.request.body),
+        clientCertificate: (context.clientCertificate ?? context.backend.clientCertificate)?.thumbprint,
       });
       context.response = backendResponse(answer);
       if (options.failOnErrorStatusCode && answer.status >= 400) throw errorStatusFailure(answer.status);

@@ -11,6 +11,12 @@ const PEM_BEGIN = "-----BEGIN ";
 /** The wrong password, in the words of the Windows certificate loader API Management answers with. */
 export const WRONG_PASSWORD = "The specified network password is not correct.";
 
+/** A certificate file's content as `data`: PEM text as it is, a PFX file in base64. */
+export function certificateDataOf(file: Buffer): string {
+  const text = file.toString("latin1");
+  return text.includes(PEM_BEGIN) ? text : file.toString("base64");
+}
+
 /** The certificate entity from its input: the file read, its key matched to its certificate. */
 export function certificateFrom(name: string, input: CertificateInput): CertificateWithMaterial {
   checkName("Certificate", name);

@@ -5,7 +5,7 @@ import { ConfigError } from "../../../config/errors.js";
 import { byName, entriesOf, located, sameSecret } from "../../../config/gateway-plan.js";
 import { entityYamlOf } from "../definition.js";
 import type { CertificateInput, CertificateWithMaterial } from "./types.js";
-import { certificateFrom } from "./validation.js";
+import { certificateDataOf, certificateFrom } from "./validation.js";
 
 const certificateEntry = z.strictObject({
   name: z.string().min(1),
@@ -71,8 +71,7 @@ async function inputOf(entry: CertificateEntry, baseDir: string, where: string):
   } catch {
     throw new ConfigError(`${where}: cannot read the certificate file ${entry.file}`);
   }
-  const text = bytes.toString("latin1");
-  return { data: text.includes("-----BEGIN ") ? text : bytes.toString("base64"), ...password };
+  return { data: certificateDataOf(bytes), ...password };
 }
 
 function keepStored(where: string, entry: CertificateEntry, existing: CertificateWithMaterial | undefined): void {
