@@ -98,6 +98,18 @@ describe("ARM certificates", () => {
       body: { properties: { keyVault: { secretIdentifier: "https://kv.vault.azure.net/secrets/cert" } } },
     });
     assert.equal(assertArmError(keyVault, 400, "ValidationError").details[0]?.target, "keyVault");
+    const vaultValue = await h.call("PUT", `${SHORT}/namedValues/from-vault`, {
+      body: {
+        properties: {
+          displayName: "from-vault",
+          secret: true,
+          keyVault: { secretIdentifier: "https://kv.vault.azure.net/secrets/x" },
+        },
+      },
+    });
+    const vaultError = assertArmError(vaultValue, 400, "ValidationError");
+    assert.equal(vaultError.details[0]?.target, "keyVault");
+    assert.match(vaultError.message, /^Property 'keyVault' is not supported: Gatehouse has no Key Vault/);
 
     assert.equal(
       assertArmError(await h.call("GET", `${SHORT}/certificates/bad`), 404, "ResourceNotFound").message,
