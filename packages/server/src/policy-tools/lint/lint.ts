@@ -339,8 +339,9 @@ class AnyBackend extends Map<string, Backend> {
 }
 
 /**
- * A certificate with no private key that nobody holds, standing for any certificate-id or thumbprint: the linter
- * cannot know the certificate entities. Its private key was discarded; offline nothing is ever presented.
+ * A certificate standing for any certificate-id or thumbprint: the linter cannot know the certificate entities. Its
+ * private key was discarded when it was made; the linter compiles documents and never presents a certificate, so the
+ * stand-in's key is empty text.
  */
 const STAND_IN_CERTIFICATE =
   "-----BEGIN CERTIFICATE-----\n" +
