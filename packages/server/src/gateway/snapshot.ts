@@ -8,6 +8,7 @@ import { appTokenTables } from "./app-token/tables.js";
 import { UserDirectory } from "./callers.js";
 import { DEFAULT_GLOBAL_POLICY } from "./model/policies/types.js";
 import type { Backend } from "./model/backends/types.js";
+import { CertificateIndex } from "./model/certificates/lookup.js";
 import { type GatewayConfiguration, type PolicyScope, policyScopeKey } from "./model/configuration.js";
 import type { Operation } from "./model/operations/types.js";
 import { acceptsApplicationTokens, acceptsSubscriptionKeys, type Product } from "./model/products/types.js";
@@ -48,13 +49,14 @@ export function compileSnapshot(
   const problems: string[] = [];
   const namedValues = namedValueLookup(config.namedValues);
   const backends = new Map<string, Backend>(config.backends.map((b) => [b.name, b]));
+  const certificates = new CertificateIndex(config.certificates);
   const operationsByKey = new Map(config.operations.map((o) => [`${o.api}/${o.name}`, o]));
   const documents = new Map<string, CompiledDocument | PolicyLoadError>();
   const load = (scope: PolicyScope, xml: string, operation: Operation | undefined) => {
     try {
       documents.set(
         policyScopeKey(scope),
-        loadPolicyDocument(xml, scope, { namedValues, backends, operation, services }),
+        loadPolicyDocument(xml, scope, { namedValues, backends, certificates, operation, services }),
       );
     } catch (error) {
       const failure =

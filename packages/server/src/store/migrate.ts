@@ -10,6 +10,7 @@ import { clientApplicationsMigration } from "./migrations/007-client-application
 import { apiDocumentsMigration } from "./migrations/008-api-documents.js";
 import { managedIdentitiesMigration } from "./migrations/009-managed-identities.js";
 import { federatedCredentialsMigration } from "./migrations/010-federated-credentials.js";
+import { certificatesMigration } from "./migrations/011-certificates.js";
 import { StoreError } from "./errors.js";
 
 /** Migrations are compiled in (no directory scan), so the built package and tsx behave the same. */
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   "008-api-documents": apiDocumentsMigration,
   "009-managed-identities": managedIdentitiesMigration,
   "010-federated-credentials": federatedCredentialsMigration,
+  "011-certificates": certificatesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -237,6 +237,14 @@ export interface GatewayBackendTable {
   validate_certificate_name: number;
 }
 
+export interface GatewayCertificateTable {
+  name: string;
+  subject: string;
+  thumbprint: string; // upper-case hex SHA-1
+  expiration_date: string; // ISO 8601
+  material: string; // sealed JSON CertificateMaterial (certificate chain and private key)
+}
+
 export interface GatewayPolicyTable {
   scope_kind: string; // global | product | api | operation
   scope_key: string; // "" | product | api | "api/operation"
@@ -339,6 +347,7 @@ export interface Database {
   gateway_subscriptions: GatewaySubscriptionTable;
   gateway_named_values: GatewayNamedValueTable;
   gateway_backends: GatewayBackendTable;
+  gateway_certificates: GatewayCertificateTable;
   gateway_policies: GatewayPolicyTable;
   gateway_client_applications: GatewayClientApplicationTable;
   gateway_client_application_links: GatewayClientApplicationLinkTable;

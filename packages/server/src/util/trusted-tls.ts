@@ -13,6 +13,15 @@ export function trustingConnect(
   extraCa: readonly string[],
   onUnreadable?: (path: string, code: string | undefined) => void,
 ): { secureContext: SecureContext } | undefined {
+  const ca = trustedCa(extraCa, onUnreadable);
+  return ca && { secureContext: createSecureContext({ ca }) };
+}
+
+/** The authorities trustingConnect trusts, for a secure context that also holds a client certificate. */
+export function trustedCa(
+  extraCa: readonly string[],
+  onUnreadable?: (path: string, code: string | undefined) => void,
+): string[] | undefined {
   if (extraCa.length === 0) return undefined;
   const ca = [...rootCertificates, ...extraCa];
   const extraCaPath = process.env.NODE_EXTRA_CA_CERTS;
@@ -23,7 +32,7 @@ export function trustingConnect(
       onUnreadable?.(extraCaPath, (error as NodeJS.ErrnoException).code);
     }
   }
-  return { secureContext: createSecureContext({ ca }) };
+  return ca;
 }
 
 /** An undici agent trusting a CA file (a running server's local CA) besides the usual ones; undefined without one. */

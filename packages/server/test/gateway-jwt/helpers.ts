@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { CertificateIndex } from "../../src/gateway/model/certificates/lookup.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
@@ -61,6 +62,7 @@ export function compile(definition: PolicyDefinition, spec: ElementSpec, service
     scope: "api",
     section: "inbound",
     backends: new Map(),
+    certificates: new CertificateIndex([]),
     operation: undefined,
     target: "request",
     compileChildren: () => [],

@@ -597,7 +597,7 @@ describe("validate-jwt: refused at load", () => {
           el("issuer-signing-keys", {}, el("key", { "certificate-id": "c" })),
         ),
       ),
-      "certificates are not supported by this version",
+      "Certificate 'c' does not exist",
     );
     assert.equal(
       refused(

@@ -1,4 +1,5 @@
 /** Hand-built pipeline contexts and document loading for the policy engine's tests. */
+import { CertificateIndex } from "../../src/gateway/model/certificates/lookup.js";
 import { KeySources } from "../../src/gateway/jwt/key-sources.js";
 import { MemoryState } from "../../src/gateway/state/memory-state.js";
 import type { Api } from "../../src/gateway/model/apis/types.js";
@@ -84,6 +85,7 @@ export function environment(overrides: Partial<DocumentEnvironment> = {}): Docum
       ["tenant", "contoso"],
     ]),
     backends: new Map([[BACKEND.name, BACKEND]]),
+    certificates: new CertificateIndex([]),
     operation: undefined,
     services: policyServices(),
     ...overrides,
@@ -233,13 +235,17 @@ export async function run(
   return h;
 }
 
-export function pipelineOf(documents: {
-  global?: string;
-  product?: string;
-  api?: string;
-  operation?: string;
-}): Pipeline {
-  const loaded = (xml: string | undefined, scope: PolicyScope) => (xml === undefined ? undefined : load(xml, scope));
+export function pipelineOf(
+  documents: {
+    global?: string;
+    product?: string;
+    api?: string;
+    operation?: string;
+  },
+  overrides: Partial<DocumentEnvironment> = {},
+): Pipeline {
+  const loaded = (xml: string | undefined, scope: PolicyScope) =>
+    xml === undefined ? undefined : load(xml, scope, overrides);
   return effectivePipeline({
     global: loaded(documents.global, { kind: "global" }),
     product: loaded(documents.product, { kind: "product", product: "starter" }),

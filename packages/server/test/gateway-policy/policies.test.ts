@@ -215,6 +215,7 @@ describe("set-backend-service", () => {
       backendId: null,
       credentials: null,
       validateCertificate: true,
+      clientCertificate: null,
     });
   });
 
@@ -225,6 +226,7 @@ describe("set-backend-service", () => {
       backendId: "users",
       credentials: BACKEND.credentials,
       validateCertificate: false,
+      clientCertificate: null,
     });
   });
 

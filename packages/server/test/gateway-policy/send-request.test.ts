@@ -295,7 +295,7 @@ describe("send-request", () => {
           `<send-request response-variable-name="r"><set-url>http://x/</set-url><authentication-certificate thumbprint="ab"/></send-request>`,
         ),
       ),
-      /^'authentication-certificate' in 'send-request': client certificates for outgoing requests are not supported/,
+      /^No certificate entity has the thumbprint 'ab'/,
     );
     assert.match(
       loadError(

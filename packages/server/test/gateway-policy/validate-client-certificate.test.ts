@@ -5,6 +5,9 @@ import { executePipeline } from "../../src/gateway/pipeline/executor.js";
 import type { PipelineContext } from "../../src/gateway/pipeline/context.js";
 import { CertificateTrust } from "../../src/tls/certificate-trust.js";
 import { createTestCa, selfSigned, type Issued, type TestCa } from "../gateway-tracing/test-ca.js";
+import { CertificateIndex } from "../../src/gateway/model/certificates/lookup.js";
+import { certificateFrom } from "../../src/gateway/model/certificates/validation.js";
+import type { DocumentEnvironment } from "../../src/gateway/policy/document.js";
 import { harness, loadError, pipelineOf, policies } from "./helpers.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -32,7 +35,12 @@ describe("validate-client-certificate", () => {
   });
 
   /** Runs an API-scope inbound with the certificate the client presented (or none). */
-  async function run(inbound: string, certificate: X509Certificate | undefined, traced = false) {
+  async function run(
+    inbound: string,
+    certificate: X509Certificate | undefined,
+    traced = false,
+    overrides: Partial<DocumentEnvironment> = {},
+  ) {
     const h = harness();
     const messages: string[] = [];
     const context: PipelineContext = {
@@ -48,7 +56,10 @@ describe("validate-client-certificate", () => {
           }
         : undefined,
     };
-    await executePipeline(pipelineOf({ api: policies({ inbound, backend: "<forward-request/>" }) }), context);
+    await executePipeline(
+      pipelineOf({ api: policies({ inbound, backend: "<forward-request/>" }) }, overrides),
+      context,
+    );
     return { context, forwarded: h.forwarded.length, messages };
   }
 
@@ -126,11 +137,30 @@ describe("validate-client-certificate", () => {
     assert.ok(messages.some((m) => /validate-revocation was not checked/.test(m)));
   });
 
+  it("matches issuer-certificate-id: the certificate entity must have signed the client's certificate", async () => {
+    const certificates = new CertificateIndex([
+      certificateFrom("issuing-ca", { data: ca.cert }),
+      certificateFrom("other-ca", { data: (await createTestCa("CN=Other CA")).cert }),
+    ]);
+    const issuedBy = (id: string) => policy('validate-trust="false"', `<identity issuer-certificate-id="${id}"/>`);
+    const passed = await run(issuedBy("issuing-ca"), client.x509, false, { certificates });
+    assert.equal(passed.context.lastError, undefined);
+    assert.equal(passed.forwarded, 1);
+    const refused = await run(issuedBy("other-ca"), client.x509, false, { certificates });
+    assert.equal(refused.context.lastError?.reason, "ClientCertificateIdentityNotAllowed");
+    const selfIssued = await run(issuedBy("issuing-ca"), untrusted.x509, false, { certificates });
+    assert.equal(selfIssued.forwarded, 0);
+  });
+
   it("refuses at load what it cannot check or what is malformed", () => {
     const doc = (inner: string) => policies({ inbound: inner });
     assert.match(
       loadError(doc(policy("", '<identity issuer-certificate-id="ca1"/>'))),
-      /^Attribute 'issuer-certificate-id' needs certificate entities/,
+      /^Certificate 'ca1' does not exist/,
+    );
+    assert.match(
+      loadError(doc(policy("", '<identity issuer-certificate-id="ca1" issuer-thumbprint="AB"/>'))),
+      /^Attribute 'issuer-certificate-id' cannot be combined with 'issuer-subject' or 'issuer-thumbprint'/,
     );
     assert.match(loadError(doc(policy("", "<identity/>"))), /^An 'identity' needs at least one attribute/);
     assert.match(

@@ -124,6 +124,16 @@ export function hmacKey(secret: Uint8Array, kid: string | undefined): Verificati
   };
 }
 
+/** An RSA or EC public key from its JWK; throws KeyImportError for other key types. */
+export function keyFromJwk(jwk: JsonWebKey, kid: string | undefined, x5t: string | undefined): VerificationKey {
+  if (jwk.kty === "RSA") {
+    if (typeof jwk.n !== "string" || typeof jwk.e !== "string") throw new KeyImportError("RSA key without n and e");
+    return rsaKey(jwk.n, jwk.e, kid, x5t, typeof jwk.alg === "string" ? jwk.alg : undefined);
+  }
+  if (jwk.kty === "EC") return ecKey(jwk, kid, x5t);
+  throw new KeyImportError(`key type ${String(jwk.kty)} is not supported`);
+}
+
 /** Why a JWKS entry was left out; logged, never fatal unless no key is left. */
 export interface SkippedKey {
   kid: string | undefined;
@@ -148,14 +158,7 @@ export function keySetFromJwks(document: unknown, skipped: SkippedKey[] = []): R
       continue;
     }
     try {
-      if (jwk.kty === "RSA") {
-        if (typeof jwk.n !== "string" || typeof jwk.e !== "string") throw new KeyImportError("RSA key without n and e");
-        keys.push(rsaKey(jwk.n, jwk.e, kid, x5t, typeof jwk.alg === "string" ? jwk.alg : undefined));
-      } else if (jwk.kty === "EC") {
-        keys.push(ecKey(jwk, kid, x5t));
-      } else {
-        skipped.push({ kid, reason: `key type ${String(jwk.kty)} is not supported` });
-      }
+      keys.push(keyFromJwk(jwk, kid, x5t));
     } catch (error) {
       if (!(error instanceof KeyImportError)) throw error;
       skipped.push({ kid, reason: error.message });

@@ -1,5 +1,7 @@
 /** Reading the attributes and child elements validate-jwt and validate-azure-ad-token share (apim.md §2.1, §2.2). */
+import { X509Certificate } from "node:crypto";
 import { ExpressionEvaluationError } from "../expressions/index.js";
+import { CertificateReferenceError, type CertificateIndex } from "../model/certificates/lookup.js";
 import type { PolicyElement } from "../policy/definition.js";
 import {
   booleanSetting,
@@ -14,7 +16,7 @@ import {
   type Setting,
 } from "../policy/setting.js";
 import { AudienceRule, type LifetimeRules, type RequiredClaim } from "./claims.js";
-import { hmacKey, KeyImportError, ResolvedKeySet, rsaKey, type VerificationKey } from "./key-set.js";
+import { hmacKey, keyFromJwk, KeyImportError, ResolvedKeySet, rsaKey, type VerificationKey } from "./key-set.js";
 import type { TokenLocation } from "./token-locator.js";
 
 const TOKEN_ATTRIBUTES = ["header-name", "query-parameter-name", "token-value"] as const;
@@ -171,11 +173,10 @@ export function readRequiredClaims(element: PolicyElement): Setting<RequiredClai
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function readKey(key: PolicyElement): VerificationKey {
+function readKey(key: PolicyElement, certificates: CertificateIndex): VerificationKey {
   const kid = key.id;
-  if (key.attribute("certificate-id") !== undefined) {
-    throw key.error("certificates are not supported by this version", "certificate-id");
-  }
+  const certificateId = key.attribute("certificate-id");
+  if (certificateId !== undefined) return certificateKey(key, certificates, certificateId);
   const n = key.attribute("n");
   const e = key.attribute("e");
   const text = key.text();
@@ -194,12 +195,30 @@ function readKey(key: PolicyElement): VerificationKey {
   return hmacKey(Buffer.from(secret, "base64"), kid);
 }
 
+/** `<key certificate-id>`: the public key of a certificate entity, with its thumbprint as x5t. */
+function certificateKey(key: PolicyElement, certificates: CertificateIndex, id: string): VerificationKey {
+  if (key.attribute("n") !== undefined || key.attribute("e") !== undefined || key.text() !== "") {
+    throw key.error("A key is either a certificate-id, 'n' and 'e', or a Base64 symmetric key", "certificate-id");
+  }
+  try {
+    const certificate = certificates.named(id);
+    const x5t = Buffer.from(certificate.thumbprint, "hex").toString("base64url");
+    const publicKey = new X509Certificate(certificate.material.certificatePem).publicKey;
+    return keyFromJwk(publicKey.export({ format: "jwk" }), key.id, x5t);
+  } catch (error) {
+    if (error instanceof CertificateReferenceError || error instanceof KeyImportError) {
+      throw key.error(error.message, "certificate-id");
+    }
+    throw error;
+  }
+}
+
 /** `<issuer-signing-keys>`, tried in document order; undefined when none are configured. */
-export function readSigningKeys(element: PolicyElement): ResolvedKeySet | undefined {
+export function readSigningKeys(element: PolicyElement, certificates: CertificateIndex): ResolvedKeySet | undefined {
   const keys = element.children("issuer-signing-keys").flatMap((list) => {
     const entries = list.children("key");
     if (entries.length === 0) throw list.error("'issuer-signing-keys' must contain at least one 'key'");
-    return entries.map(readKey);
+    return entries.map((entry) => readKey(entry, certificates));
   });
   return keys.length > 0 ? new ResolvedKeySet(keys) : undefined;
 }

@@ -5,6 +5,7 @@
 import type { ApiDocumentDigest } from "./apis/document-repository.js";
 import type { Api } from "./apis/types.js";
 import type { Backend } from "./backends/types.js";
+import type { CertificateWithMaterial } from "./certificates/types.js";
 import type { ClientApplication } from "./client-applications/types.js";
 import type { NamedValue } from "./named-values/types.js";
 import type { Operation } from "./operations/types.js";
@@ -42,6 +43,8 @@ export interface GatewayConfiguration {
   subscriptions: (Subscription & SubscriptionKeys)[];
   /** With values: the server substitutes them into policies. */
   namedValues: (NamedValue & { value: string })[];
+  /** With their chains and private keys: policies and backends present them. */
+  certificates: CertificateWithMaterial[];
   backends: Backend[];
   policies: PolicyDocument[];
   /** Without password hashes: what `context.User` shows of a subscription's owner. */
@@ -60,6 +63,7 @@ export async function readConfiguration(tx: GatewayTransaction, revision: number
     products: tx.products.list(),
     subscriptions: tx.subscriptions.withKeys(),
     namedValues: tx.namedValues.withValues(),
+    certificates: tx.certificates.withMaterial(),
     backends: tx.backends.list(),
     policies: tx.policies.all(),
     users: tx.users.list(),

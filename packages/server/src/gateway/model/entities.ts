@@ -1,6 +1,7 @@
 import { apis } from "./apis/index.js";
 import type { EntityDefinition } from "./definition.js";
 import { backends } from "./backends/index.js";
+import { certificates } from "./certificates/index.js";
 import { clientApplications } from "./client-applications/index.js";
 import { groups } from "./groups/index.js";
 import { namedValues } from "./named-values/index.js";
@@ -20,6 +21,7 @@ export const ENTITIES = [
   users,
   groups,
   namedValues,
+  certificates,
   backends,
   apis,
   operations,

@@ -6,6 +6,7 @@ export type GatewayEntityKind =
   | "Subscription"
   | "NamedValue"
   | "Backend"
+  | "Certificate"
   | "Policy"
   | "User"
   | "Group"

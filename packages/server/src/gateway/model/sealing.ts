@@ -6,6 +6,8 @@ import type { SubscriptionKeys } from "./subscriptions/types.js";
 import type { StoredSubscription } from "./subscriptions/repository.js";
 import type { StoredNamedValue } from "./named-values/repository.js";
 import type { StoredBackend } from "./backends/repository.js";
+import type { StoredCertificate } from "./certificates/repository.js";
+import type { CertificateMaterial } from "./certificates/types.js";
 
 export type KeyName = "primary" | "secondary";
 
@@ -61,5 +63,15 @@ export class GatewaySecrets {
     if (sealedCredentials === null) return { ...backend, credentials: null };
     const json = this.masterKey.open(sealedCredentials, `gateway/backend/${backend.name}/credentials`);
     return { ...backend, credentials: JSON.parse(json.toString("utf8")) as BackendCredentials };
+  }
+
+  sealCertificate(name: string, material: CertificateMaterial): string {
+    return this.masterKey.seal(JSON.stringify(material), `gateway/certificate/${name}/material`);
+  }
+
+  /** The certificate's chain and private key, opened. */
+  certificateMaterial(stored: StoredCertificate): CertificateMaterial {
+    const json = this.masterKey.open(stored.sealedMaterial, `gateway/certificate/${stored.name}/material`);
+    return JSON.parse(json.toString("utf8")) as CertificateMaterial;
   }
 }

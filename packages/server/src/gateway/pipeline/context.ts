@@ -3,6 +3,7 @@ import type { Readable } from "node:stream";
 import type { CertificateTrust } from "../../tls/certificate-trust.js";
 import type { Api } from "../model/apis/types.js";
 import type { BackendCredentials } from "../model/backends/types.js";
+import type { ClientCertificate } from "../model/certificates/types.js";
 import type { Operation } from "../model/operations/types.js";
 import type { PolicyScopeKind } from "../model/configuration.js";
 import type { Product } from "../model/products/types.js";
@@ -62,6 +63,8 @@ export interface BackendTarget {
   backendId: string | null;
   credentials: BackendCredentials | null;
   validateCertificate: boolean;
+  /** What the backend entity's credentials (certificateIds) present on the TLS connection. */
+  clientCertificate: ClientCertificate | null;
 }
 
 export interface ForwardOptions {
@@ -89,6 +92,8 @@ export interface OutboundRequest {
   body: Buffer | string | undefined;
   /** For the whole exchange, the response's body included. */
   timeoutMs: number;
+  /** Presented on the TLS connection (authentication-certificate inside send-request). */
+  clientCertificate?: ClientCertificate;
 }
 
 /** One emit-metric observation (reference apim.md §2.27). */
@@ -159,6 +164,8 @@ export interface PipelineContext {
   /** Set by forward-request, return-response, mock-response or a gateway error. */
   response: GatewayResponse | undefined;
   backend: BackendTarget;
+  /** Set by authentication-certificate: presented to the backend, before the backend entity's own certificate. */
+  clientCertificate: ClientCertificate | undefined;
   readonly variables: Map<string, unknown>;
   lastError: LastError | undefined;
   /** The section now running. */

@@ -36,7 +36,14 @@ export function newPipelineContext(parts: ContextParts): PipelineContext {
     request: parts.request,
     response: undefined,
     // The API's serviceUrl until set-backend-service changes it, as in the data plane.
-    backend: { baseUrl: parts.api.serviceUrl, backendId: null, credentials: null, validateCertificate: true },
+    backend: {
+      baseUrl: parts.api.serviceUrl,
+      backendId: null,
+      credentials: null,
+      validateCertificate: true,
+      clientCertificate: null,
+    },
+    clientCertificate: undefined,
     variables: new Map(),
     lastError: undefined,
     section: "inbound",

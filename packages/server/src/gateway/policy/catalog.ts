@@ -36,6 +36,7 @@ import { ipFilter } from "./policies/ip-filter.js";
 import { jsonToXmlPolicy } from "./policies/json-to-xml.js";
 import { setMethod } from "./policies/set-method.js";
 import { authenticationBasic } from "./policies/authentication-basic.js";
+import { authenticationCertificate } from "./policies/authentication-certificate.js";
 import { setVariable } from "./policies/set-variable.js";
 import { xmlToJsonPolicy } from "./policies/xml-to-json.js";
 
@@ -76,11 +77,11 @@ export const POLICY_CATALOG: ReadonlyMap<string, PolicyDefinition> = new Map(
     jsonToXmlPolicy,
     xmlToJsonPolicy,
     authenticationBasic,
+    authenticationCertificate,
   ].map((definition) => [definition.name, definition]),
 );
 
 const NOT_YET = new Set([
-  "authentication-certificate",
   "authentication-managed-identity",
   "cosmosdb-data-source",
   "get-authorization-context",

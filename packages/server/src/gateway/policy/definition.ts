@@ -4,6 +4,7 @@
  * every pipeline (and every request) that includes them.
  */
 import type { Backend } from "../model/backends/types.js";
+import type { CertificateIndex } from "../model/certificates/lookup.js";
 import type { Operation } from "../model/operations/types.js";
 import type { PolicyScopeKind } from "../model/configuration.js";
 import type { PipelineContext, Section } from "../pipeline/context.js";
@@ -123,6 +124,8 @@ export interface CompileEnvironment {
   section: Section;
   /** Backend entities by name, for set-backend-service backend-id. */
   backends: ReadonlyMap<string, Backend>;
+  /** Certificate entities by name (authentication-certificate, validate-jwt's key, backends' certificateIds). */
+  certificates: CertificateIndex;
   /** The operation the document belongs to (operation scope only), for mock-response and rewrite-uri. */
   operation: Operation | undefined;
   /**

@@ -3,6 +3,7 @@
  * a Step. Everything wrong with a document is found here, with its position, never at request time.
  */
 import type { Backend } from "../model/backends/types.js";
+import type { CertificateIndex } from "../model/certificates/lookup.js";
 import type { Operation } from "../model/operations/types.js";
 import type { PolicyScope, PolicyScopeKind } from "../model/configuration.js";
 import { withBufferedBodies } from "../pipeline/body-buffer.js";
@@ -24,6 +25,8 @@ export interface DocumentEnvironment {
   /** Lower-cased displayName → value. */
   namedValues: ReadonlyMap<string, string>;
   backends: ReadonlyMap<string, Backend>;
+  /** Certificate entities by name, with their material. */
+  certificates: CertificateIndex;
   /** The document's operation (operation scope only). */
   operation: Operation | undefined;
   services: PolicyServices;
@@ -142,12 +145,13 @@ class DocumentLoader {
   }
 
   private compileEnvironment(section: Section, target: MessageTarget): CompileEnvironment {
-    const { backends, operation, services } = this.environment;
+    const { backends, certificates, operation, services } = this.environment;
     const environment: CompileEnvironment = {
       scope: this.scope.kind,
       section,
       target,
       backends,
+      certificates,
       operation,
       services,
       compileChildren: (elements, allowed, childTarget = target) => {

@@ -4,7 +4,8 @@
 import { STATUS_CODES } from "node:http";
 import { Readable } from "node:stream";
 import { Agent, errors, interceptors, type Dispatcher } from "undici";
-import { trustingConnect } from "../../util/trusted-tls.js";
+import { trustedCa, trustingConnect } from "../../util/trusted-tls.js";
+import { ClientCertificateAgents } from "./client-certificate-agents.js";
 import { PolicyFailure } from "../policy/definition.js";
 import type { ForwardOptions, PipelineContext } from "../pipeline/context.js";
 import { backendLocation } from "../pipeline/backend-url.js";
@@ -27,6 +28,8 @@ export class Forwarder {
   private readonly notVerifying: Dispatcher;
   private readonly redirecting = new WeakMap<Dispatcher, Dispatcher>();
   private readonly agents: Agent[];
+  /** With a client certificate: pools per certificate, verifying the backend or not. */
+  private readonly withCertificate: Readonly<Record<"verifying" | "notVerifying", ClientCertificateAgents>>;
 
   constructor(private readonly options: ForwarderOptions) {
     const common = { connections: options.connections ?? 128, keepAliveTimeout: 30_000, pipelining: 1 };
@@ -34,6 +37,11 @@ export class Forwarder {
     const verifying = new Agent(connect ? { ...common, connect } : common);
     const notVerifying = new Agent({ ...common, connect: { rejectUnauthorized: false } });
     this.agents = [verifying, notVerifying];
+    const ca = trustedCa(options.extraCa ?? []);
+    this.withCertificate = {
+      verifying: new ClientCertificateAgents({ agent: common, ca, verify: true }),
+      notVerifying: new ClientCertificateAgents({ agent: common, ca, verify: false }),
+    };
     this.verifying = verifying;
     this.notVerifying = notVerifying;
   }
@@ -43,7 +51,13 @@ export class Forwarder {
     const { request, backend } = context;
     const { origin, path, headers } = backendRequest(context, this.options.scheme);
 
-    let dispatcher = backend.validateCertificate ? this.verifying : this.notVerifying;
+    const certificate = context.clientCertificate ?? backend.clientCertificate;
+    let dispatcher: Dispatcher;
+    if (certificate) {
+      dispatcher = this.withCertificate[backend.validateCertificate ? "verifying" : "notVerifying"].get(certificate);
+    } else {
+      dispatcher = backend.validateCertificate ? this.verifying : this.notVerifying;
+    }
     if (options.followRedirects) dispatcher = this.withRedirects(dispatcher);
     const started = process.hrtime.bigint();
     let response: Dispatcher.ResponseData;
@@ -85,7 +99,11 @@ export class Forwarder {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.agents.map((agent) => agent.close()));
+    await Promise.allSettled([
+      ...this.agents.map((agent) => agent.close()),
+      this.withCertificate.verifying.close(),
+      this.withCertificate.notVerifying.close(),
+    ]);
   }
 }
 

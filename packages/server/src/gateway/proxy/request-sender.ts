@@ -4,7 +4,8 @@
  */
 import { STATUS_CODES } from "node:http";
 import { Agent, errors, type Dispatcher } from "undici";
-import { trustingConnect } from "../../util/trusted-tls.js";
+import { trustedCa, trustingConnect } from "../../util/trusted-tls.js";
+import { ClientCertificateAgents } from "./client-certificate-agents.js";
 import { bufferBody } from "../pipeline/body-buffer.js";
 import type { GatewayResponse, OutboundRequest } from "../pipeline/context.js";
 import { HeaderMap } from "../pipeline/headers.js";
@@ -26,10 +27,14 @@ export class OutboundRequestError extends Error {
 
 export class RequestSender {
   private readonly agent: Agent;
+  /** Requests presenting a client certificate (authentication-certificate in send-request). */
+  private readonly withCertificate: ClientCertificateAgents;
 
   constructor(extraCa: readonly string[] = []) {
     const connect = trustingConnect(extraCa);
-    this.agent = new Agent({ keepAliveTimeout: 30_000, ...(connect ? { connect } : {}) });
+    const options = { keepAliveTimeout: 30_000 };
+    this.agent = new Agent({ ...options, ...(connect ? { connect } : {}) });
+    this.withCertificate = new ClientCertificateAgents({ agent: options, ca: trustedCa(extraCa), verify: true });
   }
 
   send = async (request: OutboundRequest): Promise<GatewayResponse> => {
@@ -37,7 +42,8 @@ export class RequestSender {
     // Values comma-joined, or repeated lines for headers that may hold commas (set-header's rule); never numbers.
     const headers = endToEnd(request.headers.toOutgoing() as Record<string, string | string[]>);
     try {
-      const response = await this.agent.request({
+      const agent = request.clientCertificate ? this.withCertificate.get(request.clientCertificate) : this.agent;
+      const response = await agent.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: request.method as Dispatcher.HttpMethod,
@@ -60,7 +66,7 @@ export class RequestSender {
   };
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.allSettled([this.agent.close(), this.withCertificate.close()]);
   }
 }
 

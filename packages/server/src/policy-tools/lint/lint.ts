@@ -3,6 +3,8 @@
  * is parsed once; each policy is compiled on its own with the gateway's loader (so its attributes, placement and
  * expressions are checked exactly as at load time), nested policies too, and every expression is compiled.
  */
+import { CertificateIndex } from "../../gateway/model/certificates/lookup.js";
+import type { CertificateWithMaterial } from "../../gateway/model/certificates/types.js";
 import { compileExpression } from "../../gateway/expressions/index.js";
 import type { Backend } from "../../gateway/model/backends/types.js";
 import type { PolicyScope, PolicyScopeKind } from "../../gateway/model/configuration.js";
@@ -95,6 +97,7 @@ class DocumentLinter {
       namedValues: options.namedValues ?? new AnyNamedValue(),
       // The linter cannot know the backend entities: any backend-id stands for one.
       backends: new AnyBackend(),
+      certificates: new AnyCertificate(),
       operation: undefined,
       services,
     };
@@ -332,5 +335,43 @@ class AnyBackend extends Map<string, Backend> {
 
   override has(): boolean {
     return true;
+  }
+}
+
+/**
+ * A certificate standing for any certificate-id or thumbprint: the linter cannot know the certificate entities. Its
+ * private key was discarded when it was made; the linter compiles documents and never presents a certificate, so the
+ * stand-in's key is empty text.
+ */
+const STAND_IN_CERTIFICATE =
+  "-----BEGIN CERTIFICATE-----\n" +
+  "MIIBnzCCAUWgAwIBAgIUc/I03m9DcMcyt+hvPk/3Y+noBZ4wCgYIKoZIzj0EAwIw\n" +
+  "JDEiMCAGA1UEAwwZR2F0ZWhvdXNlIGxpbnRlciBzdGFuZC1pbjAgFw0yNjEyMDgw\n" +
+  "MTQ1NTlaGA8yMTI2MTExNDAxNDU1OVowJDEiMCAGA1UEAwwZR2F0ZWhvdXNlIGxp\n" +
+  "bnRlciBzdGFuZC1pbjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABN7rHjWVgtrr\n" +
+  "hCO03HEnoFz4/OofWSDj+ZLePqnoY9j+BhWCBa2W21UobRmw5ftjJecOZeM47//r\n" +
+  "PGUFnzHK5RSjUzBRMB0GA1UdDgQWBBTMg9ma9CRwNrTzHdHH9C8EgHeylDAfBgNV\n" +
+  "HSMEGDAWgBTMg9ma9CRwNrTzHdHH9C8EgHeylDAPBgNVHRMBAf8EBTADAQH/MAoG\n" +
+  "CCqGSM49BAMCA0gAMEUCIDI0OsPetlU39J6O200BhMViMVMlfqZMua32u/UDYFeJ\n" +
+  "AiEA0zjODJcYnHz9cqgOokvLz764B0Xm8XcRvPXba1s0HXc=\n" +
+  "-----END CERTIFICATE-----\n";
+
+class AnyCertificate extends CertificateIndex {
+  constructor() {
+    super([]);
+  }
+
+  override named(name: string): CertificateWithMaterial {
+    return {
+      name,
+      subject: "CN=Gatehouse linter stand-in",
+      thumbprint: "",
+      expirationDate: "2126-11-14T01:45:59Z",
+      material: { certificatePem: STAND_IN_CERTIFICATE, privateKeyPem: "" },
+    };
+  }
+
+  override withThumbprint(thumbprint: string): CertificateWithMaterial {
+    return this.named(thumbprint);
   }
 }

@@ -2,6 +2,8 @@
  * Reading a case file: YAML checked against the schema, policy documents read, and the entities turned into the
  * gateway's own configuration model, so the runner compiles them exactly as the gateway does.
  */
+import type { CertificateWithMaterial } from "../../gateway/model/certificates/types.js";
+import { certificateDataOf, certificateFrom } from "../../gateway/model/certificates/validation.js";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -137,6 +139,7 @@ class SuiteBuilder {
           tags: [],
           value,
         })),
+        certificates: await this.certificates(),
         backends: file.backends.map((b): Backend => ({
           name: b.name,
           url: b.url,
@@ -231,6 +234,32 @@ class SuiteBuilder {
       throw this.error(path, `cannot read the policy file ${file} (${code})`);
     }
     return { scope, xml, locate: (position) => (position ? `${file}:${position.line}:${position.column}` : file) };
+  }
+
+  /** The certificate entities, each read from its file as configuration as code reads it. */
+  private async certificates(): Promise<CertificateWithMaterial[]> {
+    const read = this.file.certificates.map(async ({ name, file, password }, i) => {
+      const path: YamlPath = ["certificates", i, "file"];
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(join(dirname(this.source.file), file));
+      } catch (error) {
+        throw this.error(
+          path,
+          `cannot read the certificate file ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+        );
+      }
+      try {
+        return certificateFrom(name, {
+          data: certificateDataOf(bytes),
+          ...(password !== undefined ? { password } : {}),
+        });
+      } catch (error) {
+        if (error instanceof GatewayValidationError) throw this.error(path, error.message);
+        throw error;
+      }
+    });
+    return Promise.all(read);
   }
 
   private suiteCase(testCase: TestCase, index: number): SuiteCase {

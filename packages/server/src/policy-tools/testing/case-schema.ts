@@ -129,6 +129,7 @@ const backend = z.strictObject({
       header: z.record(z.string().min(1), z.array(z.string())).optional(),
       query: z.record(z.string().min(1), z.array(z.string())).optional(),
       authorization: z.strictObject({ scheme: z.string().min(1), parameter: z.string() }).optional(),
+      certificateIds: z.array(z.string().min(1)).optional(),
     })
     .optional(),
   tls: z
@@ -237,6 +238,8 @@ const expectation = z.strictObject({
       headers: matchers.optional(),
       body: matcher.optional(),
       json: z.unknown().optional(),
+      /** The thumbprint of the TLS client certificate presented (authentication-certificate, backend credentials). */
+      clientCertificate: matcher.optional(),
     })
     .optional(),
   /** context.LastError; null: no error. */
@@ -283,6 +286,10 @@ export const caseFileSchema = z
     subscriptions: z.array(subscription).default([]),
     /** `{{name}}` in documents: name → value. */
     namedValues: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, -, . and _"), text).default({}),
+    /** Certificate entities: a PFX or PEM file relative to the case file, with its password. */
+    certificates: z
+      .array(z.strictObject({ name: z.string().min(1), file: z.string().min(1), password: z.string().optional() }))
+      .default([]),
     backends: z.array(backend).default([]),
     policies: z
       .strictObject({

@@ -48,6 +48,9 @@ export function compare(expectation: Expectation, exchange: Exchange): Mismatch[
       }
       if (sent.body !== undefined) check(out, "backendRequest.body", sent.body, call.body);
       if (sent.json !== undefined) compareJson(out, "backendRequest.json", sent.json, call.body);
+      if (sent.clientCertificate !== undefined) {
+        check(out, "backendRequest.clientCertificate", sent.clientCertificate, call.clientCertificate);
+      }
     }
   }
   if (expectation.lastError !== undefined) compareLastError(out, expectation.lastError, exchange.lastError);

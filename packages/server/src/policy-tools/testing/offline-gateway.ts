@@ -3,6 +3,7 @@
  * each case's request routed, checked for its key and run through the pipeline like the data plane does, with a
  * fake forward-request that records what it would send and answers with the case's backend.
  */
+import { CertificateIndex } from "../../gateway/model/certificates/lookup.js";
 import { answerPreflight, corsPolicies } from "../../gateway/policy/policies/cors.js";
 import { pipelineFor, routeRequest, type RoutedRequest } from "../../gateway/snapshot.js";
 import { originalUrlOf, RequestTargetError } from "../../gateway/routing/canonical-path.js";
@@ -44,6 +45,8 @@ export interface BackendCall {
   url: string;
   headers: Record<string, string | string[]>;
   body: string;
+  /** The thumbprint of the client certificate the request would present on the TLS connection. */
+  clientCertificate: string | undefined;
 }
 
 /** What one request produced. */
@@ -204,6 +207,7 @@ function pipelineServices(testCase: SuiteCase, calls: BackendCall[]): PipelineSe
         url: `${target.origin}${target.path}`,
         headers: target.headers,
         body: await bodyText(context.request.body),
+        clientCertificate: (context.clientCertificate ?? context.backend.clientCertificate)?.thumbprint,
       });
       context.response = backendResponse(answer);
       if (options.failOnErrorStatusCode && answer.status >= 400) throw errorStatusFailure(answer.status);
@@ -237,6 +241,7 @@ function documentProblem(suite: CaseSuite, services: PolicyServices): CaseFileEr
   const environment = {
     namedValues: namedValueLookup(configuration.namedValues),
     backends: new Map(configuration.backends.map((b) => [b.name, b])),
+    certificates: new CertificateIndex(configuration.certificates),
     services,
   };
   for (const document of suite.documents) {

@@ -13,6 +13,8 @@ const backendProperties = z.object({
       header: credentialValues,
       query: credentialValues,
       authorization: z.object({ scheme: z.string().min(1), parameter: z.string().min(1) }),
+      certificateIds: z.array(z.string()).max(32),
+      certificate: z.array(z.string()).max(32),
     })
     .partial()
     .nullable(),
@@ -37,6 +39,8 @@ export const backendContract = contract(
           header: credentialValues.optional(),
           query: credentialValues.optional(),
           authorization: z.object({ scheme: z.string(), parameter: z.string() }).optional(),
+          certificateIds: z.array(z.string()).optional(),
+          certificate: z.array(z.string()).optional(),
         })
         .optional(),
       tls: z.object({ validateCertificateChain: z.boolean(), validateCertificateName: z.boolean() }),

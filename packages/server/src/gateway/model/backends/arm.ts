@@ -26,6 +26,8 @@ export function backendProperties(backend: Backend): ArmProperties<BackendResour
                   },
                 }
               : {}),
+            ...(credentials.certificateIds ? { certificateIds: [...credentials.certificateIds] } : {}),
+            ...(credentials.certificate ? { certificate: [...credentials.certificate] } : {}),
           },
         }
       : {}),

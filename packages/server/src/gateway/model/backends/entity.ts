@@ -1,8 +1,9 @@
+import { backendClientCertificate, CertificateIndex, CertificateReferenceError } from "../certificates/lookup.js";
 import { GatewayConflictError, GatewayNotFoundError } from "../errors.js";
 import { breaksPolicy, describePolicyScope, referencesBackends } from "../policies/checker.js";
 import { EntityObject } from "../entity-object.js";
 import type { GatewayTransaction } from "../transaction.js";
-import { defined } from "../checks.js";
+import { defined, invalid } from "../checks.js";
 import { GatewayBackendRepository } from "./repository.js";
 import type { Backend, BackendInput } from "./types.js";
 import { backendFrom, backendInputOf } from "./validation.js";
@@ -42,6 +43,8 @@ export class Backends extends EntityObject<GatewayBackendRepository> {
   }
 
   private async save(backend: Backend, replacing: boolean): Promise<Backend> {
+    const problem = certificateProblemOf(backend, await this.certificates());
+    if (problem) throw invalid("credentials", `name a certificate that cannot be used: ${problem}.`);
     await this.repository.upsert({
       ...backend,
       sealedCredentials: this.tx.secrets.sealCredentials(backend.name, backend.credentials),
@@ -52,6 +55,20 @@ export class Backends extends EntityObject<GatewayBackendRepository> {
       if (broken) throw breaksPolicy(`Backend '${backend.name}'`, broken);
     }
     return backend;
+  }
+
+  /** The first backend whose credentials name a certificate that is missing or has no private key, if any. */
+  async certificateProblem(): Promise<string | undefined> {
+    const certificates = await this.certificates();
+    for (const backend of await this.list()) {
+      const problem = certificateProblemOf(backend, certificates);
+      if (problem) return `backend '${backend.name}' (${problem})`;
+    }
+    return undefined;
+  }
+
+  private async certificates(): Promise<CertificateIndex> {
+    return new CertificateIndex(await this.tx.certificates.withMaterial());
   }
 
   /** Refused while a policy's set-backend-service names the backend. */
@@ -65,5 +82,16 @@ export class Backends extends EntityObject<GatewayBackendRepository> {
       );
     }
     return true;
+  }
+}
+
+function certificateProblemOf(backend: Backend, certificates: CertificateIndex): string | undefined {
+  if (!backend.credentials?.certificateIds && !backend.credentials?.certificate) return undefined;
+  try {
+    backendClientCertificate(backend.credentials, certificates);
+    return undefined;
+  } catch (error) {
+    if (error instanceof CertificateReferenceError) return error.message;
+    throw error;
   }
 }

@@ -4,6 +4,10 @@ export interface BackendCredentials {
   header?: Record<string, string[]>;
   query?: Record<string, string[]>;
   authorization?: { scheme: string; parameter: string };
+  /** Certificate entities presented as the TLS client certificate to the backend (the first usable one). */
+  certificateIds?: string[];
+  /** The same by thumbprint (API Management's older form). */
+  certificate?: string[];
 }
 
 export interface Backend {

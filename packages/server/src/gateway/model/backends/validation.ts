@@ -34,10 +34,32 @@ function checkCredentials(credentials: BackendCredentials): BackendCredentials |
   if (auth && (!HEADER_NAME.test(auth.scheme) || typeof auth.parameter !== "string")) {
     throw invalid("credentials.authorization", "needs a scheme (a token such as Basic) and a parameter.");
   }
+  const certificateIds = certificateList("certificateIds", credentials.certificateIds, (id) => id);
+  const certificate = certificateList("certificate", credentials.certificate, (t) =>
+    t.replace(/[\s:]/g, "").toUpperCase(),
+  );
   const result: BackendCredentials = {
     ...(credentials.header && Object.keys(credentials.header).length > 0 ? { header: credentials.header } : {}),
     ...(credentials.query && Object.keys(credentials.query).length > 0 ? { query: credentials.query } : {}),
     ...(auth ? { authorization: { scheme: auth.scheme, parameter: auth.parameter } } : {}),
+    ...(certificateIds ? { certificateIds } : {}),
+    ...(certificate ? { certificate } : {}),
   };
   return Object.keys(result).length > 0 ? result : null;
+}
+
+/** At most 32 distinct certificate names or thumbprints, or undefined for none. */
+function certificateList(
+  target: string,
+  list: string[] | undefined,
+  normal: (item: string) => string,
+): string[] | undefined {
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list) || list.some((item) => typeof item !== "string" || item.trim() === "")) {
+    throw invalid(`credentials.${target}`, "must be a list of non-empty strings.");
+  }
+  if (list.length === 0) return undefined;
+  const items = [...new Set(list.map(normal))];
+  if (items.length > 32) throw invalid(`credentials.${target}`, "must name at most 32 certificates.");
+  return items;
 }

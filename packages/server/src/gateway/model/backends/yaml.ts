@@ -18,6 +18,8 @@ const backendEntry = z.strictObject({
       header: stringLists.optional(),
       query: stringLists.optional(),
       authorization: z.strictObject({ scheme: z.string().min(1), parameter: z.string() }).optional(),
+      certificateIds: z.array(z.string().min(1)).optional(),
+      certificate: z.array(z.string().min(1)).optional(),
     })
     .optional(),
   tls: z

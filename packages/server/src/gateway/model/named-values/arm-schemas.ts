@@ -11,11 +11,10 @@ const namedValueProperties = z.object({
   value: z.string().max(4096),
   secret: z.boolean(),
   tags: z.array(z.string().min(1)),
+  /** Accepted only to be refused with a clear message (arm.ts): Gatehouse has no Key Vault. */
+  keyVault: z.object({ secretIdentifier: z.string(), identityClientId: z.string().nullable() }).partial().nullable(),
 });
-export const namedValuePut = contract(
-  "NamedValueCreateContract",
-  envelope(namedValueProperties.partial().required({ value: true })),
-);
+export const namedValuePut = contract("NamedValueCreateContract", envelope(namedValueProperties.partial()));
 export const namedValuePatch = contract("NamedValueUpdateParameters", patchEnvelope(namedValueProperties.partial()));
 
 export const namedValueContract = contract(

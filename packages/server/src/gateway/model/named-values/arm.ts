@@ -34,6 +34,18 @@ async function withValue(gateway: GatewayRegistry, name: string) {
   return namedValue;
 }
 
+/**
+ * Key Vault–backed named values are refused naming the property: Gatehouse reaches no Key Vault, and a value that
+ * silently stayed empty would only fail later, in a policy.
+ */
+function refuseKeyVault(keyVault: { secretIdentifier?: string | undefined } | null | undefined): void {
+  if (!keyVault?.secretIdentifier) return;
+  throw armErrors.validation(
+    "Property 'keyVault' is not supported: Gatehouse has no Key Vault; give the secret itself as 'value' with 'secret': true.",
+    "keyVault",
+  );
+}
+
 /** APIM's named values (`{{displayName}}` in policies); secret values only through listValue. */
 export function armOperations(gateway: GatewayRegistry): Operation[] {
   return [
@@ -60,11 +72,14 @@ export function armOperations(gateway: GatewayRegistry): Operation[] {
         return all.filter((nv) => nv !== undefined);
       },
       get: (_context, name) => gateway.namedValues.get(name),
-      put: async (_context, name, properties) => {
-        const { created } = await gateway.namedValues.put(name, properties);
+      put: async (_context, name, { keyVault, value, ...properties }) => {
+        refuseKeyVault(keyVault);
+        if (value === undefined) throw armErrors.validation("value is required.", "value");
+        const { created } = await gateway.namedValues.put(name, { ...properties, value });
         return { item: await withValue(gateway, name), created };
       },
-      patch: async (_context, name, properties) => {
+      patch: async (_context, name, { keyVault, ...properties }) => {
+        refuseKeyVault(keyVault);
         await gateway.namedValues.patch(name, properties);
         return withValue(gateway, name);
       },

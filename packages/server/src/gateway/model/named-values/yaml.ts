@@ -12,6 +12,8 @@ const namedValueEntry = z.strictObject({
   value: z.string().optional(),
   secret: z.boolean().optional(),
   tags: z.array(z.string()).optional(),
+  /** API Management's Key Vault reference: refused with a clear message, Gatehouse reaches no Key Vault. */
+  keyVault: z.unknown().optional(),
 });
 
 /** `namedValues:`; a secret value is exported without `value`, which applying reads as "keep the stored one". */
@@ -21,10 +23,16 @@ export const entityYaml = entityYamlOf(
     async plan(section, plan) {
       const stored = byName(plan.current.namedValues);
       for (const [where, entry] of entriesOf("namedValues", section.namedValues)) {
+        if (entry.keyVault !== undefined) {
+          throw new ConfigError(
+            `${where}: keyVault is not supported (Gatehouse has no Key Vault): give the secret as value, e.g. value: \${ENV_NAME}, with secret: true`,
+          );
+        }
         const existing = stored.get(entry.name);
         const value = entry.value ?? existing?.value;
         if (value === undefined) throw new ConfigError(`${where}: value is required to create the named value`);
-        const input = { ...entry, value };
+        const { keyVault: _keyVault, ...fields } = entry;
+        const input = { ...fields, value };
         const wanted = located(where, () => namedValueFrom(entry.name, input));
         if (
           existing &&

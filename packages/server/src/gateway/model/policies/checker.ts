@@ -1,4 +1,5 @@
 import type { Backend } from "../backends/types.js";
+import { CertificateIndex } from "../certificates/lookup.js";
 import type { PolicyScope } from "../configuration.js";
 import { GatewayValidationError } from "../errors.js";
 import type { Operation } from "../operations/types.js";
@@ -36,12 +37,16 @@ export function referencesNamedValue(xml: string, displayName: string): boolean 
   return false;
 }
 
+/** certificate-id (authentication-certificate, validate-jwt's key, issuer-certificate-id) and thumbprint refer to them. */
+export const referencesCertificates = (xml: string): boolean => /certificate-id|thumbprint|backend-id/i.test(xml);
+
 /** Only set-backend-service's backend-id refers to a backend entity. */
 export const referencesBackends = (xml: string): boolean => /backend-id/i.test(xml);
 
 interface Environment {
   namedValues: Map<string, string>;
   backends: Map<string, Backend>;
+  certificates: CertificateIndex;
   /** Secret values with their `{{displayName}}`, to keep them out of error messages. */
   secrets: [value: string, reference: string][];
 }
@@ -98,8 +103,13 @@ export class PolicyChecker {
   }
 
   private async readEnvironment(): Promise<Environment> {
-    const [values, backends] = await Promise.all([this.tx.namedValues.withValues(), this.tx.backends.list()]);
+    const [values, backends, certificates] = await Promise.all([
+      this.tx.namedValues.withValues(),
+      this.tx.backends.list(),
+      this.tx.certificates.withMaterial(),
+    ]);
     return {
+      certificates: new CertificateIndex(certificates),
       namedValues: namedValueLookup(values),
       backends: new Map(backends.map((b) => [b.name, b])),
       secrets: values.filter((nv) => nv.secret).map((nv) => [nv.value, `{{${nv.displayName}}}`]),

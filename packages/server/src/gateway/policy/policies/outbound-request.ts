@@ -10,7 +10,8 @@ import { backendUrl } from "../../pipeline/backend-url.js";
 import { HeaderMap } from "../../pipeline/headers.js";
 import { RequestTargetError, withCanonicalPath } from "../../routing/canonical-path.js";
 import { isHopByHop } from "../../proxy/hop-by-hop.js";
-import type { PolicyElement } from "../definition.js";
+import type { CompileEnvironment, PolicyElement } from "../definition.js";
+import { readClientCertificate } from "./authentication-certificate.js";
 import { fixed, integerSetting, mapSetting, textSetting, valueOf, type Setting } from "../setting.js";
 import { applyValueRule, readValueRule, type RuleCheck } from "./exists-action.js";
 
@@ -24,7 +25,6 @@ const METHOD = /^[A-Za-z]+$/;
 
 /** Children APIM allows that this version cannot honour, with why. */
 const UNSUPPORTED_CHILDREN: Readonly<Record<string, string>> = {
-  "authentication-certificate": "client certificates for outgoing requests are not supported by this Gatehouse version",
   "authentication-managed-identity": "managed identities are not supported by this Gatehouse version",
   proxy: "HTTP proxies for outgoing requests are not supported by this Gatehouse version",
 };
@@ -39,7 +39,7 @@ export interface OutboundTemplate {
 
 type Draft = Omit<OutboundRequest, "timeoutMs">;
 
-export function readOutboundTemplate(element: PolicyElement): OutboundTemplate {
+export function readOutboundTemplate(element: PolicyElement, environment: CompileEnvironment): OutboundTemplate {
   const copy = element.enumAttribute("mode", ["new", "copy"], "new") === "copy";
   const timeoutMs = mapSetting(integerSetting(element, "timeout", 60, { min: 1, max: 240 }), (s) => s * 1000);
   for (const [name, why] of Object.entries(UNSUPPORTED_CHILDREN)) {
@@ -50,6 +50,8 @@ export function readOutboundTemplate(element: PolicyElement): OutboundTemplate {
   const method = readMethod(element);
   const headers = element.children("set-header").map((child) => readValueRule(child, headerRule));
   const body = readBody(element);
+  const authentication = only(element, "authentication-certificate");
+  const certificate = authentication && readClientCertificate(authentication, environment);
 
   return {
     async build(context) {
@@ -57,7 +59,11 @@ export function readOutboundTemplate(element: PolicyElement): OutboundTemplate {
       if (method) draft.method = method;
       for (const rule of headers) applyValueRule(draft.headers, valueOf(rule, context));
       if (body) draft.body = valueOf(body, context);
-      return { ...draft, timeoutMs: valueOf(timeoutMs, context) };
+      return {
+        ...draft,
+        timeoutMs: valueOf(timeoutMs, context),
+        ...(certificate ? { clientCertificate: certificate(context) } : {}),
+      };
     },
   };
 }

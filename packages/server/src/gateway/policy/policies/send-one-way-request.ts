@@ -9,8 +9,8 @@ import { traceExchange } from "./send-request.js";
 export const sendOneWayRequest: PolicyDefinition = {
   name: "send-one-way-request",
   sections: ["inbound", "backend", "outbound", "on-error"],
-  compile(element) {
-    const template = readOutboundTemplate(element);
+  compile(element, environment) {
+    const template = readOutboundTemplate(element, environment);
     return {
       policy: "send-one-way-request",
       id: element.id,

@@ -12,10 +12,10 @@ import { readOutboundTemplate } from "./outbound-request.js";
 export const sendRequest: PolicyDefinition = {
   name: "send-request",
   sections: ["inbound", "backend", "outbound", "on-error"],
-  compile(element) {
+  compile(element, environment) {
     const variable = element.requiredAttribute("response-variable-name");
     const ignoreError = element.booleanAttribute("ignore-error", false);
-    const template = readOutboundTemplate(element);
+    const template = readOutboundTemplate(element, environment);
     return {
       policy: "send-request",
       id: element.id,

@@ -4,7 +4,9 @@ import type { Backend, BackendCredentials } from "../../model/backends/types.js"
 import type { BackendTarget } from "../../pipeline/context.js";
 import { RequestTargetError, withCanonicalPath } from "../../routing/canonical-path.js";
 import { invalidPathFailure } from "../backend-path.js";
-import type { PolicyDefinition, PolicyElement, PolicyValue } from "../definition.js";
+import type { CompileEnvironment, PolicyDefinition, PolicyElement, PolicyValue } from "../definition.js";
+import { backendClientCertificate, CertificateReferenceError } from "../../model/certificates/lookup.js";
+import type { ClientCertificate } from "../../model/certificates/types.js";
 
 const SERVICE_FABRIC = [
   "sf-resolve-condition",
@@ -47,7 +49,7 @@ export const setBackendService: PolicyDefinition = {
                 "base-url",
               ),
             )
-          : entityTarget(element, environment.backends, backendId?.constant as string),
+          : entityTarget(element, environment, backendId?.constant as string),
       );
       return { policy: "set-backend-service", id, run: (context) => void (context.backend = target) };
     }
@@ -79,7 +81,7 @@ export const setBackendService: PolicyDefinition = {
         if (target === undefined) {
           if (!environment.backends.has(name))
             throw new ExpressionEvaluationError(`Backend '${name}' does not exist (set-backend-service)`);
-          target = Object.freeze(entityTarget(element, environment.backends, name));
+          target = Object.freeze(entityTarget(element, environment, name));
           targets.set(name, target);
         }
         context.backend = target;
@@ -102,12 +104,12 @@ function baseUrlTarget(baseUrl: string, invalid: (problem?: string) => Error): B
     if (error instanceof RequestTargetError) throw invalid(error.message);
     throw error;
   }
-  return { baseUrl: canonical, backendId: null, credentials: null, validateCertificate: true };
+  return { baseUrl: canonical, backendId: null, credentials: null, validateCertificate: true, clientCertificate: null };
 }
 
 /** A backend entity's URL, credentials and TLS settings, with the `{{named values}}` they may hold resolved. */
-function entityTarget(element: PolicyElement, backends: ReadonlyMap<string, Backend>, name: string): BackendTarget {
-  const backend = backends.get(name);
+function entityTarget(element: PolicyElement, environment: CompileEnvironment, name: string): BackendTarget {
+  const backend = environment.backends.get(name);
   if (!backend) throw element.error(`Backend '${name}' does not exist`, "backend-id");
   const resolve = (text: string) => element.withNamedValues(text, "backend-id");
   return {
@@ -115,7 +117,23 @@ function entityTarget(element: PolicyElement, backends: ReadonlyMap<string, Back
     backendId: backend.name,
     credentials: backend.credentials && resolveCredentials(backend.credentials, resolve),
     validateCertificate: backend.tls.validateCertificateChain && backend.tls.validateCertificateName,
+    clientCertificate: clientCertificate(element, backend, environment),
   };
+}
+
+/** The backend's client certificate; its entity's checks keep it loadable, but a document is checked as it loads. */
+function clientCertificate(
+  element: PolicyElement,
+  backend: Backend,
+  environment: CompileEnvironment,
+): ClientCertificate | null {
+  try {
+    return backendClientCertificate(backend.credentials, environment.certificates);
+  } catch (error) {
+    if (error instanceof CertificateReferenceError)
+      throw element.error(`Backend '${backend.name}': ${error.message}`, "backend-id");
+    throw error;
+  }
 }
 
 function resolveCredentials(credentials: BackendCredentials, resolve: (text: string) => string): BackendCredentials {

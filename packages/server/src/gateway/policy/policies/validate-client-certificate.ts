@@ -4,7 +4,8 @@
  * OCSP response, so `validate-revocation` is accepted (it defaults to true in APIM, refusing it would refuse most
  * documents) and a traced request says it was skipped.
  */
-import type { X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
+import { CertificateReferenceError, type CertificateIndex } from "../../model/certificates/lookup.js";
 import { oneLine, type CertificateTrust } from "../../../tls/certificate-trust.js";
 import {
   commonNameOf,
@@ -31,6 +32,8 @@ interface Identity {
   dnsName?: string;
   issuerSubject?: NameAttribute[];
   issuerThumbprint?: string;
+  /** issuer-certificate-id: the certificate entity that must have issued (signed) the client's certificate. */
+  issuerCertificate?: X509Certificate;
 }
 
 interface Rules {
@@ -52,13 +55,13 @@ class CertificateRefusal {
 export const validateClientCertificate: PolicyDefinition = {
   name: POLICY,
   sections: ["inbound"],
-  compile(element) {
+  compile(element, environment) {
     const rules: Rules = {
       revocation: element.booleanAttribute("validate-revocation", true),
       trust: element.booleanAttribute("validate-trust", true),
       notBefore: element.booleanAttribute("validate-not-before", true),
       notAfter: element.booleanAttribute("validate-not-after", true),
-      identities: readIdentities(element),
+      identities: readIdentities(element, environment.certificates),
     };
     const ignoreError = element.booleanAttribute("ignore-error", false);
     return {
@@ -83,7 +86,7 @@ export const validateClientCertificate: PolicyDefinition = {
   },
 };
 
-function readIdentities(element: PolicyElement): Identity[] {
+function readIdentities(element: PolicyElement, certificates: CertificateIndex): Identity[] {
   const lists = element.children("identities");
   const [list, extra] = lists;
   if (extra) throw extra.error("'identities' may appear only once");
@@ -91,17 +94,10 @@ function readIdentities(element: PolicyElement): Identity[] {
   if (identities.length > MAX_IDENTITIES) {
     throw (identities[MAX_IDENTITIES] as PolicyElement).error(`At most ${MAX_IDENTITIES} identities are allowed`);
   }
-  return identities.map(readIdentity);
+  return identities.map((identity) => readIdentity(identity, certificates));
 }
 
-function readIdentity(element: PolicyElement): Identity {
-  if (element.attribute("issuer-certificate-id") !== undefined) {
-    throw element.error(
-      "Attribute 'issuer-certificate-id' needs certificate entities, which this Gatehouse version does not have; " +
-        "use issuer-thumbprint or issuer-subject",
-      "issuer-certificate-id",
-    );
-  }
+function readIdentity(element: PolicyElement, certificates: CertificateIndex): Identity {
   const hex = (name: string) => {
     const value = element.attribute(name);
     if (value === undefined) return undefined;
@@ -128,6 +124,7 @@ function readIdentity(element: PolicyElement): Identity {
     dnsName: element.attribute("dns-name"),
     issuerSubject: name("issuer-subject"),
     issuerThumbprint: hex("issuer-thumbprint"),
+    issuerCertificate: issuerCertificate(element, certificates),
   };
   if (Object.values(identity).every((value) => value === undefined)) {
     throw element.error("An 'identity' needs at least one attribute to match");
@@ -172,6 +169,24 @@ function check(
   return undefined;
 }
 
+/** The certificate entity issuer-certificate-id names; exclusive with the other issuer attributes, as in APIM. */
+function issuerCertificate(element: PolicyElement, certificates: CertificateIndex): X509Certificate | undefined {
+  const id = element.attribute("issuer-certificate-id");
+  if (id === undefined) return undefined;
+  if (element.attribute("issuer-subject") !== undefined || element.attribute("issuer-thumbprint") !== undefined) {
+    throw element.error(
+      "Attribute 'issuer-certificate-id' cannot be combined with 'issuer-subject' or 'issuer-thumbprint'",
+      "issuer-certificate-id",
+    );
+  }
+  try {
+    return new X509Certificate(certificates.named(id).material.certificatePem);
+  } catch (error) {
+    if (error instanceof CertificateReferenceError) throw element.error(error.message, "issuer-certificate-id");
+    throw error;
+  }
+}
+
 function matches(identity: Identity, certificate: X509Certificate, issuer: X509Certificate | undefined): boolean {
   const { thumbprint, serialNumber, commonName, subject, dnsName, issuerSubject, issuerThumbprint } = identity;
   if (thumbprint !== undefined && thumbprint !== thumbprintOf(certificate)) return false;
@@ -184,6 +199,13 @@ function matches(identity: Identity, certificate: X509Certificate, issuer: X509C
   if (dnsName !== undefined && !dnsNamesOf(certificate).some((name) => sameValue(name, dnsName))) return false;
   if (issuerSubject !== undefined && !sameName(issuerSubject, parseCertificateName(certificate.issuer))) return false;
   if (issuerThumbprint !== undefined && (!issuer || thumbprintOf(issuer) !== issuerThumbprint)) return false;
+  const { issuerCertificate } = identity;
+  if (
+    issuerCertificate &&
+    !(certificate.checkIssued(issuerCertificate) && certificate.verify(issuerCertificate.publicKey))
+  ) {
+    return false;
+  }
   return true;
 }
 

@@ -37,7 +37,7 @@ export const validateJwt: PolicyDefinition = {
       failure: readFailure(element),
       requireSignedTokens: booleanSetting(element, "require-signed-tokens", true),
       lifetime: readLifetime(element),
-      staticKeys: readSigningKeys(element),
+      staticKeys: readSigningKeys(element, environment.certificates),
       sources: element.children("openid-config").map((config) => keySources.openIdConfig(openIdUrl(config))),
       issuers: readIssuers(element) ?? fixed([]),
       audiences: audienceRule(readAudiences(element) ?? fixed([])),
