@@ -194,7 +194,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   };
 
   const identity = listener("identity", identityFrameworkErrors);
-  await identity.register(identityRoutes, { runtime, tokens, issuers });
+  await identity.register(identityRoutes, { runtime, tokens, issuers, pepper: core.pepper, throttle });
   let adminUrl: string | undefined;
   const developer = developerServices({
     store,

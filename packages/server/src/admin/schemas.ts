@@ -228,7 +228,9 @@ export const servicePrincipal = named(
     appOwnerOrganizationId: guid.nullable(),
     accountEnabled: z.boolean(),
     appRoleAssignmentRequired: z.boolean(),
-    servicePrincipalType: z.literal("Application"),
+    servicePrincipalType: z.enum(["Application", "ManagedIdentity"]),
+    /** A managed identity's `isExplicit=True|False` and resource id; empty for applications. */
+    alternativeNames: z.array(z.string()),
     appRoles: z.array(appRole),
     oauth2PermissionScopes: z.array(permissionScope),
     servicePrincipalNames: z.array(z.string()),

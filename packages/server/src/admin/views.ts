@@ -3,6 +3,7 @@
  * hashes and internal thumbprints cannot leak into a response by accident.
  */
 import type { AppRoleAssignment, ServicePrincipal, Tenant } from "../identity/model.js";
+import { alternativeNames, type ManagedIdentity } from "../identity/managed-identities/model.js";
 import type { SigningKeyRecord } from "../store/repositories/signing-keys.js";
 import type { StoredApplication } from "../store/repositories/applications.js";
 import type {
@@ -60,10 +61,14 @@ export function applicationView(app: StoredApplication, options: ApplicationView
   };
 }
 
-/** App roles, scopes and names come from the application, as Graph copies them onto the service principal. */
+/**
+ * App roles, scopes and names come from the application, as Graph copies them onto the service principal; a managed
+ * identity has no application and shows its resource id in `alternativeNames`.
+ */
 export function servicePrincipalView(
   sp: ServicePrincipal,
   app: StoredApplication | undefined,
+  identity?: ManagedIdentity,
 ): ServicePrincipalResource {
   return {
     id: sp.id,
@@ -73,7 +78,8 @@ export function servicePrincipalView(
     appOwnerOrganizationId: app?.tenantId ?? null,
     accountEnabled: sp.accountEnabled,
     appRoleAssignmentRequired: sp.appRoleAssignmentRequired,
-    servicePrincipalType: "Application",
+    servicePrincipalType: sp.servicePrincipalType,
+    alternativeNames: identity ? alternativeNames(identity) : [],
     appRoles: (app?.appRoles ?? []).map((r) => ({ ...r })),
     oauth2PermissionScopes: (app?.api.oauth2PermissionScopes ?? []).map((s) => ({ ...s })),
     servicePrincipalNames: [sp.appId, ...(app?.identifierUris ?? [])],

@@ -2,6 +2,7 @@ import { X509Certificate, type KeyObject } from "node:crypto";
 import type { StoredApplication } from "../store/repositories/applications.js";
 import type { Repositories } from "../store/store.js";
 import type { AppRoleAssignment, ServicePrincipal, StoredKeyCredential, Tenant } from "./model.js";
+import { HostDirectory, type HostDirectoryInput } from "./managed-identities/host-directory.js";
 
 export interface SecretEntry {
   keyId: string;
@@ -42,6 +43,8 @@ export class Directory {
     applications: StoredApplication[],
     servicePrincipals: ServicePrincipal[],
     assignments: AppRoleAssignment[],
+    /** Managed identities and their hosts, for the managed-identity endpoints. */
+    readonly hosts: HostDirectory = new HostDirectory({ identities: [], hosts: [], headers: [] }),
   ) {
     for (const tenant of tenants) {
       this.tenantsByKey.set(tenant.id.toLowerCase(), tenant);
@@ -62,13 +65,17 @@ export class Directory {
   }
 
   static async load(repos: Repositories, revision: number): Promise<Directory> {
-    const [tenants, apps, sps, assignments] = await Promise.all([
+    const [tenants, apps, sps, assignments, identities, hosts, headers] = await Promise.all([
       repos.tenants.list(),
       repos.applications.list(),
       repos.servicePrincipals.list(),
       repos.assignments.list(),
+      repos.managedIdentities.list(),
+      repos.managedIdentities.listHosts(),
+      repos.managedIdentities.listHeaders(),
     ]);
-    return new Directory(revision, tenants, apps, sps, assignments);
+    const managed: HostDirectoryInput = { identities, hosts, headers };
+    return new Directory(revision, tenants, apps, sps, assignments, new HostDirectory(managed));
   }
 
   /** A tenant by GUID or verified domain, case-insensitively. */

@@ -104,6 +104,9 @@ export interface Application extends ApplicationDocument {
   keyCredentials: KeyCredential[];
 }
 
+/** Graph's `servicePrincipalType`: an application's presence in a tenant, or a managed identity. */
+export type ServicePrincipalType = "Application" | "ManagedIdentity";
+
 export interface ServicePrincipal {
   id: string;
   appId: string;
@@ -111,6 +114,7 @@ export interface ServicePrincipal {
   displayName: string;
   accountEnabled: boolean;
   appRoleAssignmentRequired: boolean;
+  servicePrincipalType: ServicePrincipalType;
   createdDateTime: string;
 }
 

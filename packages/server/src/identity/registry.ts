@@ -16,6 +16,7 @@ import type {
 import { emptyApplicationDocument } from "./model.js";
 import { conflict, invalid, notFound } from "./registry-errors.js";
 import { MIN_CREDENTIAL_LENGTH } from "../security/credential-length.js";
+import { ManagedIdentities } from "./managed-identities/registry.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
@@ -62,11 +63,19 @@ export interface ServicePrincipalPatch {
  */
 export class Registry {
   private readonly listeners: (() => Promise<void>)[] = [];
+  /** Managed identities and their hosts (managed-identities/). */
+  readonly managedIdentities: ManagedIdentities;
 
   constructor(
     private readonly store: Store,
     private readonly pepper: Buffer,
-  ) {}
+  ) {
+    this.managedIdentities = new ManagedIdentities(
+      (fn) => this.write(fn),
+      (fn) => this.read(fn),
+      pepper,
+    );
+  }
 
   /** Called after every committed change, e.g. to reload the running server's snapshot at once. */
   subscribe(listener: () => Promise<void>): void {
@@ -305,6 +314,7 @@ export class Registry {
         displayName: patch.displayName ?? app.displayName,
         accountEnabled: patch.accountEnabled ?? true,
         appRoleAssignmentRequired: patch.appRoleAssignmentRequired ?? false,
+        servicePrincipalType: "Application",
         createdDateTime: new Date().toISOString(),
       };
       await repos.servicePrincipals.insert(sp);

@@ -7,6 +7,8 @@ import type { Issuers } from "./issuers.js";
 import type { IdentityRuntime } from "./runtime.js";
 import type { Endpoint } from "./token/request.js";
 import type { TokenService } from "./token/token-service.js";
+import type { CredentialThrottle } from "../security/credential-throttle.js";
+import { managedIdentityRoutes } from "./managed-identities/endpoints.js";
 
 const TENANT_INDEPENDENT = new Set(["common", "organizations", "consumers"]);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,10 +20,14 @@ export interface IdentityRoutesOptions {
   runtime: IdentityRuntime;
   tokens: TokenService;
   issuers: Issuers;
+  /** For the managed-identity endpoints: header values are hashed with the pepper, wrong ones throttled. */
+  pepper: Buffer;
+  throttle: CredentialThrottle;
 }
 
 /** The Entra-compatible endpoints of the identity listener (shared/reference/entra.md §0). */
-export async function identityRoutes(app: FastifyInstance, { runtime, tokens, issuers }: IdentityRoutesOptions) {
+export async function identityRoutes(app: FastifyInstance, options: IdentityRoutesOptions) {
+  const { runtime, tokens, issuers } = options;
   // Token requests are forms; anything else parses as an empty form so the client gets Entra's "missing
   // grant_type" instead of a framework error.
   app.addContentTypeParser(
@@ -72,6 +78,8 @@ export async function identityRoutes(app: FastifyInstance, { runtime, tokens, is
     app.post<TenantParams>(path, token(endpoint));
     app.route({ method: ["GET", "PUT", "DELETE", "PATCH"], url: path, handler: wrongMethod });
   }
+
+  managedIdentityRoutes(app, options);
 
   /** Resolves `{tenant}` for discovery: a tenant's GUID, or the template for tenant-independent documents. */
   const tenantIdFor = (segment: string): string => {

@@ -8,6 +8,7 @@ import { developerMigration } from "./migrations/005-developer.js";
 import { usersGroupsMigration } from "./migrations/006-users-groups.js";
 import { clientApplicationsMigration } from "./migrations/007-client-applications.js";
 import { apiDocumentsMigration } from "./migrations/008-api-documents.js";
+import { managedIdentitiesMigration } from "./migrations/009-managed-identities.js";
 import { StoreError } from "./errors.js";
 
 /** Migrations are compiled in (no directory scan), so the built package and tsx behave the same. */
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   "006-users-groups": usersGroupsMigration,
   "007-client-applications": clientApplicationsMigration,
   "008-api-documents": apiDocumentsMigration,
+  "009-managed-identities": managedIdentitiesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

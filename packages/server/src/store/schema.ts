@@ -51,6 +51,44 @@ export interface ServicePrincipalTable {
   display_name: string;
   account_enabled: number;
   app_role_assignment_required: number;
+  service_principal_type: string; // Application | ManagedIdentity (009-managed-identities)
+  created_at: string;
+}
+
+/** A managed identity's own facts (its service principal holds the rest); see identity/managed-identities. */
+export interface ManagedIdentityTable {
+  principal_id: string;
+  tenant_id: string;
+  kind: string; // SystemAssigned | UserAssigned
+  name: string;
+  resource_id: string;
+  resource_key: string; // lower-cased resource id, unique
+  location: string;
+  tags: string; // JSON Record<string, string>
+  host: string | null; // a system-assigned identity's host
+  created_at: string;
+}
+
+export interface IdentityHostTable {
+  name: string;
+  name_key: string; // lower-cased name, unique
+  tenant_id: string;
+  resource_id: string;
+  resource_key: string; // lower-cased resource id, unique
+  imds: number;
+  created_at: string;
+}
+
+export interface IdentityHostAttachmentTable {
+  host: string;
+  principal_id: string; // a user-assigned identity
+}
+
+export interface IdentityHostHeaderTable {
+  key_id: string;
+  host: string;
+  hash: string; // base64url HMAC-SHA-256 with the server pepper; the value itself is never stored
+  hint: string;
   created_at: string;
 }
 
@@ -271,6 +309,10 @@ export interface Database {
   key_credentials: KeyCredentialTable;
   service_principals: ServicePrincipalTable;
   app_role_assignments: AppRoleAssignmentTable;
+  managed_identities: ManagedIdentityTable;
+  identity_hosts: IdentityHostTable;
+  identity_host_attachments: IdentityHostAttachmentTable;
+  identity_host_headers: IdentityHostHeaderTable;
   signing_keys: SigningKeyTable;
   settings: SettingTable;
   revision: RevisionTable;

@@ -10,6 +10,7 @@ import { ServicePrincipalRepository } from "./repositories/service-principals.js
 import { AppRoleAssignmentRepository } from "./repositories/app-role-assignments.js";
 import { SigningKeyRepository } from "./repositories/signing-keys.js";
 import { SettingRepository } from "./repositories/settings.js";
+import { ManagedIdentityRepository } from "../identity/managed-identities/repository.js";
 
 export interface Repositories {
   tenants: TenantRepository;
@@ -18,6 +19,7 @@ export interface Repositories {
   assignments: AppRoleAssignmentRepository;
   signingKeys: SigningKeyRepository;
   settings: SettingRepository;
+  managedIdentities: ManagedIdentityRepository;
 }
 
 const repositories = (db: Kysely<Database>): Repositories => ({
@@ -27,6 +29,7 @@ const repositories = (db: Kysely<Database>): Repositories => ({
   assignments: new AppRoleAssignmentRepository(db),
   signingKeys: new SigningKeyRepository(db),
   settings: new SettingRepository(db),
+  managedIdentities: new ManagedIdentityRepository(db),
 });
 
 /**

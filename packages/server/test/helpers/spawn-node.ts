@@ -12,10 +12,13 @@ export function runNodeScript(
   args: string[],
   env: Record<string, string>,
   timeoutMs: number,
+  /** Variables of this process the child must not inherit. */
+  unset: readonly string[] = [],
 ): Promise<NodeResult> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.includes(name)));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-      env: { ...process.env, ...env },
+      env: { ...inherited, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -12,7 +12,7 @@ const SERVICE_PRINCIPALS = {
   set: "servicePrincipals",
   type: "microsoft.graph.servicePrincipal",
   properties: Object.keys(servicePrincipal.shape),
-  filterable: ["appId", "displayName"],
+  filterable: ["appId", "displayName", "servicePrincipalType"],
 } as const;
 const TAG = "servicePrincipals";
 
@@ -40,7 +40,9 @@ export function servicePrincipalOperations(registry: Registry, builtIn: BuiltInO
     return sp;
   };
   const view = async (sp: ServicePrincipal) =>
-    servicePrincipalView(sp, await registry.read((repos) => repos.applications.getByAppId(sp.appId)));
+    registry.read(async (repos) =>
+      servicePrincipalView(sp, await repos.applications.getByAppId(sp.appId), await repos.managedIdentities.get(sp.id)),
+    );
 
   return [
     operation({
@@ -52,11 +54,16 @@ export function servicePrincipalOperations(registry: Registry, builtIn: BuiltInO
       response: { status: 200, description: "The service principals", schema: servicePrincipal, shape: "collection" },
       handle: async (context) => {
         const tenant = await context.tenant();
-        const [sps, apps] = await registry.read((repos) =>
-          Promise.all([repos.servicePrincipals.list(tenant.id), repos.applications.list()]),
+        const [sps, apps, identities] = await registry.read((repos) =>
+          Promise.all([
+            repos.servicePrincipals.list(tenant.id),
+            repos.applications.list(),
+            repos.managedIdentities.list({ tenantId: tenant.id }),
+          ]),
         );
         const appsById = new Map(apps.map((app) => [app.appId, app]));
-        const views = sps.map((sp) => servicePrincipalView(sp, appsById.get(sp.appId)));
+        const identitiesById = new Map(identities.map((identity) => [identity.principalId, identity]));
+        const views = sps.map((sp) => servicePrincipalView(sp, appsById.get(sp.appId), identitiesById.get(sp.id)));
         return ok(collection(context.request, views, SERVICE_PRINCIPALS));
       },
     }),
@@ -105,11 +112,17 @@ export function servicePrincipalOperations(registry: Registry, builtIn: BuiltInO
       method: "DELETE",
       path: "/servicePrincipals/{id}",
       alternateKey: "appId",
-      summary: "Delete a service principal and its role assignments",
+      summary: "Delete a service principal and its role assignments (a managed identity's: delete the identity)",
       tag: TAG,
       response: { status: 204, description: "Deleted" },
       handle: async (context) => {
-        await registry.deleteServicePrincipal((await findWritable(context)).id);
+        const sp = await findWritable(context);
+        if (sp.servicePrincipalType === "ManagedIdentity") {
+          throw graphErrors.badRequest(
+            "A managed identity's service principal is deleted with the identity: delete the user-assigned identity, or turn off its host's system-assigned identity.",
+          );
+        }
+        await registry.deleteServicePrincipal(sp.id);
         return noContent();
       },
     }),

@@ -13,6 +13,8 @@ export interface AppOnlyClaimsInput {
   clientServicePrincipalId: string;
   method: AuthenticationMethod;
   roles: string[];
+  /** A managed identity's resource id (`xms_mirid`). */
+  managedIdentityResourceId?: string;
   issuedAt: number;
   lifetimeSeconds: number;
 }
@@ -44,5 +46,6 @@ export function appOnlyClaims(input: AppOnlyClaimsInput): Record<string, unknown
   claims.tid = input.tenantId;
   claims.uti = opaque(16);
   claims.ver = input.version;
+  if (input.managedIdentityResourceId !== undefined) claims.xms_mirid = input.managedIdentityResourceId;
   return claims;
 }

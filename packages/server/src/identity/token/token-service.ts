@@ -3,11 +3,12 @@ import type { Directory } from "../directory.js";
 import { ThrottledError, WrongCredentialError, aadsts } from "../errors.js";
 import type { Issuers } from "../issuers.js";
 import type { KeyRing } from "../keys/key-ring.js";
-import type { Tenant } from "../model.js";
+import type { ServicePrincipal, Tenant } from "../model.js";
+import type { ManagedIdentity } from "../managed-identities/model.js";
 import { appOnlyClaims, type TokenVersion } from "./claims.js";
-import { authenticateClient } from "./client-auth.js";
+import { authenticateClient, type AuthenticationMethod } from "./client-auth.js";
 import { parseTokenRequest, type Endpoint } from "./request.js";
-import { resolveResource } from "./resource.js";
+import { resolveResource, type RequestedResource } from "./resource.js";
 import type { TokenSigner } from "./signer.js";
 import type { UsedAssertions } from "./used-assertions.js";
 
@@ -20,6 +21,15 @@ export interface TokenSettings {
 export interface IdentitySnapshot {
   directory: Directory;
   keyRing: KeyRing;
+}
+
+/** Who a token is for: an application's client, or a managed identity. */
+interface TokenPrincipal {
+  appId: string;
+  displayName: string;
+  servicePrincipal: ServicePrincipal;
+  method: AuthenticationMethod;
+  managedIdentityResourceId?: string;
 }
 
 export type V2TokenResponse = {
@@ -100,39 +110,14 @@ export class TokenService {
     });
 
     const resource = resolveResource(endpoint, request.target, directory, tenant.displayName);
-    const resourceSp = directory.servicePrincipal(tenant.id, resource.app.appId);
-    if (!resourceSp) throw aadsts.unknownResource(resource.requested, tenant.displayName);
-    if (!resourceSp.accountEnabled) throw aadsts.disabledApplication(resource.app.appId, resource.app.displayName);
-
-    const assignments = directory.assignments(clientSp.id, resourceSp.id);
-    if (resourceSp.appRoleAssignmentRequired && assignments.length === 0) {
-      throw aadsts.roleAssignmentRequired(
-        { appId: client.app.appId, name: client.app.displayName },
-        { id: resource.requested, name: resource.app.displayName },
-      );
-    }
-    const granted = new Set(assignments.map((a) => a.appRoleId));
-    const roles = resource.app.appRoles
-      .filter((r) => granted.has(r.id) && r.isEnabled && r.value && r.allowedMemberTypes.includes("Application"))
-      .map((r) => r.value as string);
-
-    const version: TokenVersion = resource.app.api.requestedAccessTokenVersion === 2 ? "2.0" : "1.0";
-    const issuedAt = Math.floor(now / 1000);
-    const claims = appOnlyClaims({
-      version,
-      issuer: version === "2.0" ? this.issuers.v2(tenant.id) : this.issuers.v1(tenant.id),
-      tenantId: tenant.id,
-      audience: version === "2.0" ? resource.app.appId : resource.requested,
-      clientAppId: client.app.appId,
-      clientServicePrincipalId: clientSp.id,
-      method,
-      roles,
-      issuedAt,
-      lifetimeSeconds: this.settings.lifetimeSeconds,
-    });
-    const kid = keyRing.current(now).kid;
-    const header = version === "2.0" ? { typ: "JWT", alg: "RS256", kid } : { typ: "JWT", alg: "RS256", x5t: kid, kid };
-    const accessToken = await this.signer.sign(kid, header, claims);
+    const { accessToken, claims } = await this.mint(
+      directory,
+      keyRing,
+      tenant,
+      { appId: client.app.appId, displayName: client.app.displayName, servicePrincipal: clientSp, method },
+      resource,
+      now,
+    );
     const lifetime = this.settings.lifetimeSeconds;
     if (endpoint === "v2") {
       return { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken };
@@ -146,6 +131,89 @@ export class TokenService {
       resource: request.target,
       access_token: accessToken,
     };
+  }
+
+  /**
+   * A token for a managed identity (identity/managed-identities/endpoints.ts): the resource named as v1 requests
+   * name it, the identity's tenant and service principal, `appidacr`/`azpacr` 2 as Entra gives managed identities
+   * (they hold a certificate credential behind the scenes), and `xms_mirid`.
+   */
+  async issueForManagedIdentity(
+    identity: ManagedIdentity,
+    resourceName: string,
+    now = Date.now(),
+  ): Promise<{ accessToken: string; expiresOn: number; notBefore: number }> {
+    const { directory, keyRing } = this.snapshot();
+    const tenant = directory.tenant(identity.tenantId);
+    const sp = tenant && directory.servicePrincipal(tenant.id, identity.clientId);
+    if (!tenant || !sp) throw aadsts.unknownClient(identity.clientId, identity.tenantId);
+    if (!sp.accountEnabled) throw aadsts.disabledApplication(identity.clientId, identity.name);
+    const resource = resolveResource("v1", resourceName, directory, tenant.displayName);
+    const { accessToken, claims } = await this.mint(
+      directory,
+      keyRing,
+      tenant,
+      {
+        appId: identity.clientId,
+        displayName: identity.name,
+        servicePrincipal: sp,
+        method: "2",
+        managedIdentityResourceId: identity.resourceId,
+      },
+      resource,
+      now,
+    );
+    return { accessToken, expiresOn: claims.exp, notBefore: claims.nbf };
+  }
+
+  /**
+   * What every grant shares once the caller is known: the resource's service principal, the role assignments it
+   * requires, the roles granted, the token version the resource asks for, and the signed token.
+   */
+  private async mint(
+    directory: Directory,
+    keyRing: KeyRing,
+    tenant: Tenant,
+    principal: TokenPrincipal,
+    resource: RequestedResource,
+    now: number,
+  ): Promise<{ accessToken: string; claims: { exp: number; nbf: number } }> {
+    const resourceSp = directory.servicePrincipal(tenant.id, resource.app.appId);
+    if (!resourceSp) throw aadsts.unknownResource(resource.requested, tenant.displayName);
+    if (!resourceSp.accountEnabled) throw aadsts.disabledApplication(resource.app.appId, resource.app.displayName);
+
+    const assignments = directory.assignments(principal.servicePrincipal.id, resourceSp.id);
+    if (resourceSp.appRoleAssignmentRequired && assignments.length === 0) {
+      throw aadsts.roleAssignmentRequired(
+        { appId: principal.appId, name: principal.displayName },
+        { id: resource.requested, name: resource.app.displayName },
+      );
+    }
+    const granted = new Set(assignments.map((a) => a.appRoleId));
+    const roles = resource.app.appRoles
+      .filter((r) => granted.has(r.id) && r.isEnabled && r.value && r.allowedMemberTypes.includes("Application"))
+      .map((r) => r.value as string);
+
+    const version: TokenVersion = resource.app.api.requestedAccessTokenVersion === 2 ? "2.0" : "1.0";
+    const claims = appOnlyClaims({
+      version,
+      issuer: version === "2.0" ? this.issuers.v2(tenant.id) : this.issuers.v1(tenant.id),
+      tenantId: tenant.id,
+      audience: version === "2.0" ? resource.app.appId : resource.requested,
+      clientAppId: principal.appId,
+      clientServicePrincipalId: principal.servicePrincipal.id,
+      method: principal.method,
+      roles,
+      ...(principal.managedIdentityResourceId !== undefined
+        ? { managedIdentityResourceId: principal.managedIdentityResourceId }
+        : {}),
+      issuedAt: Math.floor(now / 1000),
+      lifetimeSeconds: this.settings.lifetimeSeconds,
+    });
+    const kid = keyRing.current(now).kid;
+    const header = version === "2.0" ? { typ: "JWT", alg: "RS256", kid } : { typ: "JWT", alg: "RS256", x5t: kid, kid };
+    const accessToken = await this.signer.sign(kid, header, claims);
+    return { accessToken, claims: claims as { exp: number; nbf: number } };
   }
 
   /** The URLs a client assertion may name as `aud`: both token endpoints, by GUID or any verified domain. */

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, ServicePrincipalTable } from "../schema.js";
-import type { ServicePrincipal } from "../../identity/model.js";
+import type { ServicePrincipal, ServicePrincipalType } from "../../identity/model.js";
 
 const toServicePrincipal = (row: Selectable<ServicePrincipalTable>): ServicePrincipal => ({
   id: row.id,
@@ -9,6 +9,7 @@ const toServicePrincipal = (row: Selectable<ServicePrincipalTable>): ServicePrin
   displayName: row.display_name,
   accountEnabled: row.account_enabled === 1,
   appRoleAssignmentRequired: row.app_role_assignment_required === 1,
+  servicePrincipalType: row.service_principal_type as ServicePrincipalType,
   createdDateTime: row.created_at,
 });
 
@@ -46,6 +47,7 @@ export class ServicePrincipalRepository {
         display_name: sp.displayName,
         account_enabled: sp.accountEnabled ? 1 : 0,
         app_role_assignment_required: sp.appRoleAssignmentRequired ? 1 : 0,
+        service_principal_type: sp.servicePrincipalType,
         created_at: sp.createdDateTime,
       })
       .execute();
