@@ -36,6 +36,7 @@ import { ipFilter } from "./policies/ip-filter.js";
 import { jsonToXmlPolicy } from "./policies/json-to-xml.js";
 import { setMethod } from "./policies/set-method.js";
 import { authenticationBasic } from "./policies/authentication-basic.js";
+import { authenticationManagedIdentity } from "./policies/authentication-managed-identity.js";
 import { setVariable } from "./policies/set-variable.js";
 import { xmlToJsonPolicy } from "./policies/xml-to-json.js";
 
@@ -76,12 +77,12 @@ export const POLICY_CATALOG: ReadonlyMap<string, PolicyDefinition> = new Map(
     jsonToXmlPolicy,
     xmlToJsonPolicy,
     authenticationBasic,
+    authenticationManagedIdentity,
   ].map((definition) => [definition.name, definition]),
 );
 
 const NOT_YET = new Set([
   "authentication-certificate",
-  "authentication-managed-identity",
   "cosmosdb-data-source",
   "get-authorization-context",
   "http-data-source",
