@@ -111,10 +111,11 @@ export async function openCore(dataDir: string, database: string | undefined, on
 
 export async function startGatehouse(options: ServerOptions): Promise<RunningGatehouse> {
   const dataDir = resolve(options.dataDir);
-  const logger = pino({
+  const logSettings = {
     level: options.logLevel,
     serializers: logSerializers(new CredentialNames(options.redactNames)),
-  });
+  };
+  const logger = options.logDestination ? pino(logSettings, options.logDestination) : pino(logSettings);
   // SQL text is logged at trace level, to see what the server asks the database and when.
   const core = await openCore(dataDir, options.database, (sql) => {
     logger.trace({ sql }, "query");
