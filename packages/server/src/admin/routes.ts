@@ -12,6 +12,8 @@ import type { IdentityRuntime } from "../identity/runtime.js";
 import type { TokenService } from "../identity/token/token-service.js";
 import type { Core } from "../server.js";
 import { apimMount } from "./apim/routes.js";
+import { armRoutesDialect } from "./apim/dialect.js";
+import { managedIdentityOperations } from "../identity/managed-identities/arm.js";
 import { traceAdmin } from "./apim/resources/traces.js";
 import { isSignedLink } from "./apim/signed-links.js";
 import { adminAuthenticator } from "./auth.js";
@@ -100,6 +102,12 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       operations: [...tenantOperations(registry, builtIn), ...signingKeyOperations(core, runtime)],
     },
     apimMount(opts.gateway, tracing, opts.developer),
+    {
+      prefixes: [""],
+      scoped: false,
+      dialect: armRoutesDialect,
+      operations: managedIdentityOperations(registry, management),
+    },
     developerMount({
       services: opts.developer,
       gateway: opts.gateway,

@@ -5,6 +5,7 @@ import { registerTokenCommands } from "./commands/token-commands.js";
 import { registerDecode } from "./commands/decode.js";
 import { registerPolicyCommands } from "./commands/policy-commands.js";
 import { registerApiCommands } from "./commands/api-commands.js";
+import { registerIdentityCommands } from "./commands/identity-commands.js";
 
 export function buildProgram(): Command {
   const program = new Command("gatehouse")
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerDecode(program);
   registerPolicyCommands(program);
   registerApiCommands(program);
+  registerIdentityCommands(program);
   return program;
 }
 

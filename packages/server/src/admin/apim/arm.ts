@@ -11,9 +11,9 @@ export const ARM_PREFIX =
   "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service/{serviceName}";
 export const SHORT_PREFIX = "/gateway";
 
-/** Paths under either prefix (routes are case-insensitive): they answer in ARM's shape, all others in Graph's. */
+/** API Management's paths, managed identities' and identity hosts' (routes are case-insensitive): they answer in ARM's shape, all others in Graph's. */
 const ARM_PATH =
-  /^\/(?:gateway|subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.apimanagement\/service\/[^/]+)(?:\/|$)/i;
+  /^\/(?:gateway|identity\/hosts|subscriptions\/[^/]+\/(?:resourcegroups\/[^/]+\/)?providers\/microsoft\.(?:apimanagement\/service\/[^/]+|managedidentity))(?:\/|$)/i;
 
 export const isArmPath = (path: string): boolean => ARM_PATH.test(path);
 

@@ -1,7 +1,15 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Dialect } from "../operations.js";
 import { armErrors, parseArmBody, sendArmError, toArmError } from "./errors.js";
 import { armErrorResponse } from "./schemas.js";
+
+function armErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const arm = toArmError(error);
+  if (arm && arm.status < 500) return sendArmError(reply, arm);
+  request.log.error({ err: error }, "admin request failed");
+  // A failed dependency says which (its message is safe); anything else is not explained to the caller.
+  return sendArmError(reply, arm?.status === 502 ? arm : armErrors.unexpected());
+}
 
 /**
  * Azure Resource Manager as API Management speaks it: plain JSON, ARM error bodies in this context (authentication
@@ -14,15 +22,20 @@ export const armDialect: Dialect = {
   parseBody: parseArmBody,
   methodNotAllowed: (method) => armErrors.methodNotAllowed(method),
   install(app: FastifyInstance) {
-    app.setErrorHandler((error, request, reply) => {
-      const arm = toArmError(error);
-      if (arm && arm.status < 500) return sendArmError(reply, arm);
-      request.log.error({ err: error }, "admin request failed");
-      // A failed dependency says which (its message is safe); anything else is not explained to the caller.
-      return sendArmError(reply, arm?.status === 502 ? arm : armErrors.unexpected());
-    });
+    app.setErrorHandler(armErrorHandler);
     app.setNotFoundHandler((_request, reply) => sendArmError(reply, armErrors.noRoute()));
   },
   errorSchema: armErrorResponse,
   errorDescription: "An Azure Resource Manager error with API Management's codes",
+};
+
+/**
+ * ARM's bodies and errors for routes mounted beside Graph's under the root prefix (managed identities): the root's
+ * not-found handler is Graph's, so this dialect leaves it and sets only the error handler.
+ */
+export const armRoutesDialect: Dialect = {
+  ...armDialect,
+  install(app: FastifyInstance) {
+    app.setErrorHandler(armErrorHandler);
+  },
 };

@@ -20,6 +20,7 @@ import {
 import { PasswordHasherBusyError } from "../../security/password-hash.js";
 import { PasswordRuleError } from "../../security/password-length.js";
 import { GraphError } from "../graph-errors.js";
+import { RegistryError } from "../../identity/registry-errors.js";
 import type { ArmErrorResponse } from "./schemas.js";
 
 export type ArmErrorCode =
@@ -109,8 +110,17 @@ function fromGraph(error: GraphError): ArmError | undefined {
       : new ArmError(401, "InvalidAuthenticationToken", error.message, [], error.headers);
   }
   if (error.status === 403) return new ArmError(403, "AuthorizationFailed", error.message, [], error.headers);
+  // The default tenant cannot be resolved (identity resources that live in a tenant).
+  if (error.status === 400) return new ArmError(400, "BadRequest", error.message);
+  if (error.status === 404) return new ArmError(404, "ResourceNotFound", error.message);
   return undefined;
 }
+
+const REGISTRY_ERRORS = {
+  not_found: (message: string) => new ArmError(404, "ResourceNotFound", message),
+  invalid: (message: string) => validation([field(message)]),
+  conflict: (message: string) => new ArmError(409, "Conflict", message),
+} as const;
 
 /** Framework request errors (body parsing, limits) that are the caller's fault. */
 function frameworkError(error: { statusCode?: unknown; code?: unknown }): ArmError | undefined {
@@ -180,6 +190,7 @@ export function toArmError(error: unknown): ArmError | undefined {
   }
   if (error instanceof z.ZodError) return validation(zodDetails(error));
   if (error instanceof GraphError) return fromGraph(error);
+  if (error instanceof RegistryError) return REGISTRY_ERRORS[error.kind](error.message);
   // The gateway's Entra client names the Graph call and Graph's answer, never a secret (gateway/entra/errors.ts).
   if (error instanceof EntraDirectoryError) {
     return new ArmError(
