@@ -400,7 +400,7 @@ async function gatewayIdentityOf(
     if (!(error instanceof GraphError)) throw error;
     return { missing: error.message };
   }
-  return ensureGatewayIdentity(core.store, core.registry, core.management, core.masterKey, core.dataDir, tenant);
+  return ensureGatewayIdentity(core, core.management, tenant);
 }
 
 function publicUrlOf(options: ServerOptions, scheme: string, port: number): string {

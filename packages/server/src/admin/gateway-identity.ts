@@ -1,4 +1,3 @@
-import type { MasterKey } from "../crypto/master-key.js";
 import { DEFAULT_DEPLOYMENT } from "../gateway/node.js";
 import {
   readGatewayIdentity,
@@ -8,7 +7,9 @@ import {
 import { DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION } from "../identity/managed-identities/model.js";
 import type { Tenant } from "../identity/model.js";
 import type { Registry } from "../identity/registry.js";
-import type { Store } from "../store/store.js";
+import type { Core } from "../server.js";
+import { digestsEqual, hashSecret } from "../crypto/secrets.js";
+import { MAX_HOST_HEADERS } from "../identity/managed-identities/registry.js";
 import { MANAGEMENT, ManagementError, type Management } from "./management.js";
 
 /** The identity host the gateway asks for its tokens as, in the identity service. */
@@ -22,17 +23,15 @@ export const GATEWAY_RESOURCE_ID = `/subscriptions/${DEFAULT_SUBSCRIPTION}/resou
  * administrator role held inside that tenant (the management API's service principal there, created if missing) —
  * as API Management's identity holds Entra's Application Administrator role in the directory it provisions. Its
  * host's identity header is sealed in the data folder for every gateway process; one is added when the file is
- * missing or belongs to an identity that is gone. A host left in another tenant (the application tenant changed) is
- * replaced. Nodes starting together do this once.
+ * missing, belongs to an identity that is gone, or holds a value that was rotated away. A host left in another tenant
+ * (the application tenant changed) is replaced. Nodes starting together do this once.
  */
 export function ensureGatewayIdentity(
-  store: Store,
-  registry: Registry,
+  core: Pick<Core, "store" | "registry" | "masterKey" | "dataDir" | "pepper">,
   management: Management,
-  masterKey: MasterKey,
-  dataDir: string,
   tenant: Tenant,
 ): Promise<{ identity: GatewayIdentity; header: string }> {
+  const { store, registry, masterKey, dataDir } = core;
   return store.exclusive("gateway-identity", async () => {
     const identities = registry.managedIdentities;
     let host = await identities.getHost(GATEWAY_HOST);
@@ -53,8 +52,12 @@ export function ensureGatewayIdentity(
     const identity = principalId === null ? undefined : await identities.find(principalId);
     if (!identity) throw new ManagementError(`the gateway's host '${GATEWAY_HOST}' has no system-assigned identity`);
     const stored = await readGatewayIdentity(dataDir, masterKey).catch(() => undefined);
-    if (header === undefined && stored?.principalId === identity.principalId) header = stored.header;
-    header ??= await identities.addHeader(GATEWAY_HOST);
+    if (header === undefined && stored?.principalId === identity.principalId) {
+      const digest = hashSecret(core.pepper, stored.header);
+      const current = await registry.read((repos) => repos.managedIdentities.listHeaders(GATEWAY_HOST));
+      if (current.some((h) => digestsEqual(Buffer.from(h.hash, "base64url"), digest))) header = stored.header;
+    }
+    header ??= await newHeader(registry);
     const gateway: GatewayIdentity = {
       host: GATEWAY_HOST,
       resourceId: identity.resourceId,
@@ -68,6 +71,14 @@ export function ensureGatewayIdentity(
     await grantApplicationAdministrator(registry, management, tenant, identity.principalId);
     return { identity: gateway, header };
   });
+}
+
+/** A further header value; when the host has as many as it may, they are rotated (the gateway's own is the one lost). */
+async function newHeader(registry: Registry): Promise<string> {
+  const held = await registry.read((repos) => repos.managedIdentities.listHeaders(GATEWAY_HOST));
+  return held.length >= MAX_HOST_HEADERS
+    ? registry.managedIdentities.rotateHeaders(GATEWAY_HOST)
+    : registry.managedIdentities.addHeader(GATEWAY_HOST);
 }
 
 /** The management API's service principal in the tenant (role assignment required) and the identity's role on it. */

@@ -172,6 +172,23 @@ describe("the gateway identity's bootstrap", () => {
     }
   });
 
+  test("a header rotated away (gatehouse identity rotate) is replaced at the next start", async () => {
+    const before = await readFile(join(dataDir, GATEWAY_IDENTITY_FILE), "utf8");
+    const masterKey = await loadMasterKey(dataDir);
+    const store = await Store.open(undefined, dataDir);
+    await new Registry(store, masterKey.derive("client-secret-pepper")).managedIdentities.rotateHeaders(GATEWAY_HOST);
+    await store.close();
+    const restarted = await start();
+    try {
+      assert.notEqual(await readFile(join(dataDir, GATEWAY_IDENTITY_FILE), "utf8"), before);
+      assert.deepEqual(decodeJwt(await managementToken(restarted, "gateway")).roles, [
+        MANAGEMENT.applicationAdministratorRole,
+      ]);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
   test("a data folder of the stand-in gateway client upgrades: the client and its file go, the identity comes", async () => {
     // Make the store look like one from before: a single-tenant management API, the stand-in client with its role,
     // setting and credentials file, and no identity.

@@ -247,3 +247,48 @@ describe("authentication-managed-identity against a backend protected by @gateho
     assert.deepEqual(reply.json(), { authorization: null });
   });
 });
+
+describe("authentication-managed-identity in gateway worker processes", () => {
+  it("each worker reads the gateway's header from the data folder and calls the backend as the gateway", async () => {
+    let identityUrl = "";
+    const backend = await startBackend(() => `${identityUrl}/${EXAMPLE.tenantId}`);
+    const config = [
+      EXAMPLE_CONFIG.trimEnd(),
+      RESOURCES.trimEnd(),
+      "gateway:",
+      "  apis:",
+      api("inventory", `${backend.url}/inventory`, `<authentication-managed-identity resource="api://${INVENTORY}" />`),
+    ].join("\n");
+    const gh = await startTestGatehouse({ config, overrides: { tls: { mode: "insecure" }, gatewayWorkers: 2 } });
+    try {
+      identityUrl = gh.identityUrl;
+      const identity = gh.gatewayIdentity;
+      assert.ok(identity);
+      const admin = await gh.adminToken();
+      const tenant = `/${EXAMPLE.tenantId}/v1.0`;
+      const sp = (await adminCall(gh, admin, "GET", `${tenant}/servicePrincipals(appId='${INVENTORY}')`)).body as {
+        id: string;
+        appRoles: { id: string }[];
+      };
+      const granted = await adminCall(gh, admin, "POST", `${tenant}/servicePrincipals/${sp.id}/appRoleAssignedTo`, {
+        principalId: identity.principalId,
+        resourceId: sp.id,
+        appRoleId: sp.appRoles[0]?.id,
+      });
+      assert.equal(granted.status, 201, JSON.stringify(granted.body));
+      // Several connections, so both workers answer some of them.
+      const replies = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          call(gh, `${gh.gatewayUrl}/inventory`, { localAddress: `127.0.0.${i + 2}` }),
+        ),
+      );
+      for (const reply of replies) {
+        assert.equal(reply.status, 200, reply.text);
+        assert.equal(reply.json<{ oid: string }>().oid, identity.principalId);
+      }
+    } finally {
+      await gh.stop();
+      await backend.close();
+    }
+  });
+});
