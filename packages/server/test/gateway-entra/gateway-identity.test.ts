@@ -68,6 +68,23 @@ describe("the gateway's managed identity: application administrator inside the a
     );
   });
 
+  test("ARM shows it on the service: GET …/service/{name} has API Management's identity block", async () => {
+    const identity = gh.gatewayIdentity;
+    assert.ok(identity);
+    const service = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ApiManagement/service/contoso-apim";
+    for (const path of [`${service}?api-version=2024-05-01`, "/gateway"]) {
+      const response = await adminCall(gh, admin, "GET", path);
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      const body = response.body as { type: string; identity: Record<string, unknown> };
+      assert.equal(body.type, "Microsoft.ApiManagement/service");
+      assert.deepEqual(body.identity, {
+        type: "SystemAssigned",
+        principalId: identity.principalId,
+        tenantId: identity.tenantId,
+      });
+    }
+  });
+
   test("applications, service principals, consent and organization of its tenant: allowed", async () => {
     for (const path of ["/applications", "/servicePrincipals", "/organization"]) {
       const response = await adminCall(gh, token, "GET", `${tenant}${path}`);
