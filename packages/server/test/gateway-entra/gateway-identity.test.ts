@@ -124,6 +124,17 @@ describe("the gateway's managed identity: application administrator inside the a
     }
   });
 
+  test("the management API's service principal is made by Gatehouse only, in any other tenant", async () => {
+    const created = await adminCall(gh, admin, "POST", "/v1.0/tenants", { displayName: "Fabrikam" });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const fabrikam = (created.body as { id: string }).id;
+    const response = await adminCall(gh, admin, "POST", `/${fabrikam}/v1.0/servicePrincipals`, {
+      appId: gh.management.resourceAppId,
+    });
+    assert.equal(response.status, 403, JSON.stringify(response.body));
+    assert.equal((await adminCall(gh, admin, "DELETE", `/v1.0/tenants/${fabrikam}`)).status, 204);
+  });
+
   test("nobody grants, revokes or changes the management API's role in the application tenant", async () => {
     const identity = gh.gatewayIdentity;
     assert.ok(identity);
@@ -153,6 +164,7 @@ describe("the gateway's managed identity: application administrator inside the a
         await adminCall(gh, caller, "PATCH", `${tenant}/servicePrincipals/${managementSp.id}`, {
           appRoleAssignmentRequired: false,
         }),
+        await adminCall(gh, caller, "DELETE", `${tenant}/servicePrincipals/${managementSp.id}`),
       ];
       for (const response of attempts) assert.equal(response.status, 403, JSON.stringify(response.body));
     }
