@@ -111,3 +111,24 @@ export function entraErrorFields(body: unknown): EntraErrorFields {
     timestamp: text(fields.timestamp),
   };
 }
+
+/**
+ * A managed identity endpoint (App Service's `IDENTITY_ENDPOINT`) refused the request — a wrong header, an identity
+ * not attached to the host, an unknown resource — or could not be reached. `message` holds the endpoint's own
+ * message; neither it nor the fields ever hold the identity header.
+ */
+export class ManagedIdentityError extends EndpointError {
+  override name = "ManagedIdentityError";
+}
+
+/** The message of a managed identity endpoint's error body: `message`, `error_description` or `error.message`. */
+export function managedIdentityMessage(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const fields = body as { message?: unknown; error_description?: unknown; error?: unknown };
+  const nested = typeof fields.error === "object" && fields.error !== null ? fields.error : undefined;
+  return (
+    text(fields.message) ??
+    text(fields.error_description) ??
+    text((nested as { message?: unknown } | undefined)?.message)
+  );
+}

@@ -1,5 +1,7 @@
-export { ClientCredentials, type GetTokenOptions, type TokenResult } from "./client-credentials.js";
-export type { ClientCredentialsOptions } from "./options.js";
+export { ClientCredentials } from "./client-credentials.js";
+export { ManagedIdentityCredential, type ManagedIdentityCredentialOptions } from "./managed-identity.js";
+export { CachedCredential, type GetTokenOptions, type TokenResult } from "./cached-credential.js";
+export type { ClientCredentialsOptions, CredentialOptions } from "./options.js";
 export type { CertificateCredential } from "./certificate-signer.js";
 export type { AssertionContext, ClientAssertionCallback, SecretAuthentication } from "./credentials.js";
 export type { RetryOptions } from "./sender.js";
@@ -9,6 +11,7 @@ export {
   DiscoveryError,
   EndpointError,
   GatehouseClientError,
+  ManagedIdentityError,
   TokenRequestError,
   type EndpointErrorDetails,
   type EntraErrorFields,

@@ -12,9 +12,32 @@ import { ConfigurationError } from "./errors.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./sender.js";
 import type { TokenTarget } from "./token-request.js";
 import { MemoryTokenStore, type TokenStore } from "./token-store.js";
+import type { CacheSettings } from "./cached-credential.js";
+
+/** What every credential of this package takes besides where its tokens come from. */
+export interface CredentialOptions {
+  /** The fetch to use (a proxy, a custom CA); default: the global fetch. */
+  fetch?: typeof globalThis.fetch;
+  /** Where tokens are cached; default: in memory, per instance. */
+  tokenStore?: TokenStore;
+  /** Renew a token in the background once past its refresh time (default true); false renews only at expiry. */
+  refreshAhead?: boolean;
+  /** A token this close to its expiry counts as expired, in seconds (default 30). */
+  skewSeconds?: number;
+  /** Retries of token and discovery requests on network errors, 429 and 5xx. */
+  retry?: Partial<RetryOptions>;
+  /** Time allowed for each token or discovery request, in milliseconds (default 10 000). */
+  timeoutMs?: number;
+  /** An API Management subscription key that the credential's `fetch` sends with every call. */
+  subscriptionKey?: string;
+  /** The header that carries `subscriptionKey` (default `Ocp-Apim-Subscription-Key`). */
+  subscriptionKeyHeader?: string;
+  /** Told about a failed background refresh; the cached token is still served until it expires. */
+  onRefreshError?: (error: unknown) => void;
+}
 
 /** Options of {@link ClientCredentials}. Give exactly one credential and exactly one of `scope` and `resource`. */
-export interface ClientCredentialsOptions {
+export interface ClientCredentialsOptions extends CredentialOptions {
   /**
    * The tenant URL exactly as MSAL takes it: `https://login.microsoftonline.com/<tenant>` for Entra ID,
    * `https://localhost:8443/<tenant>` for Gatehouse; the tenant is a GUID or a verified domain. HTTPS, or HTTP for
@@ -35,43 +58,23 @@ export interface ClientCredentialsOptions {
   scope?: string | readonly string[];
   /** The resource URI or appId, for the v1 endpoint (`/oauth2/token`), instead of `scope`. */
   resource?: string;
-  /** The fetch to use (a proxy, a custom CA); default: the global fetch. */
-  fetch?: typeof globalThis.fetch;
-  /** Where tokens are cached; default: in memory, per instance. */
-  tokenStore?: TokenStore;
-  /** Renew a token in the background once past its refresh time (default true); false renews only at expiry. */
-  refreshAhead?: boolean;
-  /** A token this close to its expiry counts as expired, in seconds (default 30). */
-  skewSeconds?: number;
-  /** Retries of token and discovery requests on network errors, 429 and 5xx. */
-  retry?: Partial<RetryOptions>;
-  /** Time allowed for each token or discovery request, in milliseconds (default 10 000). */
-  timeoutMs?: number;
-  /** An API Management subscription key that {@link ClientCredentials.fetch} sends with every call. */
-  subscriptionKey?: string;
-  /** The header that carries `subscriptionKey` (default `Ocp-Apim-Subscription-Key`). */
-  subscriptionKeyHeader?: string;
-  /** Told about a failed background refresh; the cached token is still served until it expires. */
-  onRefreshError?: (error: unknown) => void;
 }
 
-export interface ResolvedOptions {
+/** The checked common options: the cache's settings and the sender's. */
+export interface ResolvedCommon extends CacheSettings {
+  retry: RetryOptions;
+  timeoutMs: number;
+}
+
+export interface ResolvedOptions extends ResolvedCommon {
   authority: string;
   clientId: string;
   credential: Credential;
   target: TokenTarget;
-  fetch: typeof globalThis.fetch;
-  tokenStore: TokenStore;
-  refreshAhead: boolean;
-  skewMs: number;
-  retry: RetryOptions;
-  timeoutMs: number;
-  subscriptionKey: { header: string; value: string } | undefined;
-  onRefreshError: ((error: unknown) => void) | undefined;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const nonEmpty = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
+export const nonEmpty = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
 
 function credentialOf(options: ClientCredentialsOptions): Credential {
   const given = [options.clientSecret, options.certificate, options.clientAssertion].filter((c) => c !== undefined);
@@ -117,15 +120,12 @@ function number(name: string, value: number | undefined, fallback: number, min: 
   return value;
 }
 
-/** Checks the options and fills in the defaults; every problem is a {@link ConfigurationError}. */
-export function resolveOptions(options: ClientCredentialsOptions): ResolvedOptions {
-  if (typeof options !== "object" || options === null) throw new ConfigurationError("options are required");
-  if (!nonEmpty(options.authority)) throw new ConfigurationError("authority is required");
-  if (!nonEmpty(options.clientId)) throw new ConfigurationError("clientId is required");
+/** Checks the options every credential takes and fills in the defaults; a problem is a {@link ConfigurationError}. */
+export function resolveCommon(options: CredentialOptions): ResolvedCommon {
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new ConfigurationError("fetch is not a function");
   }
-  let subscriptionKey: ResolvedOptions["subscriptionKey"];
+  let subscriptionKey: ResolvedCommon["subscriptionKey"];
   if (options.subscriptionKey !== undefined) {
     const header = options.subscriptionKeyHeader ?? "Ocp-Apim-Subscription-Key";
     if (!nonEmpty(options.subscriptionKey)) throw new ConfigurationError("subscriptionKey is empty");
@@ -135,10 +135,6 @@ export function resolveOptions(options: ClientCredentialsOptions): ResolvedOptio
     throw new ConfigurationError("subscriptionKeyHeader needs subscriptionKey");
   }
   return {
-    authority: normalizeAuthority(options.authority),
-    clientId: options.clientId.trim(),
-    credential: credentialOf(options),
-    target: targetOf(options),
     // Looked up per call, and never called as a method of another object.
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     tokenStore: options.tokenStore ?? new MemoryTokenStore(),
@@ -152,5 +148,20 @@ export function resolveOptions(options: ClientCredentialsOptions): ResolvedOptio
     timeoutMs: number("timeoutMs", options.timeoutMs, 10_000, 1, true),
     subscriptionKey,
     onRefreshError: options.onRefreshError,
+  };
+}
+
+/** Checks the options and fills in the defaults; every problem is a {@link ConfigurationError}. */
+export function resolveOptions(options: ClientCredentialsOptions): ResolvedOptions {
+  if (typeof options !== "object" || options === null) throw new ConfigurationError("options are required");
+  if (!nonEmpty(options.authority)) throw new ConfigurationError("authority is required");
+  if (!nonEmpty(options.clientId)) throw new ConfigurationError("clientId is required");
+  const common = resolveCommon(options);
+  return {
+    authority: normalizeAuthority(options.authority),
+    clientId: options.clientId.trim(),
+    credential: credentialOf(options),
+    target: targetOf(options),
+    ...common,
   };
 }

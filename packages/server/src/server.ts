@@ -13,7 +13,14 @@ import { UsedAssertions } from "./identity/token/used-assertions.js";
 import { identityFrameworkErrors, identityRoutes } from "./identity/routes.js";
 import { entraErrorPage } from "./identity/errors.js";
 import { ensureSigningKey } from "./identity/keys/rotation.js";
-import { ensureManagement, readGatewayClient, type Management } from "./admin/management.js";
+import { ensureManagement, type Management } from "./admin/management.js";
+import { ensureGatewayIdentity } from "./admin/gateway-identity.js";
+import { resolveTenant } from "./admin/tenant-scope.js";
+import { GraphError } from "./admin/graph-errors.js";
+import type { Tenant } from "./identity/model.js";
+import type { GatewayIdentity } from "./gateway/managed-identity/identity-file.js";
+import type { IdentityEndpoint } from "./gateway/managed-identity/token-source.js";
+import { APP_SERVICE_PATH } from "./identity/managed-identities/endpoints.js";
 import { adminRoutes } from "./admin/routes.js";
 import { adminErrorPage, adminFrameworkErrors } from "./admin/protocol-errors.js";
 import type { ServerOptions } from "./config/options.js";
@@ -52,6 +59,8 @@ export interface RunningGatehouse {
   /** The local CA clients trust with NODE_EXTRA_CA_CERTS (local TLS mode only). */
   caPath?: string;
   management: Management;
+  /** The gateway's system-assigned managed identity; absent when the application tenant does not exist. */
+  gatewayIdentity?: GatewayIdentity;
   /** What applying the configuration created, including secrets generated now and shown only once. */
   applied?: ReconcileReport;
   registry: Registry;
@@ -102,10 +111,11 @@ export async function openCore(dataDir: string, database: string | undefined, on
 
 export async function startGatehouse(options: ServerOptions): Promise<RunningGatehouse> {
   const dataDir = resolve(options.dataDir);
-  const logger = pino({
+  const logSettings = {
     level: options.logLevel,
     serializers: logSerializers(new CredentialNames(options.redactNames)),
-  });
+  };
+  const logger = options.logDestination ? pino(logSettings, options.logDestination) : pino(logSettings);
   // SQL text is logged at trace level, to see what the server asks the database and when.
   const core = await openCore(dataDir, options.database, (sql) => {
     logger.trace({ sql }, "query");
@@ -246,6 +256,8 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
   let adminListener: Listener | undefined;
   let directory: EntraDirectory | undefined;
   let applicationSync: ApplicationSync | undefined;
+  let gatewayIdentity: GatewayIdentity | undefined;
+  let identityEndpoint: IdentityEndpoint | undefined;
   try {
     identityListener = await serve(identity, "identity", options.identityPort, entraErrorPage);
     adminListener = await serve(admin, "admin", options.adminPort, adminErrorPage);
@@ -258,13 +270,25 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     // The gateway starts last, so validate-azure-ad-token's default authority is this listener's final URL.
     const azureAdAuthority = options.azureAdAuthority ?? issuers.publicUrl;
     adminUrl = `${scheme}://localhost:${adminListener.port}`;
-    // Application-based access provisions through the admin API, as the gateway's own least-privilege client.
+    const identityEndpointUrl = `${issuers.publicUrl}${APP_SERVICE_PATH}`;
+    const ownIdentity = await gatewayIdentityOf(core, options.applicationTenant);
+    if ("missing" in ownIdentity) {
+      logger.warn(`The gateway has no managed identity: ${ownIdentity.missing}`);
+    } else {
+      gatewayIdentity = ownIdentity.identity;
+      identityEndpoint = { endpoint: identityEndpointUrl, header: ownIdentity.header };
+      logger.info(
+        { gatewayIdentity },
+        `Gateway managed identity: principal id ${gatewayIdentity.principalId}, client id ${gatewayIdentity.clientId}, tenant ${gatewayIdentity.tenantId}`,
+      );
+    }
+    // Application-based access provisions through the admin API, as the gateway's managed identity.
     directory = new EntraDirectory(
       gatehouseDirectoryOptions({
-        identityUrl: issuers.publicUrl,
         adminUrl,
         ...(options.applicationTenant ? { tenant: options.applicationTenant } : {}),
-        credentials: await readGatewayClient(dataDir, masterKey),
+        identity: identityEndpoint ?? { missing: (ownIdentity as { missing: string }).missing },
+        managementAppId: core.management.resourceAppId,
         extraCa: tls.extraCa,
       }),
     );
@@ -289,6 +313,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
               credentialThrottle: options.credentialThrottle,
               redactNames: options.redactNames,
               adminUrl,
+              identityEndpoint: identityEndpointUrl,
               limits: options.limits,
             },
             logger,
@@ -312,6 +337,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
             adminUrl,
             masterKey,
             limits: options.limits,
+            managedIdentity: () => identityEndpoint,
           });
     applicationSync = new ApplicationSync({
       gateway: core.gateway,
@@ -350,6 +376,7 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
     gatewayUrl: `${scheme}://localhost:${live.port}`,
     ...(caPath ? { caPath } : {}),
     management: core.management,
+    ...(gatewayIdentity ? { gatewayIdentity } : {}),
     ...(applied ? { applied } : {}),
     registry,
     gateway: core.gateway,
@@ -374,6 +401,21 @@ export async function startGatehouse(options: ServerOptions): Promise<RunningGat
       await store.close();
     },
   };
+}
+
+/** The gateway's identity in the application tenant, made or found now; or why there is none (no such tenant yet). */
+async function gatewayIdentityOf(
+  core: Core,
+  applicationTenant: string | undefined,
+): Promise<{ identity: GatewayIdentity; header: string } | { missing: string }> {
+  let tenant: Tenant;
+  try {
+    tenant = await resolveTenant(core.registry, core.management, applicationTenant);
+  } catch (error) {
+    if (!(error instanceof GraphError)) throw error;
+    return { missing: error.message };
+  }
+  return ensureGatewayIdentity(core, core.management, tenant);
 }
 
 function publicUrlOf(options: ServerOptions, scheme: string, port: number): string {

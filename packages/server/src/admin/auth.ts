@@ -30,8 +30,11 @@ export type AdminAuthenticator = (request: FastifyRequest, access: AdminAccess) 
 
 /**
  * Admin callers present a Gatehouse access token for the management API carrying one of its app roles, which the
- * route's access level must accept. Keys come from the current snapshot on every request, so a rotation (or a reload)
- * applies at once.
+ * route's access level must accept. Tokens of the management tenant carry either role. For `applications` routes of
+ * another tenant, a token that tenant issued is accepted too, and only for `Gatehouse.ApplicationAdministrator`: the
+ * role is then held inside the tenant it manages (the management API's service principal there), as Entra's
+ * Application Administrator is — the gateway's managed identity holds it that way. Keys come from the current
+ * snapshot on every request, so a rotation (or a reload) applies at once.
  */
 export function adminAuthenticator({ runtime, issuers, management, tenantOf }: AdminAuthOptions): AdminAuthenticator {
   // One JWKS resolver per key ring version: the snapshot is immutable, so the imported keys can be reused.
@@ -44,23 +47,39 @@ export function adminAuthenticator({ runtime, issuers, management, tenantOf }: A
     }
     return resolver;
   };
+  /** The route's tenant when it is not the management tenant; an unknown one (answered later, after auth) is none. */
+  const otherTenant = async (request: FastifyRequest): Promise<Tenant | undefined> => {
+    const tenant = await tenantOf(request).catch(() => undefined);
+    return tenant && tenant.id !== management.tenantId ? tenant : undefined;
+  };
 
-  const permits = async (roles: unknown, access: AdminAccess, request: FastifyRequest): Promise<boolean> => {
-    if (!Array.isArray(roles)) return false;
+  const permits = async (
+    request: FastifyRequest,
+    payload: JWTPayload,
+    access: AdminAccess,
+    routeTenant: Tenant | undefined,
+  ) => {
+    const roles = Array.isArray(payload.roles) ? (payload.roles as unknown[]) : [];
+    if (payload.iss !== issuers.v2(management.tenantId)) {
+      // A token of the route's own tenant: only the application administrator role counts, never Gatehouse.Admin.
+      return routeTenant !== undefined && roles.includes(MANAGEMENT.applicationAdministratorRole);
+    }
     if (roles.includes(MANAGEMENT.adminRole)) return true;
     if (access !== "applications" || !roles.includes(MANAGEMENT.applicationAdministratorRole)) return false;
     return (await tenantOf(request)).id !== management.tenantId;
   };
-
   return async (request, access) => {
     const header = request.headers.authorization;
     const token = typeof header === "string" ? BEARER.exec(header.trim())?.[1] : undefined;
     if (!token) throw graphErrors.missingToken();
+    const routeTenant = access === "applications" ? await otherTenant(request) : undefined;
+    // Read per request: the issuers follow the listener's final URL (tests listen on port 0).
+    const managementIssuer = issuers.v2(management.tenantId);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, resolverFor(runtime.snapshot().keyRing), {
         algorithms: ["RS256"],
-        issuer: issuers.v2(management.tenantId),
+        issuer: routeTenant ? [managementIssuer, issuers.v2(routeTenant.id)] : managementIssuer,
         audience: management.resourceAppId,
         requiredClaims: ["exp"],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
@@ -68,7 +87,7 @@ export function adminAuthenticator({ runtime, issuers, management, tenantOf }: A
     } catch (error) {
       throw graphErrors.invalidToken(describeFailure(error));
     }
-    if (!(await permits(payload.roles, access, request))) throw graphErrors.insufficientPrivileges();
+    if (!(await permits(request, payload, access, routeTenant))) throw graphErrors.insufficientPrivileges();
     return payload;
   };
 }

@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { MasterKey } from "../crypto/master-key.js";
 import { readSealedFile, writeSealedFile } from "../crypto/sealed-file.js";
@@ -10,13 +10,13 @@ import { restrict } from "../util/private-files.js";
 /**
  * The built-in management API: a resource app in a tenant of its own with two app roles: `Gatehouse.Admin` (everything)
  * and `Gatehouse.ApplicationAdministrator` (app registrations, service principals and consent outside the management
- * tenant — Entra's Application Administrator, held by the gateway's own client to provision product applications).
+ * tenant — Entra's Application Administrator, held by the gateway's managed identity in the application tenant to
+ * provision product applications). The app is multi-tenant so that it has a service principal there.
  */
 export const MANAGEMENT = {
   tenantName: "Gatehouse",
   resourceName: "Gatehouse Management API",
   clientName: "Gatehouse CLI (bootstrap admin)",
-  gatewayClientName: "Gatehouse Gateway (application administrator)",
   adminRole: "Gatehouse.Admin",
   adminRoleId: "8ad5b7a6-4c3e-4f0e-9b2a-6d1c0e5f7a21",
   applicationAdministratorRole: "Gatehouse.ApplicationAdministrator",
@@ -25,6 +25,7 @@ export const MANAGEMENT = {
     tenant: "management.tenantId",
     resource: "management.resourceAppId",
     client: "management.clientAppId",
+    /** The stand-in gateway client of earlier versions, retired at start (retireGatewayClient). */
     gatewayClient: "management.gatewayClientAppId",
   },
 } as const;
@@ -33,11 +34,7 @@ export interface Management {
   tenantId: string;
   resourceAppId: string;
   clientAppId: string;
-  /** The gateway's client: holds only the application administrator role. */
-  gatewayClientAppId: string;
 }
-
-type ManagementApi = Omit<Management, "gatewayClientAppId">;
 
 const MANAGEMENT_ROLES: readonly AppRole[] = [
   {
@@ -77,12 +74,8 @@ const ADMIN_CLIENT: ClientFileKind = {
   clientAppId: (m) => m.clientAppId,
 };
 
-const GATEWAY_CLIENT: ClientFileKind = {
-  file: "gateway-client.json",
-  aad: "gateway-client-secret",
-  secretName: "gateway",
-  clientAppId: (m) => m.gatewayClientAppId,
-};
+/** The stand-in gateway client's credentials file of earlier versions, removed with it. */
+const RETIRED_GATEWAY_CLIENT_FILE = "gateway-client.json";
 
 /** What a credentials file holds besides the sealed secret. */
 interface ClientFile {
@@ -100,16 +93,17 @@ async function readSettings(store: Store) {
     const [tenantId, resourceAppId, clientAppId, gatewayClientAppId] = await Promise.all(
       Object.values(MANAGEMENT.settings).map((name) => repos.settings.get(name)),
     );
-    const api: ManagementApi | undefined =
+    const api: Management | undefined =
       tenantId && resourceAppId && clientAppId ? { tenantId, resourceAppId, clientAppId } : undefined;
     return { api, gatewayClientAppId };
   });
 }
 
 /**
- * Creates the management tenant, resource app, bootstrap admin client and gateway client, their consent and
- * credentials files, once. A store made before the gateway client existed gets it (and the role) added. Later calls
- * only make sure the credentials files exist (a fresh secret is issued for one that was deleted).
+ * Creates the management tenant, resource app, bootstrap admin client, its consent and credentials file, once. A store
+ * made by an earlier version gets the application administrator role and a multi-tenant resource app, and loses the
+ * stand-in gateway client (the gateway's managed identity replaces it). Later calls only make sure the credentials
+ * file exists (a fresh secret is issued for one that was deleted).
  */
 export async function ensureManagement(
   store: Store,
@@ -118,25 +112,19 @@ export async function ensureManagement(
   dataDir: string,
 ): Promise<Management> {
   const stored = await readSettings(store);
-  const api = stored.api ?? (await createManagementApi(registry));
-  const gatewayClientAppId = stored.gatewayClientAppId ?? (await createGatewayClient(registry, api));
-  const management = { ...api, gatewayClientAppId };
+  const management = stored.api ?? (await createManagementApi(registry));
+  if (stored.api) await upgradeManagementApi(registry, management);
+  if (stored.gatewayClientAppId !== undefined) await retireGatewayClient(registry, stored.gatewayClientAppId);
+  await rm(join(dataDir, RETIRED_GATEWAY_CLIENT_FILE), { force: true });
   await ensureCredentials(ADMIN_CLIENT, registry, masterKey, dataDir, management, stored.api === undefined);
-  await ensureCredentials(
-    GATEWAY_CLIENT,
-    registry,
-    masterKey,
-    dataDir,
-    management,
-    stored.gatewayClientAppId === undefined,
-  );
   return management;
 }
 
-async function createManagementApi(registry: Registry): Promise<ManagementApi> {
+async function createManagementApi(registry: Registry): Promise<Management> {
   const tenant = await registry.createTenant({ displayName: MANAGEMENT.tenantName });
   const resource = await registry.createApplication(tenant.id, {
     displayName: MANAGEMENT.resourceName,
+    signInAudience: "AzureADMultipleOrgs",
     api: { requestedAccessTokenVersion: 2, oauth2PermissionScopes: [] },
     appRoles: [...MANAGEMENT_ROLES],
   });
@@ -150,21 +138,23 @@ async function createManagementApi(registry: Registry): Promise<ManagementApi> {
   return { ...api, clientAppId };
 }
 
-/** The gateway's client, with the application administrator role added first to a management API made without it. */
-async function createGatewayClient(registry: Registry, api: ManagementApi): Promise<string> {
+/** Roles and sign-in audience a management API made by an earlier version lacks. */
+async function upgradeManagementApi(registry: Registry, api: Management): Promise<void> {
   const resource = await registry.read((repos) => repos.applications.getByAppId(api.resourceAppId));
   if (!resource) throw new ManagementError(`the management API ${api.resourceAppId} is missing from the store`);
   const missing = MANAGEMENT_ROLES.filter((role) => !resource.appRoles.some((r) => r.id === role.id));
-  if (missing.length > 0)
-    await registry.updateApplication(resource.id, { appRoles: [...resource.appRoles, ...missing] });
-  const clientAppId = await createRoleHolder(
-    registry,
-    api,
-    MANAGEMENT.gatewayClientName,
-    MANAGEMENT.applicationAdministratorRoleId,
-  );
-  await registry.setSetting(MANAGEMENT.settings.gatewayClient, clientAppId);
-  return clientAppId;
+  if (missing.length === 0 && resource.signInAudience === "AzureADMultipleOrgs") return;
+  await registry.updateApplication(resource.id, {
+    appRoles: [...resource.appRoles, ...missing],
+    signInAudience: "AzureADMultipleOrgs",
+  });
+}
+
+/** The stand-in client "Gatehouse Gateway (application administrator)" of earlier versions: gone, with its grant. */
+async function retireGatewayClient(registry: Registry, appId: string): Promise<void> {
+  const app = await registry.read((repos) => repos.applications.getByAppId(appId));
+  if (app) await registry.deleteApplication(app.id);
+  await registry.deleteSetting(MANAGEMENT.settings.gatewayClient);
 }
 
 /** A client app in the management tenant with its service principal and one role of the management API. */
@@ -213,11 +203,6 @@ export interface AdminClientCredentials {
 /** The bootstrap admin client's credentials (`Gatehouse.Admin`). */
 export function readAdminClient(dataDir: string, masterKey: MasterKey): Promise<AdminClientCredentials> {
   return readClient(ADMIN_CLIENT, dataDir, masterKey);
-}
-
-/** The gateway client's credentials (`Gatehouse.ApplicationAdministrator`), for the gateway's Entra client. */
-export function readGatewayClient(dataDir: string, masterKey: MasterKey): Promise<AdminClientCredentials> {
-  return readClient(GATEWAY_CLIENT, dataDir, masterKey);
 }
 
 async function readClient(kind: ClientFileKind, dataDir: string, masterKey: MasterKey) {

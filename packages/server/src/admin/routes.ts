@@ -104,7 +104,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       dialect: graphDialect,
       operations: [...tenantOperations(registry, builtIn), ...signingKeyOperations(core, runtime)],
     },
-    apimMount(opts.gateway, tracing, opts.developer),
+    apimMount(opts.gateway, tracing, opts.developer, registry),
     {
       prefixes: [""],
       scoped: false,

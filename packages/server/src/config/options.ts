@@ -1,3 +1,4 @@
+import type { DestinationStream } from "pino";
 import type { Notifier } from "../security/notifier.js";
 import { DEFAULT_CREDENTIAL_THROTTLE, type CredentialThrottleOptions } from "../security/credential-throttle.js";
 
@@ -52,6 +53,8 @@ export interface ServerOptions {
   notifier?: Notifier;
   /** Called with the text of every SQL statement (embedding and diagnostics). */
   onQuery?: (sql: string) => void;
+  /** Where the log's JSON lines go (embedding and diagnostics); standard output by default. */
+  logDestination?: DestinationStream;
 }
 
 export interface RedisOptions {

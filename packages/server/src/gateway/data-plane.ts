@@ -33,6 +33,7 @@ import { gatewayOrigin } from "./routing/host-header.js";
 import { pipelineFor, routeRequest, type GatewaySnapshot, type RoutedRequest } from "./snapshot.js";
 import type { GatewayTracing } from "./tracing/gateway-tracing.js";
 import type { CertificateTrust } from "../tls/certificate-trust.js";
+import type { ManagedIdentityTokenSource } from "./managed-identity/token-source.js";
 import type { CredentialThrottle } from "../security/credential-throttle.js";
 import { KEY_THROTTLE_REASON, keyThrottled, keyThrottleFailure, type KeyThrottled } from "./key-throttle.js";
 
@@ -50,6 +51,8 @@ export interface DataPlaneOptions {
   sender: RequestSender;
   /** validate-client-certificate's trusted authorities. */
   certificateTrust: CertificateTrust;
+  /** authentication-managed-identity's tokens. */
+  managedIdentity: ManagedIdentityTokenSource;
   tracing: GatewayTracing;
   /** Headers and query parameters whose values the log hides. */
   credentialNames: CredentialNames;
@@ -68,6 +71,7 @@ export class DataPlane {
       rejected: (source, reason) => options.metrics.rejected(source, reason),
       metric: (metric) => options.metrics.custom(metric),
       certificateTrust: options.certificateTrust,
+      managedIdentity: options.managedIdentity,
     };
   }
 

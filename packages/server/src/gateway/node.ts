@@ -13,6 +13,8 @@ import { startListener } from "../listener/http-listener.js";
 import { gatewayErrorPage } from "./pipeline/gateway-error.js";
 import { Forwarder } from "./proxy/forwarder.js";
 import { RequestSender } from "./proxy/request-sender.js";
+import { transport } from "./entra/transport.js";
+import { ManagedIdentityTokens, type IdentityEndpoint } from "./managed-identity/token-source.js";
 import { ApiTracingSettings, ApiTracingView } from "./tracing/api-tracing.js";
 import { GatewayTracing } from "./tracing/gateway-tracing.js";
 import { TraceSignatures } from "./tracing/location.js";
@@ -54,6 +56,8 @@ export interface GatewayNodeOptions {
   /** Signs trace locations, so the admin API honours them whichever node traced the request. */
   masterKey: MasterKey;
   limits: ListenerLimits;
+  /** The gateway host's managed identity endpoint and header (authentication-managed-identity); none: no identity. */
+  managedIdentity: () => IdentityEndpoint | undefined;
 }
 
 export const DEFAULT_DEPLOYMENT: Deployment = { serviceName: "gatehouse", region: "local", gatewayId: "managed" };
@@ -89,10 +93,16 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
     onBackendResponse: (context, seconds) => metrics.backendResponse(context.api.name, seconds),
   });
   const sender = new RequestSender(options.extraCa);
+  // The identity service is reached like any other: trusting the local CA.
+  const identityTransport = transport(options.extraCa);
+  const managedIdentity = new ManagedIdentityTokens({
+    endpoint: options.managedIdentity,
+    fetch: identityTransport.fetch,
+  });
   const tracedApis = new ApiTracingView(new ApiTracingSettings(options.store.db), (err) =>
     logger.warn({ err }, "cannot read which APIs are traced; keeping the last known set"),
   );
-  const closeTransports = () => Promise.allSettled([sender.close(), tracedApis.close()]);
+  const closeTransports = () => Promise.allSettled([sender.close(), tracedApis.close(), identityTransport.close()]);
   let runtime: GatewayRuntime | undefined;
   try {
     await tracedApis.start(options.pollIntervalMs);
@@ -114,6 +124,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Gat
       deployment: options.deployment ?? DEFAULT_DEPLOYMENT,
       sender,
       certificateTrust: CertificateTrust.withSystemRoots(options.extraCa),
+      managedIdentity,
       credentialNames,
       keyThrottle: new CredentialThrottle(state, "subscription-key", options.credentialThrottle),
       tracing: new GatewayTracing({

@@ -100,6 +100,10 @@ export class Registry {
     await this.write((repos) => repos.settings.set(name, value));
   }
 
+  async deleteSetting(name: string): Promise<void> {
+    await this.write((repos) => repos.settings.delete(name));
+  }
+
   // Tenants
 
   async createTenant(input: TenantInput): Promise<Tenant> {

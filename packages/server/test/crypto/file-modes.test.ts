@@ -8,17 +8,12 @@ import { chmod, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { startTestGatehouse } from "../helpers/gatehouse.js";
+import { EXAMPLE_CONFIG, startTestGatehouse } from "../helpers/gatehouse.js";
 import { writeRuntimeInfo } from "../../src/util/runtime-file.js";
 
-const PRIVATE_FILES = [
-  "master.key",
-  "gatehouse.db",
-  "gatehouse.db-wal",
-  "gatehouse.db-shm",
-  "admin-client.json",
-  "gateway-client.json",
-];
+const PRIVATE_FILES = ["master.key", "gatehouse.db", "gatehouse.db-wal", "gatehouse.db-shm", "admin-client.json"];
+/** Written once the application tenant exists (the example configuration's Contoso). */
+const GATEWAY_IDENTITY = "gateway-identity.json";
 const TLS_KEYS = ["tls/ca-key.pem", "tls/server-key.pem"];
 
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
@@ -58,16 +53,20 @@ describe("modes of the data folder and its files", () => {
   it("tightens a folder and files an earlier version left with wider modes", async () => {
     const dataDir = join(parent, "widened");
     await (await startTestGatehouse({ dataDir, keepData: true })).stop();
+    await (await startTestGatehouse({ dataDir, keepData: true, config: EXAMPLE_CONFIG })).stop();
     await chmod(dataDir, 0o755);
     await chmod(join(dataDir, "tls"), 0o755);
-    for (const file of [...PRIVATE_FILES, ...TLS_KEYS]) await chmod(join(dataDir, file), 0o644).catch(() => undefined);
+    for (const file of [...PRIVATE_FILES, ...TLS_KEYS, GATEWAY_IDENTITY]) {
+      await chmod(join(dataDir, file), 0o644).catch(() => undefined);
+    }
     // -wal and -shm may be gone after a clean close: leave wide ones for the next start to find.
     await writeFile(join(dataDir, "gatehouse.db-wal"), "", { flag: "a", mode: 0o644 });
     await chmod(join(dataDir, "gatehouse.db-wal"), 0o644);
 
-    const gh = await startTestGatehouse({ dataDir, keepData: true });
+    const gh = await startTestGatehouse({ dataDir, keepData: true, config: EXAMPLE_CONFIG });
     try {
       await assertPrivate(dataDir);
+      assert.equal((await modeOf(join(dataDir, GATEWAY_IDENTITY))).toString(8), "600", GATEWAY_IDENTITY);
     } finally {
       await gh.stop();
     }

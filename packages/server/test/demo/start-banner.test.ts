@@ -82,4 +82,21 @@ describe("npm start's banner: application-based access", () => {
       ["Contoso Dev App"],
     );
   });
+
+  it("names the gateway's managed identity, as `gatehouse identity show gatehouse-gateway` shows it", async () => {
+    const principalId = /principal id ([0-9a-f-]{36})/.exec(banner)?.[1];
+    assert.ok(principalId, banner);
+    const { stdout } = await run(process.execPath, [
+      "--import",
+      "tsx",
+      entry,
+      "identity",
+      "show",
+      "gatehouse-gateway",
+      "--data",
+      data,
+    ]);
+    assert.match(stdout, new RegExp(principalId));
+    assert.match(stdout, /Microsoft\.ApiManagement\/service\/gatehouse/);
+  });
 });

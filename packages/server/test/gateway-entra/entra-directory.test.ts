@@ -9,7 +9,14 @@ import {
 } from "../../src/gateway/entra/directory.js";
 import { EntraAuthenticationError, GraphRequestError } from "../../src/gateway/entra/errors.js";
 import { EXAMPLE, type TestGatehouse } from "../helpers/gatehouse.js";
-import { adminCall, gatewayDirectory, managementToken, msalToken, startEntraGatehouse } from "./helpers.js";
+import {
+  adminCall,
+  gatewayDirectory,
+  gatewayIdentityEndpoint,
+  managementToken,
+  msalToken,
+  startEntraGatehouse,
+} from "./helpers.js";
 
 interface Application {
   id: string;
@@ -196,31 +203,34 @@ describe("EntraDirectory against a real Gatehouse, as the gateway's own identity
     );
   });
 
-  test("errors are typed: the management tenant is out of reach (403), a wrong secret gets no token", async () => {
+  test("errors are typed: the management tenant is out of reach (401), a wrong identity header gets no token", async () => {
+    // The identity's token is the application tenant's: the management tenant's routes do not take it.
     const management = await gatewayDirectory(gh, gh.management.tenantId);
     try {
       await assert.rejects(management.createClientApplication("escalation"), (error: unknown) => {
         assert.ok(error instanceof GraphRequestError);
-        assert.equal(error.status, 403);
-        assert.equal(error.code, "Authorization_RequestDenied");
+        assert.equal(error.status, 401);
+        assert.equal(error.code, "InvalidAuthenticationToken");
         return true;
       });
     } finally {
       await management.close();
     }
+    const wrongHeader = "not-the-header-but-long-enough-to-look-like-one";
     const wrong = new EntraDirectory({
-      authority: `${gh.identityUrl}/${gh.management.tenantId}`,
-      clientId: gh.management.gatewayClientAppId,
-      clientSecret: "not-the-secret-but-long-enough-to-look-like-one",
-      scope: `api://${gh.management.resourceAppId}/.default`,
+      identity: {
+        endpoint: (await gatewayIdentityEndpoint(gh)).endpoint,
+        identityHeader: wrongHeader,
+        resource: `api://${gh.management.resourceAppId}`,
+      },
       graphUrl: `${gh.adminUrl}${tenant}`,
       extraCa: [await readFile(gh.caPath as string, "utf8")],
     });
     try {
       await assert.rejects(wrong.tenantId(), (error: unknown) => {
         assert.ok(error instanceof EntraAuthenticationError);
-        assert.match(error.message, /AADSTS7000215/);
-        assert.doesNotMatch(error.message, /not-the-secret/);
+        assert.match(error.message, /X-IDENTITY-HEADER/);
+        assert.doesNotMatch(error.message, new RegExp(wrongHeader));
         return true;
       });
     } finally {

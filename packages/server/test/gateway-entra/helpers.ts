@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { readAdminClient, readGatewayClient, type AdminClientCredentials } from "../../src/admin/management.js";
+import { readAdminClient } from "../../src/admin/management.js";
+import { readGatewayIdentity } from "../../src/gateway/managed-identity/identity-file.js";
+import type { IdentityEndpoint } from "../../src/gateway/managed-identity/token-source.js";
+import { APP_SERVICE_PATH } from "../../src/identity/managed-identities/endpoints.js";
 import { loadMasterKey } from "../../src/crypto/master-key.js";
 import { EntraDirectory, gatehouseDirectoryOptions } from "../../src/gateway/entra/directory.js";
 import { fetchJson, type JsonResponse } from "../../src/util/https-fetch.js";
@@ -18,11 +21,30 @@ export function startEntraGatehouse(options: TestOptions = {}): Promise<TestGate
   return startTestGatehouse({ config: EXAMPLE_CONFIG, ...options });
 }
 
-/** A token of a management-tenant client (the bootstrap admin's or the gateway's) for the admin API. */
+/** The gateway's identity endpoint and header, as the server wrote them to the data folder. */
+export async function gatewayIdentityEndpoint(gh: TestGatehouse): Promise<IdentityEndpoint> {
+  const identity = await readGatewayIdentity(gh.dataDir, await loadMasterKey(gh.dataDir));
+  assert.ok(identity, "the gateway has a managed identity");
+  return { endpoint: `${gh.identityUrl}${APP_SERVICE_PATH}`, header: identity.header };
+}
+
+/** A token of the gateway's managed identity from the App Service-style endpoint, as the gateway gets one. */
+export async function gatewayIdentityToken(gh: TestGatehouse, resource: string, clientId?: string): Promise<string> {
+  const { endpoint, header } = await gatewayIdentityEndpoint(gh);
+  const query = new URLSearchParams({
+    resource,
+    "api-version": "2019-08-01",
+    ...(clientId ? { client_id: clientId } : {}),
+  });
+  const response = await fetchJson(`${endpoint}?${query}`, { headers: { "x-identity-header": header } }, gh.caPath);
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+  return (response.body as { access_token: string }).access_token;
+}
+
+/** A token for the admin API: the bootstrap admin's, or the gateway identity's (application administrator). */
 export async function managementToken(gh: TestGatehouse, who: "admin" | "gateway"): Promise<string> {
-  const masterKey = await loadMasterKey(gh.dataDir);
-  const client: AdminClientCredentials =
-    who === "admin" ? await readAdminClient(gh.dataDir, masterKey) : await readGatewayClient(gh.dataDir, masterKey);
+  if (who === "gateway") return gatewayIdentityToken(gh, `api://${gh.management.resourceAppId}`);
+  const client = await readAdminClient(gh.dataDir, await loadMasterKey(gh.dataDir));
   const response = await gh.postForm(gh.tokenUrl(client.tenantId), {
     grant_type: "client_credentials",
     client_id: client.clientId,
@@ -55,12 +77,17 @@ export function adminCall(
   );
 }
 
-/** The gateway's Entra client for a tenant of the running server, with the gateway client's own credentials. */
+/** The gateway's Entra client for a tenant of the running server, as the gateway's managed identity. */
 export async function gatewayDirectory(gh: TestGatehouse, tenant: string = EXAMPLE.tenantId): Promise<EntraDirectory> {
-  const credentials = await readGatewayClient(gh.dataDir, await loadMasterKey(gh.dataDir));
   const extraCa = gh.caPath ? [await readFile(gh.caPath, "utf8")] : [];
   return new EntraDirectory(
-    gatehouseDirectoryOptions({ identityUrl: gh.identityUrl, adminUrl: gh.adminUrl, tenant, credentials, extraCa }),
+    gatehouseDirectoryOptions({
+      adminUrl: gh.adminUrl,
+      tenant,
+      identity: await gatewayIdentityEndpoint(gh),
+      managementAppId: gh.management.resourceAppId,
+      extraCa,
+    }),
   );
 }
 

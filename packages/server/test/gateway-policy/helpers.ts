@@ -1,5 +1,6 @@
 /** Hand-built pipeline contexts and document loading for the policy engine's tests. */
 import { CertificateIndex } from "../../src/gateway/model/certificates/lookup.js";
+import { ManagedIdentityTokenError } from "../../src/gateway/managed-identity/token-source.js";
 import { KeySources } from "../../src/gateway/jwt/key-sources.js";
 import { MemoryState } from "../../src/gateway/state/memory-state.js";
 import type { Api } from "../../src/gateway/model/apis/types.js";
@@ -213,6 +214,10 @@ export function harness(request: TestRequest = {}): Harness {
       send: (outbound) => (sender ??= new RequestSender()).send(outbound),
       metric: (metric) => void metrics.push(metric),
       certificateTrust: systemTrust,
+      // Unit tests run without an identity service: the gateway has no identity (test/gateway-mi runs a real one).
+      managedIdentity: {
+        token: () => Promise.reject(new ManagedIdentityTokenError("the gateway has no managed identity", undefined)),
+      },
     },
   });
   return { context, forwarded, rejections, metrics };

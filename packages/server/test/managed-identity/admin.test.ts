@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { EXAMPLE, EXAMPLE_CONFIG } from "../helpers/gatehouse.js";
 import { startAdminHarness, type AdminHarness } from "../admin/helpers.js";
 import { RESOURCE } from "./helpers.js";
+import { GATEWAY_RESOURCE_ID } from "../../src/admin/gateway-identity.js";
 
 const UAI =
   "/subscriptions/5555/resourceGroups/orders/providers/Microsoft.ManagedIdentity/userAssignedIdentities/billing";
@@ -107,7 +108,11 @@ describe("managed identities through the admin API (ARM and Graph)", () => {
       "/v1.0/servicePrincipals?$filter=servicePrincipalType eq 'ManagedIdentity'",
     );
     assert.deepEqual(
-      sps.json.value.map((sp) => sp.alternativeNames).sort(),
+      sps.json.value
+        .map((sp) => sp.alternativeNames)
+        // The gateway's own identity (admin/gateway-identity.ts) lives in the application tenant too.
+        .filter(([, resourceId]) => resourceId !== GATEWAY_RESOURCE_ID)
+        .sort(),
       [
         ["isExplicit=False", put.json.id],
         ["isExplicit=True", UAI],

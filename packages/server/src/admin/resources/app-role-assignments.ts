@@ -69,6 +69,9 @@ export function appRoleAssignmentOperations(registry: Registry, builtIn: BuiltIn
           if (context.body[end].toLowerCase() !== sp.id) {
             throw graphErrors.badRequest(`${end} must be the id of the service principal in the request URL.`);
           }
+          builtIn.assertGrantable(
+            await registry.read((repos) => repos.servicePrincipals.get(context.body.resourceId.toLowerCase())),
+          );
           const assignment = await registry.grantAppRole({
             principalId: context.body.principalId.toLowerCase(),
             resourceId: context.body.resourceId.toLowerCase(),
@@ -90,9 +93,13 @@ export function appRoleAssignmentOperations(registry: Registry, builtIn: BuiltIn
           const id = objectId(context.param("assignmentId"));
           const assignment = await registry.read((repos) => repos.assignments.get(id));
           if (!assignment || assignment[end] !== sp.id) throw graphErrors.notFound(id);
-          builtIn.assertRevocableAssignment(
-            await registry.read((repos) => repos.servicePrincipals.get(assignment.principalId)),
+          const [principal, resource] = await registry.read((repos) =>
+            Promise.all([
+              repos.servicePrincipals.get(assignment.principalId),
+              repos.servicePrincipals.get(assignment.resourceId),
+            ]),
           );
+          builtIn.assertRevocableAssignment(principal, resource);
           await registry.revokeAppRole(assignment.id);
           return noContent();
         },

@@ -77,6 +77,8 @@ export function servicePrincipalOperations(registry: Registry, builtIn: BuiltInO
       handle: async (context) => {
         const tenant = await context.tenant();
         const { appId, ...settings } = context.body;
+        // The management API's service principals are Gatehouse's own (built-in.ts), in any tenant.
+        builtIn.assertWritableServicePrincipal({ appId: appId.toLowerCase(), tenantId: tenant.id, displayName: appId });
         const sp = await registry.createServicePrincipal(tenant.id, appId, settings);
         return created(entity(SERVICE_PRINCIPALS.set, await view(sp)));
       },

@@ -314,6 +314,17 @@ async function banner(running: RunningGatehouse, options: ServerOptions): Promis
     `  store     ${running.store.location}`,
     "",
   ];
+  const identity = running.gatewayIdentity;
+  lines.push(
+    ...(identity
+      ? [
+          "The gateway's managed identity (grant it app roles for authentication-managed-identity):",
+          `  principal id ${identity.principalId}   client id ${identity.clientId}   tenant ${identity.tenantId}`,
+          `  gatehouse identity grant ${identity.principalId} --resource <appId or App ID URI> --role <role>`,
+        ]
+      : ["The gateway has no managed identity yet (no application tenant): see the log."]),
+    "",
+  );
   const cacert = running.caPath ? `--cacert ${running.caPath} ` : "";
   if (running.caPath) {
     lines.push("Trust the local CA in Node clients (MSAL, @azure/identity, openid-client):");

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { GraphRequestError, GraphUnavailableError } from "./errors.js";
-import { GraphClient } from "./graph-client.js";
+import { GraphClient, type DirectoryIdentity } from "./graph-client.js";
 import type {
   GraphApplication,
   GraphAppRole,
@@ -12,17 +12,11 @@ import type {
 } from "./graph-shapes.js";
 import { applicationIdUri, clientApplicationName, productApplicationName, productRoleValue } from "./naming.js";
 import { transport, type Transport } from "./transport.js";
+import type { IdentityEndpoint } from "../managed-identity/token-source.js";
 
 export interface EntraDirectoryOptions {
-  /**
-   * The tenant URL of the gateway's own identity, as MSAL takes it: `https://login.microsoftonline.com/<tenant>`, or
-   * `<identity URL>/<management tenant>` for Gatehouse. The token endpoint (v2) is discovered from it.
-   */
-  authority: string;
-  clientId: string;
-  clientSecret: string;
-  /** `https://graph.microsoft.com/.default`, or `api://<management API appId>/.default` for Gatehouse. */
-  scope: string;
+  /** The gateway's managed identity in the tenant the applications live in, or why it has none. */
+  identity: DirectoryIdentity | { missing: string };
   /**
    * Graph's versioned base URL in the tenant the applications live in: `https://graph.microsoft.com/v1.0` (the token's
    * tenant), or `<admin URL>/<tenant>/v1.0` for Gatehouse.
@@ -63,24 +57,29 @@ export interface ClientSecret {
   keyId: string;
 }
 
-/** The Gatehouse admin API as the directory: the gateway client's credentials and the tenant of the applications. */
+/** The Gatehouse admin API as the directory, reached with the gateway's managed identity. */
 export function gatehouseDirectoryOptions(input: {
-  identityUrl: string;
   adminUrl: string;
   /** The tenant (GUID or domain) product and client applications are created in; absent: the default tenant. */
   tenant?: string;
-  /** readGatewayClient(): the gateway client of the management tenant. */
-  credentials: { tenantId: string; clientId: string; clientSecret: string; scope: string };
+  /** The gateway's identity endpoint and header (gateway/managed-identity), or why it has none. */
+  identity: IdentityEndpoint | { missing: string };
+  /** The management API's appId: the identity holds its application administrator role in the tenant. */
+  managementAppId: string;
   extraCa?: readonly string[];
 }): EntraDirectoryOptions {
-  const { credentials } = input;
+  const { identity } = input;
   // Gatehouse's Graph routes without a tenant segment work in its default tenant.
   const tenant = input.tenant === undefined ? "" : `/${encodeURIComponent(input.tenant)}`;
   return {
-    authority: `${input.identityUrl.replace(/\/+$/, "")}/${credentials.tenantId}`,
-    clientId: credentials.clientId,
-    clientSecret: credentials.clientSecret,
-    scope: credentials.scope,
+    identity:
+      "missing" in identity
+        ? identity
+        : {
+            endpoint: identity.endpoint,
+            identityHeader: identity.header,
+            resource: `api://${input.managementAppId}`,
+          },
     graphUrl: `${input.adminUrl.replace(/\/+$/, "")}${tenant}/v1.0`,
     ...(input.extraCa ? { extraCa: input.extraCa } : {}),
   };
@@ -93,8 +92,8 @@ const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /**
  * The gateway's Entra client: provisions the app registrations of application-based access (reference apim.md §5)
- * through Microsoft Graph v1.0 only — Gatehouse's admin API or graph.microsoft.com — with the gateway's own
- * client-credentials identity, as API Management does with its managed identity. Operations are idempotent where
+ * through Microsoft Graph v1.0 only — Gatehouse's admin API or graph.microsoft.com — with the gateway's managed
+ * identity, as API Management does with its own. Operations are idempotent where
  * APIM's are: ensuring finds what exists instead of creating twins, and removing what is gone is done.
  */
 export class EntraDirectory {
@@ -105,10 +104,7 @@ export class EntraDirectory {
   constructor(options: EntraDirectoryOptions) {
     this.transport = transport(options.extraCa ?? []);
     this.graph = new GraphClient({
-      authority: options.authority,
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      scope: options.scope,
+      identity: options.identity,
       graphUrl: options.graphUrl,
       fetch: this.transport.fetch,
       timeoutMs: options.timeoutMs ?? 30_000,

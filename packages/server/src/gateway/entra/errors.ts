@@ -1,12 +1,12 @@
 /**
  * What the gateway's Entra client throws. Messages name the operation and what the directory answered; they never
- * hold the client secret, an access token or a secret Graph returned.
+ * hold the identity header, an access token or a secret Graph returned.
  */
 export class EntraDirectoryError extends Error {
   override name = "EntraDirectoryError";
 }
 
-/** The gateway's own identity could not get a token for Graph (wrong secret, unknown client, identity down …). */
+/** The gateway's managed identity could not get a token for Graph (none yet, no role, identity service down …). */
 export class EntraAuthenticationError extends EntraDirectoryError {
   override name = "EntraAuthenticationError";
 }

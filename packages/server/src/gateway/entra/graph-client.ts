@@ -1,4 +1,4 @@
-import { ClientCredentials, GatehouseClientError } from "@gatehouse/client";
+import { GatehouseClientError, ManagedIdentityCredential } from "@gatehouse/client";
 import { EntraAuthenticationError, EntraDirectoryError, GraphRequestError, GraphUnavailableError } from "./errors.js";
 import { isHttpsOrLoopback } from "../../util/loopback.js";
 
@@ -7,13 +7,19 @@ const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 /** A listing the gateway reads (a client's role assignments, registrations of one name) is a page or two. */
 const MAX_PAGES = 50;
 
+/** The gateway's managed identity, as its host's token endpoint serves it, and what its tokens are for. */
+export interface DirectoryIdentity {
+  /** The App Service-style endpoint (`IDENTITY_ENDPOINT`). */
+  endpoint: string;
+  /** Its `X-IDENTITY-HEADER` secret. */
+  identityHeader: string;
+  /** `https://graph.microsoft.com`, or `api://<management API appId>` for Gatehouse. */
+  resource: string;
+}
+
 export interface GraphClientOptions {
-  /** The authority of the gateway's identity, e.g. `https://login.microsoftonline.com/<tenant>`. */
-  authority: string;
-  clientId: string;
-  clientSecret: string;
-  /** `https://graph.microsoft.com/.default`, or `api://<management API appId>/.default` for Gatehouse. */
-  scope: string;
+  /** The gateway's identity, or why it has none (every call then fails with EntraAuthenticationError). */
+  identity: DirectoryIdentity | { missing: string };
   /** Graph's versioned base URL: `https://graph.microsoft.com/v1.0`, or `<admin URL>/<tenant>/v1.0` for Gatehouse. */
   graphUrl: string;
   fetch: typeof globalThis.fetch;
@@ -69,26 +75,30 @@ async function boundedText(response: Response, limit: number, request: string): 
 }
 
 /**
- * Microsoft Graph v1.0 calls with an app-only token of the gateway's identity, from the client package's
- * ClientCredentials: cached, renewed ahead of expiry, and renewed once more when Graph answers 401.
+ * Microsoft Graph v1.0 calls with a token of the gateway's managed identity, from the client package's
+ * ManagedIdentityCredential: cached, renewed ahead of expiry, and renewed once more when Graph answers 401.
  */
 export class GraphClient {
-  private readonly credentials: ClientCredentials;
+  private readonly credential: ManagedIdentityCredential | { missing: string };
   private readonly base: GraphBase;
 
   constructor(private readonly options: GraphClientOptions) {
     this.base = graphBase(options.graphUrl);
+    const { identity } = options;
+    if ("missing" in identity) {
+      this.credential = identity;
+      return;
+    }
     try {
-      this.credentials = new ClientCredentials({
-        authority: options.authority,
-        clientId: options.clientId,
-        clientSecret: options.clientSecret,
-        scope: options.scope,
+      this.credential = new ManagedIdentityCredential({
+        endpoint: identity.endpoint,
+        identityHeader: identity.identityHeader,
+        resource: identity.resource,
         fetch: options.fetch,
         timeoutMs: options.timeoutMs,
       });
     } catch (error) {
-      throw new EntraDirectoryError(`unusable credentials for the gateway's identity: ${(error as Error).message}`);
+      throw new EntraDirectoryError(`unusable settings for the gateway's identity: ${(error as Error).message}`);
     }
   }
 
@@ -131,9 +141,12 @@ export class GraphClient {
   private async call<T>(method: string, url: string, request: string, body?: unknown): Promise<T | undefined> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
+    if ("missing" in this.credential) {
+      throw new EntraAuthenticationError(`the gateway has no managed identity: ${this.credential.missing}`);
+    }
     let response: Response;
     try {
-      response = await this.credentials.fetch(url, {
+      response = await this.credential.fetch(url, {
         method,
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -1,3 +1,4 @@
+import type { ManagedIdentityTokenSource } from "../managed-identity/token-source.js";
 import type { X509Certificate } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { CertificateTrust } from "../../tls/certificate-trust.js";
@@ -117,6 +118,8 @@ export interface PipelineServices {
   metric(metric: CustomMetric): void;
   /** The certificate authorities validate-client-certificate's validate-trust accepts. */
   readonly certificateTrust: CertificateTrust;
+  /** Tokens of the gateway's managed identities (authentication-managed-identity). */
+  readonly managedIdentity: ManagedIdentityTokenSource;
 }
 
 /** A group as `context.User.Groups` lists it (APIM's IGroup). */

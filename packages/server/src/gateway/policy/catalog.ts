@@ -37,6 +37,7 @@ import { jsonToXmlPolicy } from "./policies/json-to-xml.js";
 import { setMethod } from "./policies/set-method.js";
 import { authenticationBasic } from "./policies/authentication-basic.js";
 import { authenticationCertificate } from "./policies/authentication-certificate.js";
+import { authenticationManagedIdentity } from "./policies/authentication-managed-identity.js";
 import { setVariable } from "./policies/set-variable.js";
 import { xmlToJsonPolicy } from "./policies/xml-to-json.js";
 
@@ -78,11 +79,11 @@ export const POLICY_CATALOG: ReadonlyMap<string, PolicyDefinition> = new Map(
     xmlToJsonPolicy,
     authenticationBasic,
     authenticationCertificate,
+    authenticationManagedIdentity,
   ].map((definition) => [definition.name, definition]),
 );
 
 const NOT_YET = new Set([
-  "authentication-managed-identity",
   "cosmosdb-data-source",
   "get-authorization-context",
   "http-data-source",

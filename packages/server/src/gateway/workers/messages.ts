@@ -18,6 +18,8 @@ export interface WorkerConfig {
   applicationAuthority: string;
   /** The admin API's base URL, for Ocp-Apim-Trace-Location. */
   adminUrl: string;
+  /** The identity service's App Service-style endpoint; the gateway's header is read from the data folder. */
+  identityEndpoint: string;
   /** Without it each worker counts rate limits and quotas on its own. */
   redis?: RedisOptions;
   credentialThrottle: CredentialThrottleOptions;

@@ -11,6 +11,7 @@ import { KeySources } from "../jwt/key-sources.js";
 import { startGatewayNode } from "../node.js";
 import { GatewayRegistry } from "../model/registry.js";
 import { MemoryState } from "../state/memory-state.js";
+import { readGatewayIdentity } from "../managed-identity/identity-file.js";
 import { WORKER_CONFIG_ENV, type PrimaryMessage, type WorkerConfig, type WorkerMessage } from "./messages.js";
 
 const send = (message: WorkerMessage) => process.send?.(message);
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
   const store = await Store.open(config.database, config.dataDir);
   const tls = await listenerTls(config.tls, config.dataDir, masterKey, config.publicUrl);
   const metrics = new GatewayMetrics();
+  const identity = await readGatewayIdentity(config.dataDir, masterKey);
+  const identityEndpoint = identity && { endpoint: config.identityEndpoint, header: identity.header };
   // The registry only reads here; compiling for validation would never fetch keys.
   const registry = new GatewayRegistry(store, masterKey, {
     keySources: new KeySources(),
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
     credentialThrottle: config.credentialThrottle,
     redactNames: config.redactNames,
     limits: config.limits,
+    managedIdentity: () => identityEndpoint,
   });
   process.on("message", (message: PrimaryMessage) => {
     if (message.type === "gatehouse:reload") {

@@ -52,6 +52,13 @@ const hostPut = contract(
       .optional(),
   }),
 );
+/** ARM's `identity` block, as a host or an API Management service shows it. */
+export const identityBlockSchema = z.object({
+  type: identityType,
+  principalId: guid.optional(),
+  tenantId: guid.optional(),
+  userAssignedIdentities: z.record(z.string(), z.object({ principalId: guid, clientId: guid })).optional(),
+});
 const hostResource = contract(
   "IdentityHost",
   z.object({
@@ -65,12 +72,7 @@ const hostResource = contract(
       /** Only in the answer that created the host: the first value of its X-IDENTITY-HEADER. */
       identityHeader: z.string().optional(),
     }),
-    identity: z.object({
-      type: identityType,
-      principalId: guid.optional(),
-      tenantId: guid.optional(),
-      userAssignedIdentities: z.record(z.string(), z.object({ principalId: guid, clientId: guid })).optional(),
-    }),
+    identity: identityBlockSchema,
   }),
 );
 const headerAnswer = contract("IdentityHeader", z.object({ identityHeader: z.string() }));

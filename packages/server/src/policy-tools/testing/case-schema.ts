@@ -221,6 +221,14 @@ const sendRequestAnswer = z
   .refine(oneBody, { message: "give at most one of body and json" });
 export type SendRequestAnswer = z.infer<typeof sendRequestAnswer>;
 
+/** A token the gateway's managed identity gets offline, for authentication-managed-identity. */
+const managedIdentityToken = z.strictObject({
+  resource: z.string().min(1),
+  /** A user-assigned identity; absent: the system-assigned one. */
+  clientId: z.string().min(1).optional(),
+  token: z.string().min(1),
+});
+
 const expectation = z.strictObject({
   status: z.number().int().min(100).max(599).optional(),
   headers: matchers.optional(),
@@ -266,6 +274,8 @@ const testCase = z
     backend: backendAnswer.default({ status: 200, headers: {} }),
     /** Answers to send-request and send-one-way-request (nothing leaves the runner). */
     sendRequests: z.array(sendRequestAnswer).default([]),
+    /** Tokens of the gateway's managed identities; any other (resource, client id) fails as an unknown resource. */
+    managedIdentityTokens: z.array(managedIdentityToken).default([]),
     /** Sends the request this many times (counters see every one): `expect` is checked on the last. */
     repeat: z.number().int().min(1).max(10_000).default(1),
     expect: expectation.optional(),

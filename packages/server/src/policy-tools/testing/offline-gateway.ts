@@ -30,6 +30,7 @@ import { backendRequest, errorStatusFailure } from "../../gateway/proxy/forwarde
 import { compileSnapshot, type GatewaySnapshot } from "../../gateway/snapshot.js";
 import { OutboundRequestError } from "../../gateway/proxy/request-sender.js";
 import { CertificateTrust } from "../../tls/certificate-trust.js";
+import { ManagedIdentityTokenError } from "../../gateway/managed-identity/token-source.js";
 import type { BackendAnswer } from "./case-schema.js";
 import { matches } from "./expectations.js";
 import { CaseFileError, type CaseSuite, type SuiteCase } from "./case-file.js";
@@ -230,6 +231,21 @@ function pipelineServices(testCase: SuiteCase, calls: BackendCall[]): PipelineSe
     },
     rejected: () => undefined,
     metric: () => undefined,
+    managedIdentity: {
+      async token(resource, clientId) {
+        const found = testCase.managedIdentityTokens.find(
+          (t) => t.resource === resource && t.clientId?.toLowerCase() === clientId?.toLowerCase(),
+        );
+        if (found === undefined) {
+          const identity = clientId === undefined ? "the system-assigned identity" : `client id '${clientId}'`;
+          throw new ManagedIdentityTokenError(
+            `no token for resource '${resource}' and ${identity} offline: add it under the case's managedIdentityTokens`,
+            400,
+          );
+        }
+        return found.token;
+      },
+    },
     // No client certificates offline: validate-client-certificate finds none to check.
     certificateTrust: CertificateTrust.only([]),
   };

@@ -17,4 +17,8 @@ export class SettingRepository {
       .onConflict((oc) => oc.column("name").doUpdateSet({ value }))
       .execute();
   }
+
+  async delete(name: string): Promise<void> {
+    await this.db.deleteFrom("settings").where("name", "=", name).execute();
+  }
 }

@@ -14,6 +14,7 @@ import type { CompileEnvironment, PolicyElement } from "../definition.js";
 import { readClientCertificate } from "./authentication-certificate.js";
 import { fixed, integerSetting, mapSetting, textSetting, valueOf, type Setting } from "../setting.js";
 import { applyValueRule, readValueRule, type RuleCheck } from "./exists-action.js";
+import { readManagedIdentityAuthentication } from "./authentication-managed-identity.js";
 
 /** Framing the transport owns, and hop-by-hop headers: not settable (the sender drops them from copies). */
 const notSent = (name: string): boolean => {
@@ -25,7 +26,6 @@ const METHOD = /^[A-Za-z]+$/;
 
 /** Children APIM allows that this version cannot honour, with why. */
 const UNSUPPORTED_CHILDREN: Readonly<Record<string, string>> = {
-  "authentication-managed-identity": "managed identities are not supported by this Gatehouse version",
   proxy: "HTTP proxies for outgoing requests are not supported by this Gatehouse version",
 };
 
@@ -52,6 +52,8 @@ export function readOutboundTemplate(element: PolicyElement, environment: Compil
   const body = readBody(element);
   const authentication = only(element, "authentication-certificate");
   const certificate = authentication && readClientCertificate(authentication, environment);
+  const identityElement = only(element, "authentication-managed-identity");
+  const identity = identityElement && readManagedIdentityAuthentication(identityElement);
 
   return {
     async build(context) {
@@ -59,6 +61,7 @@ export function readOutboundTemplate(element: PolicyElement, environment: Compil
       if (method) draft.method = method;
       for (const rule of headers) applyValueRule(draft.headers, valueOf(rule, context));
       if (body) draft.body = valueOf(body, context);
+      await identity?.apply(context, draft.headers);
       return {
         ...draft,
         timeoutMs: valueOf(timeoutMs, context),
