@@ -49,6 +49,11 @@ export class IdentityRuntime {
     return this.live.reload();
   }
 
+  /** Reloads at once if another process (the CLI, another node) changed the store; true when it did. */
+  catchUp(): Promise<boolean> {
+    return this.live.catchUp();
+  }
+
   async close(): Promise<void> {
     await this.live.close();
     await this.signer.close();

@@ -59,9 +59,16 @@ export class LiveSnapshot<T> {
     return this.reloading;
   }
 
+  /** Reloads if another process changed the store since this snapshot; true when it did. */
+  async catchUp(): Promise<boolean> {
+    if ((await this.options.currentRevision()) === this.options.revisionOf(this.snapshot)) return false;
+    await this.reload();
+    return true;
+  }
+
   private async poll(): Promise<void> {
     try {
-      if ((await this.options.currentRevision()) !== this.options.revisionOf(this.snapshot)) await this.reload();
+      await this.catchUp();
     } catch (error) {
       // The last good snapshot keeps serving while the database is unreachable.
       this.options.onReloadError?.(error as Error);

@@ -121,7 +121,11 @@ export function managedIdentityRoutes(app: FastifyInstance, options: ManagedIden
     if (typeof header !== "string" || header === "") {
       throw new EndpointError(401, "unauthorized_client", "The X-IDENTITY-HEADER header is missing.");
     }
-    const host = runtime.snapshot().directory.hosts.hostByHeaderHash(hashSecret(pepper, header).toString("base64url"));
+    const hash = hashSecret(pepper, header).toString("base64url");
+    const find = () => runtime.snapshot().directory.hosts.hostByHeaderHash(hash);
+    // A value `gatehouse identity env` has just added in another process is newer than this snapshot: catch up once
+    // rather than refuse it until the next poll. Misses are throttled, so this costs at most a few revision reads.
+    const host = find() ?? ((await runtime.catchUp()) ? find() : undefined);
     if (!host) {
       await throttle.failed(source);
       throw new EndpointError(
