@@ -11,6 +11,14 @@ export const APPS = {
   reportsApi: "5e858e3c-3b8f-497b-b0b5-19491790921c",
 } as const;
 
+/** Hosts of gatehouse.yaml, each with a system-assigned identity, for API2's managed-identity variant. */
+export const HOSTS = {
+  /** Granted access_as_application_API1. */
+  api2: "api2",
+  /** Granted Records.Audit only: API1 answers 403. */
+  noRole: "norole",
+} as const;
+
 /** The app role API1 requires. */
 export const API1_ROLE = "access_as_application_API1";
 

@@ -1,10 +1,10 @@
 import { relative } from "node:path";
-import { APPS, API1_ROLE, API1_SCOPE } from "./apps.js";
+import { APPS, API1_ROLE, API1_SCOPE, HOSTS } from "./apps.js";
 import type { RunningExample } from "./start.js";
 
 /** The banner `npm run example:api-to-api` prints: what runs where, and commands to paste. */
 export function instructions(example: RunningExample, generated: { api2: boolean; noRole: boolean }): string {
-  const { api1, api2, authority, gatehouse, secrets } = example;
+  const { api1, api2, api2ManagedIdentity, authority, gatehouse, secrets } = example;
   const ca = relative(process.cwd(), example.caPath);
   const token = (clientId: string, secretVariable: string) => [
     `  TOKEN=$(curl -s --cacert ${ca} ${authority}/oauth2/v2.0/token \\`,
@@ -18,6 +18,7 @@ export function instructions(example: RunningExample, generated: { api2: boolean
     `  Gatehouse  ${authority}   authority (tenant Fabrikam), data in ${relative(process.cwd(), gatehouse.dataDir)}`,
     `  API1       ${api1.url}/records   Records API: requireAuth + requireRole("${API1_ROLE}")`,
     `  API2       ${api2.url}/records   calls API1 with a client-credentials token (ClientCredentials)`,
+    `  API2 (MI)  ${api2ManagedIdentity.url}/records   the same with DefaultAzureCredential, as host ${HOSTS.api2} (own process)`,
     "",
   ];
   // Generated secrets are shown once, as `gatehouse start` does, so the commands below can be pasted.
@@ -42,6 +43,9 @@ export function instructions(example: RunningExample, generated: { api2: boolean
     `4. A client without ${API1_ROLE} (NoRole): 403`,
     ...token(APPS.noRole, "NOROLE_SECRET"),
     `  curl -si ${api1.url}/records -H "Authorization: Bearer $TOKEN"`,
+    "",
+    `5. API2's managed-identity variant: DefaultAzureCredential gets the token from Gatehouse's App Service endpoint`,
+    `  curl -s ${api2ManagedIdentity.url}/records`,
     "",
     "Look inside a token:  npx gatehouse decode $TOKEN",
     "Press Ctrl+C to stop.",

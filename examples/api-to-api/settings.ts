@@ -28,6 +28,9 @@ export interface Api2Settings {
   fetch?: Fetch;
 }
 
+/** API2 with a managed identity: no authority nor credentials, the SDK finds them in the environment. */
+export type Api2ManagedIdentitySettings = Pick<Api2Settings, "scope" | "api1Url" | "port">;
+
 /** The environment, or any variables in its shape. */
 export type Env = Record<string, string | undefined>;
 
@@ -37,7 +40,7 @@ export class SettingsError extends Error {
 }
 
 /** Where the example listens unless told otherwise. */
-export const DEFAULT_PORTS = { identity: 8443, api1: 5001, api2: 5002 } as const;
+export const DEFAULT_PORTS = { identity: 8443, api1: 5001, api2: 5002, api2ManagedIdentity: 5003 } as const;
 
 /** API1's settings from AUTHORITY, API1_AUDIENCE and API1_PORT. */
 export function api1SettingsFromEnv(env: Env): Api1Settings {
@@ -55,10 +58,22 @@ export function api2SettingsFromEnv(env: Env): Api2Settings {
     clientId: required(env, "API2_CLIENT_ID"),
     clientSecret: required(env, "API2_CLIENT_SECRET"),
     scope: required(env, "API1_SCOPE"),
-    api1Url: env.API1_URL || `http://127.0.0.1:${portFromEnv(env, "API1_PORT", DEFAULT_PORTS.api1)}`,
+    api1Url: api1UrlFromEnv(env),
     port: portFromEnv(env, "API2_PORT", DEFAULT_PORTS.api2),
   };
 }
+
+/** The managed-identity API2's settings from API1_SCOPE, API1_URL (or API1_PORT) and API2_PORT (default 5003). */
+export function api2ManagedIdentitySettingsFromEnv(env: Env): Api2ManagedIdentitySettings {
+  return {
+    scope: required(env, "API1_SCOPE"),
+    api1Url: api1UrlFromEnv(env),
+    port: portFromEnv(env, "API2_PORT", DEFAULT_PORTS.api2ManagedIdentity),
+  };
+}
+
+const api1UrlFromEnv = (env: Env) =>
+  env.API1_URL || `http://127.0.0.1:${portFromEnv(env, "API1_PORT", DEFAULT_PORTS.api1)}`;
 
 /** A TCP port from the environment (0 lets the system choose), or the default when the variable is unset. */
 export function portFromEnv(env: Env, name: string, fallback: number): number {

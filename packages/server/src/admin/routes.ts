@@ -12,8 +12,9 @@ import type { IdentityRuntime } from "../identity/runtime.js";
 import type { TokenService } from "../identity/token/token-service.js";
 import type { Core } from "../server.js";
 import { apimMount } from "./apim/routes.js";
-import { armRoutesDialect } from "./apim/dialect.js";
-import { managedIdentityOperations } from "../identity/managed-identities/arm.js";
+import { isArmPath } from "./apim/arm.js";
+import { armErrors, sendArmError } from "./apim/errors.js";
+import { managedIdentityMounts } from "../identity/managed-identities/arm.js";
 import { identityFederatedCredentialOperations } from "../identity/federation/arm.js";
 import { traceAdmin } from "./apim/resources/traces.js";
 import { isSignedLink } from "./apim/signed-links.js";
@@ -105,15 +106,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
       operations: [...tenantOperations(registry, builtIn), ...signingKeyOperations(core, runtime)],
     },
     apimMount(opts.gateway, tracing, opts.developer, registry),
-    {
-      prefixes: [""],
-      scoped: false,
-      dialect: armRoutesDialect,
-      operations: [
-        ...managedIdentityOperations(registry, management),
-        ...identityFederatedCredentialOperations(registry),
-      ],
-    },
+    ...managedIdentityMounts(registry, management, identityFederatedCredentialOperations(registry)),
     developerMount({
       services: opts.developer,
       gateway: opts.gateway,
@@ -140,7 +133,11 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
     return sendGraphError(request, reply, graphErrors.unexpected());
   });
   app.setNotFoundHandler((request, reply) => {
-    const segment = request.url.split("?")[0]?.split("/").filter(Boolean).at(-1) ?? "";
+    const path = request.url.split("?")[0] ?? "/";
+    // ARM's prefixes have their own not-found handlers, but fastify routes not-found requests case-sensitively:
+    // an ARM path in other casing arrives here.
+    if (isArmPath(path)) return sendArmError(reply, armErrors.noRoute());
+    const segment = path.split("/").filter(Boolean).at(-1) ?? "";
     return sendGraphError(request, reply, graphErrors.noRoute(decodeSegment(segment)));
   });
 

@@ -5,13 +5,15 @@ import type { StoredApplication } from "../store/repositories/applications.js";
 import type { AppRoleAssignment, ServicePrincipal, StoredFederatedCredential } from "../identity/model.js";
 import type { ApplicationConfig, GatehouseConfig, GatewaySectionConfig } from "./schema.js";
 import { DEFAULT_TENANT_SETTING } from "./reconcile.js";
+import { optionalMember } from "./export-members.js";
 import type { GatewayConfiguration } from "../gateway/model/configuration.js";
 import type { GatewayRegistry } from "../gateway/model/registry.js";
 import { exportGatewaySection } from "./gateway-section.js";
+import { exportManagedIdentities } from "../identity/managed-identities/yaml.js";
 
 /**
  * The store as a configuration file that `apply` accepts. Secrets are never exported: password credentials appear
- * by name and dates only, so re-applying keeps the existing ones. The built-in management tenant is left out.
+ * by name and dates only, so re-applying keeps the existing ones, and hosts without their identity-header values. The built-in management tenant is left out.
  * With `gateway`, the gateway section follows the same rule: no subscription keys, no secret named values' values.
  */
 export async function exportConfig(
@@ -20,13 +22,15 @@ export async function exportConfig(
   gateway?: GatewayRegistry,
 ): Promise<string> {
   const config: GatehouseConfig = await registry.read(async (repos) => {
-    const [tenants, apps, sps, assignments, federated, defaultTenant] = await Promise.all([
+    const [tenants, apps, sps, assignments, federated, defaultTenant, identities, hosts] = await Promise.all([
       repos.tenants.list(),
       repos.applications.list(),
       repos.servicePrincipals.list(),
       repos.assignments.list(),
       repos.federatedCredentials.list(),
       repos.settings.get(DEFAULT_TENANT_SETTING),
+      repos.managedIdentities.list(),
+      repos.managedIdentities.listHosts(),
     ]);
     const userTenants = tenants.filter((t) => t.id !== management.tenantId);
     return {
@@ -47,6 +51,16 @@ export async function exportConfig(
                 federated.filter((c) => c.owner.kind === "application" && c.owner.id === app.id),
               ),
             ),
+          ...optionalMember(
+            "managedIdentities",
+            exportManagedIdentities(tenant.id, {
+              identities,
+              hosts,
+              servicePrincipals: sps,
+              assignments,
+              applications: apps,
+            }),
+          ),
         })),
       },
     };

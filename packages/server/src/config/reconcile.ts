@@ -12,6 +12,7 @@ import type { LoadedConfig } from "./load.js";
 import type { ApplicationConfig, TenantConfig } from "./schema.js";
 import type { GatewayRegistry } from "../gateway/model/registry.js";
 import { reconcileGateway, type GeneratedSubscriptionKeys } from "./reconcile-gateway.js";
+import { reconcileManagedIdentities } from "../identity/managed-identities/yaml.js";
 
 export type { GeneratedSubscriptionKeys } from "./reconcile-gateway.js";
 
@@ -36,7 +37,8 @@ export const DEFAULT_TENANT_SETTING = "default.tenantId";
 
 /**
  * Brings the store to what the file says, idempotently: objects are matched by their ids (or, for applications
- * without an appId, by display name within the tenant), created or updated; nothing absent from the file is deleted.
+ * without an appId, by display name within the tenant; managed identities and hosts by name), created or updated;
+ * nothing absent from the file is deleted.
  * The gateway section, if any, goes through the gateway registry (see reconcile-gateway.ts).
  */
 export async function reconcile(
@@ -46,14 +48,18 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const report: ReconcileReport = { changes: [], generatedSecrets: [], generatedSubscriptionKeys: [] };
   const tenants = loaded.config.identity?.tenants ?? [];
-  const applied: { tenant: Tenant; entries: { config: ApplicationConfig; app: StoredApplication }[] }[] = [];
+  const applied: {
+    tenant: Tenant;
+    config: TenantConfig;
+    entries: { config: ApplicationConfig; app: StoredApplication }[];
+  }[] = [];
   for (const tenantConfig of tenants) {
     const tenant = await reconcileTenant(registry, tenantConfig, report);
     const entries = [];
     for (const appConfig of tenantConfig.applications ?? []) {
       entries.push({ config: appConfig, app: await reconcileApplication(registry, tenant, appConfig, report) });
     }
-    applied.push({ tenant, entries });
+    applied.push({ tenant, config: tenantConfig, entries });
   }
   // Second pass: permissions, service principals, credentials and consent can name apps defined later in the file.
   for (const { tenant, entries } of applied) {
@@ -63,6 +69,11 @@ export async function reconcile(
       await reconcileFederatedCredentials(registry, app, config, report);
     }
     for (const { config, app } of entries) await reconcileConsent(registry, tenant, app, config, report);
+  }
+  // Managed identities last: their grants can name the applications of any tenant.
+  for (const { tenant, config } of applied) {
+    if (config.managedIdentities)
+      await reconcileManagedIdentities(registry, tenant.id, config.managedIdentities, report.changes);
   }
   const defaultTenant = loaded.config.identity?.defaultTenant ?? tenants[0]?.id;
   if (defaultTenant) {

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { MIN_CREDENTIAL_LENGTH } from "../security/credential-length.js";
-import { dateTime } from "./fields.js";
+import { managedIdentitiesConfig } from "../identity/managed-identities/yaml.js";
+import { dateTime, guid } from "./fields.js";
 import { gatewaySectionChecks, gatewaySectionShape } from "./gateway-section.js";
 
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
 const tokenVersion = z.union([z.literal(1), z.literal(2), z.null()]);
 
 const appRole = z.strictObject({
@@ -100,6 +100,8 @@ const tenant = z.strictObject({
   displayName: z.string().min(1),
   domains: z.array(z.string().min(1)).optional(),
   applications: z.array(application).optional(),
+  /** User-assigned identities and hosts of the tenant, with the app roles granted to them (managed-identities/yaml.ts). */
+  managedIdentities: managedIdentitiesConfig.optional(),
 });
 
 /**

@@ -7,7 +7,7 @@ import { ClientCredentials } from "@gatehouse/client";
 import { startExample, type RunningExample } from "../../../../examples/api-to-api/start.js";
 import { startApi2 } from "../../../../examples/api-to-api/api2.js";
 import { RECORDS } from "../../../../examples/api-to-api/api1.js";
-import { APPS, API1_ROLE, API1_SCOPE } from "../../../../examples/api-to-api/apps.js";
+import { APPS, API1_ROLE, API1_SCOPE, HOSTS } from "../../../../examples/api-to-api/apps.js";
 
 type Claims = Record<string, unknown>;
 
@@ -37,7 +37,11 @@ describe("examples/api-to-api", () => {
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "gatehouse-api-to-api-"));
-    example = await startExample({ dataDir, ports: { identity: 0, api1: 0, api2: 0 }, logLevel: "silent" });
+    example = await startExample({
+      dataDir,
+      ports: { identity: 0, api1: 0, api2: 0, api2ManagedIdentity: 0 },
+      logLevel: "silent",
+    });
   });
   after(async () => {
     await example?.close();
@@ -64,6 +68,34 @@ describe("examples/api-to-api", () => {
     } finally {
       await noRoleApi2.close();
     }
+  });
+
+  it("API2's managed-identity variant, in its own process, gets its token with DefaultAzureCredential", async () => {
+    const response = await fetch(`${example.api2ManagedIdentity.url}/records`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), RECORDS);
+  });
+
+  it("the managed-identity variant as a host without the role gets API1's 403, relayed", async () => {
+    const noRole = await example.startManagedIdentityApi2(HOSTS.noRole, 0);
+    const response = await fetch(`${noRole.url}/records`);
+    assert.equal(response.status, 403);
+    assert.equal(((await response.json()) as { status?: unknown }).status, 403);
+  });
+
+  it("gatehouse.yaml declares the hosts, granted by admin consent, with no header value in the apply report", async () => {
+    const { registry } = example.gatehouse;
+    const api2 = await registry.managedIdentities.getHost(HOSTS.api2);
+    assert.ok(api2?.systemAssigned, "host api2 has a system-assigned identity");
+    const roles = await registry.read(async (repos) => {
+      const resource = await repos.servicePrincipals.findByAppId(APPS.tenantId, APPS.api1);
+      const app = await repos.applications.getByAppId(APPS.api1);
+      return (await repos.assignments.list())
+        .filter((a) => a.principalId === api2.systemAssigned && a.resourceId === resource?.id)
+        .map((a) => app?.appRoles.find((r) => r.id === a.appRoleId)?.value);
+    });
+    assert.deepEqual(roles, [API1_ROLE]);
+    assert.doesNotMatch(JSON.stringify(example.gatehouse.applied ?? {}), /identityHeader|IDENTITY_HEADER/i);
   });
 
   it("API1 refuses a tampered token with 401 and WWW-Authenticate", async () => {

@@ -28,14 +28,3 @@ export const armDialect: Dialect = {
   errorSchema: armErrorResponse,
   errorDescription: "An Azure Resource Manager error with API Management's codes",
 };
-
-/**
- * ARM's bodies and errors for routes mounted beside Graph's under the root prefix (managed identities): the root's
- * not-found handler is Graph's, so this dialect leaves it and sets only the error handler.
- */
-export const armRoutesDialect: Dialect = {
-  ...armDialect,
-  install(app: FastifyInstance) {
-    app.setErrorHandler(armErrorHandler);
-  },
-};

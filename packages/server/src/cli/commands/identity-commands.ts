@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { resolveTenant } from "../../admin/tenant-scope.js";
 import type { Core } from "../../server.js";
-import { APP_SERVICE_PATH } from "../../identity/managed-identities/endpoints.js";
+import { identityEnvironment } from "../../identity/managed-identities/environment.js";
 import { grantRoleToIdentity } from "../../identity/managed-identities/grants.js";
 import type { IdentityHost, ManagedIdentity } from "../../identity/managed-identities/model.js";
 import { readRuntimeInfo } from "../../util/runtime-file.js";
@@ -230,7 +230,7 @@ export function registerIdentityCommands(program: Command): void {
       .command("grant <identity>")
       .description("grant an app role to a managed identity (admin consent)")
       .requiredOption("--resource <app>", "the resource application's appId or App ID URI")
-      .requiredOption("--role <value>", "the app role's value"),
+      .requiredOption("--role <value>", "the app role's value (or id)"),
   ).action(async (reference: string, flags: StoreFlags & { resource: string; role: string }) =>
     withCore(flags, async (core) => {
       const found = await requireIdentity(core, reference);
@@ -263,12 +263,12 @@ export function registerIdentityCommands(program: Command): void {
     }
     print(
       variableLines(
-        {
-          IDENTITY_ENDPOINT: `${listener.identityUrl}${APP_SERVICE_PATH}`,
-          IDENTITY_HEADER: header,
-          ...(clientId !== undefined ? { AZURE_CLIENT_ID: clientId } : {}),
-          ...(listener.caPath !== undefined ? { NODE_EXTRA_CA_CERTS: listener.caPath } : {}),
-        },
+        identityEnvironment({
+          identityUrl: listener.identityUrl,
+          header,
+          ...(clientId !== undefined ? { clientId } : {}),
+          ...(listener.caPath !== undefined ? { caPath: listener.caPath } : {}),
+        }),
         flags.format,
       ),
     );

@@ -16,8 +16,8 @@ import type { Registry } from "../registry.js";
 
 const TAG = "managedIdentities";
 const TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials";
-const COLLECTION =
-  "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}/federatedIdentityCredentials";
+/** Under the resource-group prefix the managed-identity mounts give (managed-identities/arm.ts). */
+const COLLECTION = "/userAssignedIdentities/{resourceName}/federatedIdentityCredentials";
 const ITEM = `${COLLECTION}/{credentialName}`;
 
 const properties = z.object({ issuer: z.string(), subject: z.string(), audiences: z.array(z.string()) });

@@ -1,22 +1,29 @@
 /**
- * Managed identities in Azure Resource Manager's shapes: `Microsoft.ManagedIdentity/userAssignedIdentities` (PUT, GET,
- * DELETE, list by resource group and by subscription) and Gatehouse's hosts with ARM's `identity` block
+ * Managed identities in Azure Resource Manager's shapes: `Microsoft.ManagedIdentity/userAssignedIdentities` (PUT,
+ * PATCH, GET, DELETE, list by resource group and by subscription) and Gatehouse's hosts with ARM's `identity` block
  * (`/identity/hosts/{name}`). A resource's tenant is `properties.tenantId` on create, else the default tenant.
+ * Each family is mounted at its own prefix, so an unknown path below it gets ARM's 404 rather than Graph's.
  */
 import { z } from "zod";
 import { API_VERSION, LIST_PARAMETERS, armPage } from "../../admin/apim/arm.js";
+import { armDialect } from "../../admin/apim/dialect.js";
 import { armErrors } from "../../admin/apim/errors.js";
 import { contract } from "../../admin/apim/schemas.js";
 import type { Management } from "../../admin/management.js";
+import type { Mount } from "../../admin/openapi.js";
 import { noContent, ok, operation, type Operation, type RequestContext } from "../../admin/operations.js";
 import { resolveTenant } from "../../admin/tenant-scope.js";
 import type { Registry } from "../registry.js";
+import { guid } from "../../config/fields.js";
 import { userAssignedResourceId, type IdentityHost, type ManagedIdentity } from "./model.js";
 
 const TAG = "managedIdentities";
 const USER_ASSIGNED_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
 const HOST_TYPE = "Gatehouse.Identity/hosts";
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
+const SUBSCRIPTION_PREFIX = "/subscriptions/{subscriptionId}/providers/Microsoft.ManagedIdentity";
+const RESOURCE_GROUP_PREFIX =
+  "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity";
+const HOSTS_PREFIX = "/identity/hosts";
 
 const userAssignedPut = contract(
   "UserAssignedIdentityCreate",
@@ -35,6 +42,13 @@ const userAssignedResource = contract(
     location: z.string(),
     tags: z.record(z.string(), z.string()),
     properties: z.object({ tenantId: guid, principalId: guid, clientId: guid }),
+  }),
+);
+const userAssignedPatch = contract(
+  "UserAssignedIdentityUpdate",
+  z.object({
+    location: z.string().min(1).max(80).optional(),
+    tags: z.record(z.string(), z.string()).optional(),
   }),
 );
 const identityType = z.enum(["None", "SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned"]);
@@ -59,6 +73,21 @@ export const identityBlockSchema = z.object({
   tenantId: guid.optional(),
   userAssignedIdentities: z.record(z.string(), z.object({ principalId: guid, clientId: guid })).optional(),
 });
+/** ARM's update: given properties change; in `userAssignedIdentities`, `null` detaches one and `{}` attaches one. */
+const hostPatch = contract(
+  "IdentityHostUpdate",
+  z.object({
+    properties: z
+      .object({ tenantId: guid.optional(), resourceId: z.string().min(1).optional(), imds: z.boolean().optional() })
+      .optional(),
+    identity: z
+      .object({
+        type: identityType,
+        userAssignedIdentities: z.record(z.string(), z.object({}).passthrough().nullable()).optional(),
+      })
+      .optional(),
+  }),
+);
 const hostResource = contract(
   "IdentityHost",
   z.object({
@@ -109,7 +138,16 @@ export function identityBlock(host: IdentityHost, identities: readonly ManagedId
   };
 }
 
-export function managedIdentityOperations(registry: Registry, management: Management): Operation[] {
+/**
+ * The admin API's mounts of managed identities — subscription-wide lists, a resource group's identities, hosts — each
+ * at its own prefix with ARM's not-found answer. `resourceGroupExtras`
+ * are more operations under the resource-group prefix (federated credentials of user-assigned identities).
+ */
+export function managedIdentityMounts(
+  registry: Registry,
+  management: Management,
+  resourceGroupExtras: Operation[] = [],
+): Mount[] {
   const identities = registry.managedIdentities;
   const tenantOf = async (tenantId: string | undefined) => (await resolveTenant(registry, management, tenantId)).id;
   const resourceIdOf = (context: RequestContext) =>
@@ -134,8 +172,6 @@ export function managedIdentityOperations(registry: Registry, management: Manage
     },
     identity: identityBlock(host, await identities.list({ tenantId: host.tenantId })),
   });
-  const userAssignedItem =
-    "/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities";
   const userAssignedList = (scope: "subscription" | "resourceGroup") => async (context: RequestContext) => {
     const prefix =
       scope === "subscription"
@@ -146,10 +182,53 @@ export function managedIdentityOperations(registry: Registry, management: Manage
     return ok(armPage(context, items as never, ["name"]));
   };
 
-  return [
+  /** ARM's PATCH of an identity block: the attached set changes by the entries given, and goes with UserAssigned. */
+  const patchedIdentities = async (
+    host: IdentityHost,
+    identity: NonNullable<z.output<typeof hostPatch>["identity"]>,
+  ): Promise<{ systemAssigned: boolean; userAssigned: string[] }> => {
+    const changes = Object.entries(identity.userAssignedIdentities ?? {});
+    const keepsUserAssigned = identity.type.endsWith("UserAssigned");
+    if (!keepsUserAssigned && changes.some(([, value]) => value !== null)) {
+      throw armErrors.validation(
+        "identity.userAssignedIdentities can attach identities only when identity.type includes UserAssigned.",
+        "identity.userAssignedIdentities",
+      );
+    }
+    const byId = new Map((await identities.list({ tenantId: host.tenantId })).map((i) => [i.principalId, i]));
+    const attached = new Map(
+      host.userAssigned.flatMap((id) => {
+        const found = byId.get(id);
+        return found ? [[found.resourceId.toLowerCase(), found.resourceId] as const] : [];
+      }),
+    );
+    for (const [resourceId, value] of changes) {
+      if (value === null) attached.delete(resourceId.toLowerCase());
+      else attached.set(resourceId.toLowerCase(), resourceId);
+    }
+    if (keepsUserAssigned && attached.size === 0) {
+      throw armErrors.validation(
+        "identity.type includes UserAssigned, but the host would have no user-assigned identity.",
+        "identity.userAssignedIdentities",
+      );
+    }
+    return {
+      systemAssigned: identity.type.startsWith("SystemAssigned"),
+      userAssigned: keepsUserAssigned ? [...attached.values()] : [],
+    };
+  };
+
+  const mount = (prefix: string, operations: Operation[]): Mount => ({
+    prefixes: [prefix],
+    scoped: false,
+    dialect: armDialect,
+    operations,
+  });
+
+  const subscriptionOperations = [
     operation({
       method: "GET",
-      path: "/subscriptions/{subscriptionId}/providers/Microsoft.ManagedIdentity/userAssignedIdentities",
+      path: "/userAssignedIdentities",
       summary: "List the user-assigned identities of a subscription",
       tag: TAG,
       parameters: LIST_PARAMETERS,
@@ -160,9 +239,11 @@ export function managedIdentityOperations(registry: Registry, management: Manage
       },
       handle: userAssignedList("subscription"),
     }),
+  ];
+  const resourceGroupOperations = [
     operation({
       method: "GET",
-      path: `/subscriptions/{subscriptionId}${userAssignedItem}`,
+      path: "/userAssignedIdentities",
       summary: "List the user-assigned identities of a resource group",
       tag: TAG,
       parameters: LIST_PARAMETERS,
@@ -175,7 +256,7 @@ export function managedIdentityOperations(registry: Registry, management: Manage
     }),
     operation({
       method: "GET",
-      path: `/subscriptions/{subscriptionId}${userAssignedItem}/{resourceName}`,
+      path: "/userAssignedIdentities/{resourceName}",
       summary: "Read a user-assigned identity",
       tag: TAG,
       parameters: [API_VERSION],
@@ -188,7 +269,7 @@ export function managedIdentityOperations(registry: Registry, management: Manage
     }),
     operation({
       method: "PUT",
-      path: `/subscriptions/{subscriptionId}${userAssignedItem}/{resourceName}`,
+      path: "/userAssignedIdentities/{resourceName}",
       summary: "Create or replace a user-assigned identity (properties.tenantId chooses its tenant on create)",
       tag: TAG,
       parameters: [API_VERSION],
@@ -214,8 +295,28 @@ export function managedIdentityOperations(registry: Registry, management: Manage
       },
     }),
     operation({
+      method: "PATCH",
+      path: "/userAssignedIdentities/{resourceName}",
+      summary: "Update a user-assigned identity's tags (replaced when given) or location",
+      tag: TAG,
+      parameters: [API_VERSION],
+      body: userAssignedPatch,
+      response: { status: 200, description: "The identity", schema: userAssignedResource },
+      handle: async (context) => {
+        const existing = await findUserAssigned(context);
+        if (!existing) throw armErrors.notFound("User-assigned identity");
+        const { identity } = await identities.putUserAssigned({
+          tenantId: existing.tenantId,
+          resourceId: existing.resourceId,
+          location: context.body.location ?? existing.location,
+          tags: context.body.tags ?? existing.tags,
+        });
+        return ok(userAssignedView(identity));
+      },
+    }),
+    operation({
       method: "DELETE",
-      path: `/subscriptions/{subscriptionId}${userAssignedItem}/{resourceName}`,
+      path: "/userAssignedIdentities/{resourceName}",
       summary: "Delete a user-assigned identity, its role assignments and attachments",
       tag: TAG,
       parameters: [API_VERSION],
@@ -227,9 +328,11 @@ export function managedIdentityOperations(registry: Registry, management: Manage
         return { status: 200 };
       },
     }),
+  ];
+  const hostOperations = [
     operation({
       method: "GET",
-      path: "/identity/hosts",
+      path: "",
       summary: "List the hosts (compute resources that get managed-identity tokens)",
       tag: TAG,
       parameters: LIST_PARAMETERS,
@@ -241,7 +344,7 @@ export function managedIdentityOperations(registry: Registry, management: Manage
     }),
     operation({
       method: "GET",
-      path: "/identity/hosts/{hostName}",
+      path: "/{hostName}",
       summary: "Read a host and its identity block",
       tag: TAG,
       parameters: [API_VERSION],
@@ -254,7 +357,7 @@ export function managedIdentityOperations(registry: Registry, management: Manage
     }),
     operation({
       method: "PUT",
-      path: "/identity/hosts/{hostName}",
+      path: "/{hostName}",
       summary: "Create or replace a host; the answer that creates it carries its first identity-header value, once",
       tag: TAG,
       parameters: [API_VERSION],
@@ -273,9 +376,7 @@ export function managedIdentityOperations(registry: Registry, management: Manage
         }
         const existing = await identities.getHost(name);
         if (existing) {
-          if (properties.tenantId && properties.tenantId.toLowerCase() !== existing.tenantId) {
-            throw armErrors.validation("The tenant of a host cannot change.", "tenantId");
-          }
+          assertSameTenant(properties.tenantId, existing);
           const host = await identities.updateHost(existing.name, {
             ...(properties.resourceId !== undefined ? { resourceId: properties.resourceId } : {}),
             imds: properties.imds ?? false,
@@ -296,8 +397,31 @@ export function managedIdentityOperations(registry: Registry, management: Manage
       },
     }),
     operation({
+      method: "PATCH",
+      path: "/{hostName}",
+      summary:
+        "Update a host: given properties change; with identity, its type says which kinds it keeps and " +
+        "userAssignedIdentities attaches ({}) or detaches (null) identities",
+      tag: TAG,
+      parameters: [API_VERSION],
+      body: hostPatch,
+      response: { status: 200, description: "The host", schema: hostResource },
+      handle: async (context) => {
+        const existing = await identities.getHost(context.param("hostName"));
+        if (!existing) throw armErrors.notFound("Host");
+        const { properties = {}, identity } = context.body;
+        assertSameTenant(properties.tenantId, existing);
+        const host = await identities.updateHost(existing.name, {
+          ...(properties.resourceId !== undefined ? { resourceId: properties.resourceId } : {}),
+          ...(properties.imds !== undefined ? { imds: properties.imds } : {}),
+          ...(identity ? await patchedIdentities(existing, identity) : {}),
+        });
+        return ok(await hostView(host));
+      },
+    }),
+    operation({
       method: "DELETE",
-      path: "/identity/hosts/{hostName}",
+      path: "/{hostName}",
       summary: "Delete a host, its system-assigned identity and its identity-header values",
       tag: TAG,
       parameters: [API_VERSION],
@@ -307,7 +431,7 @@ export function managedIdentityOperations(registry: Registry, management: Manage
     }),
     operation({
       method: "POST",
-      path: "/identity/hosts/{hostName}/addHeader",
+      path: "/{hostName}/addHeader",
       summary: "A further identity-header value (shown once); the earlier ones keep working",
       tag: TAG,
       parameters: [API_VERSION],
@@ -316,7 +440,7 @@ export function managedIdentityOperations(registry: Registry, management: Manage
     }),
     operation({
       method: "POST",
-      path: "/identity/hosts/{hostName}/rotateHeader",
+      path: "/{hostName}/rotateHeader",
       summary: "Revoke every identity-header value of the host and return its new one (shown once)",
       tag: TAG,
       parameters: [API_VERSION],
@@ -324,4 +448,15 @@ export function managedIdentityOperations(registry: Registry, management: Manage
       handle: async (context) => ok({ identityHeader: await identities.rotateHeaders(context.param("hostName")) }),
     }),
   ];
+  return [
+    mount(SUBSCRIPTION_PREFIX, subscriptionOperations),
+    mount(RESOURCE_GROUP_PREFIX, [...resourceGroupOperations, ...resourceGroupExtras]),
+    mount(HOSTS_PREFIX, hostOperations),
+  ];
+}
+
+function assertSameTenant(tenantId: string | undefined, host: IdentityHost): void {
+  if (tenantId && tenantId.toLowerCase() !== host.tenantId) {
+    throw armErrors.validation("The tenant of a host cannot change.", "tenantId");
+  }
 }

@@ -7,22 +7,22 @@ const normalize = (identifier: string) => identifier.toLowerCase().replace(/\/+$
 
 /**
  * Admin consent of one app role to a managed identity, named as people name them: the resource by appId or App ID
- * URI and the role by its value. The resource's service principal is created in the identity's tenant when it has
+ * URI and the role by its value (or its id). The resource's service principal is created in the identity's tenant when it has
  * none, as consent does in Entra. Idempotent: an existing grant is returned as it is.
  */
 export async function grantRoleToIdentity(
   registry: Registry,
   identity: ManagedIdentity,
   resource: string,
-  roleValue: string,
+  roleValueOrId: string,
 ): Promise<{ assignment: AppRoleAssignment; created: boolean }> {
   const wanted = normalize(resource);
   const app = (await registry.read((repos) => repos.applications.list())).find(
     (a) => a.appId === wanted || a.identifierUris.some((uri) => normalize(uri) === wanted),
   );
   if (!app) throw notFound("Application with appId or App ID URI", resource);
-  const role = app.appRoles.find((r) => r.value === roleValue);
-  if (!role) throw invalid(`'${app.displayName}' has no app role '${roleValue}'.`);
+  const role = app.appRoles.find((r) => r.value === roleValueOrId || r.id === roleValueOrId.toLowerCase());
+  if (!role) throw invalid(`'${app.displayName}' has no app role '${roleValueOrId}'.`);
   const resourceSp =
     (await registry.read((repos) => repos.servicePrincipals.findByAppId(identity.tenantId, app.appId))) ??
     (await registry.createServicePrincipal(identity.tenantId, app.appId));
