@@ -9,6 +9,7 @@ import { optionalMember } from "./export-members.js";
 import type { GatewayConfiguration } from "../gateway/model/configuration.js";
 import type { GatewayRegistry } from "../gateway/model/registry.js";
 import { exportGatewaySection } from "./gateway-section.js";
+import { exportFederatedCredentials } from "../identity/federation/yaml.js";
 import { exportManagedIdentities } from "../identity/managed-identities/yaml.js";
 
 /**
@@ -42,15 +43,7 @@ export async function exportConfig(
           domains: tenant.domains,
           applications: apps
             .filter((a) => a.tenantId === tenant.id)
-            .map((app) =>
-              exportApplication(
-                app,
-                tenant.id,
-                sps,
-                assignments,
-                federated.filter((c) => c.owner.kind === "application" && c.owner.id === app.id),
-              ),
-            ),
+            .map((app) => exportApplication(app, tenant.id, sps, assignments, federated)),
           ...optionalMember(
             "managedIdentities",
             exportManagedIdentities(tenant.id, {
@@ -59,6 +52,7 @@ export async function exportConfig(
               servicePrincipals: sps,
               assignments,
               applications: apps,
+              federated,
             }),
           ),
         })),
@@ -133,17 +127,7 @@ function exportApplication(
       startDateTime: k.startDateTime,
       endDateTime: k.endDateTime,
     })),
-    ...(federated.length > 0
-      ? {
-          federatedIdentityCredentials: federated.map((c) => ({
-            name: c.name,
-            issuer: c.issuer,
-            subject: c.subject,
-            audiences: c.audiences,
-            ...(c.description !== null ? { description: c.description } : {}),
-          })),
-        }
-      : {}),
+    ...exportFederatedCredentials(federated, { kind: "application", id: app.id }),
     ...(app.tags.length > 0 ? { tags: app.tags } : {}),
     ...(sp
       ? {

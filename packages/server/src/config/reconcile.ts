@@ -6,8 +6,7 @@ import type { StoredApplication } from "../store/repositories/applications.js";
 import type { AppRole, PermissionScope, RequiredResourceAccess, Tenant } from "../identity/model.js";
 import { parseCertificate } from "../crypto/certificates.js";
 import { ConfigError } from "./errors.js";
-import { TOKEN_EXCHANGE_AUDIENCE } from "../identity/federation/credential-rules.js";
-import { RegistryError } from "../identity/registry-errors.js";
+import { reconcileFederatedCredentials } from "../identity/federation/yaml.js";
 import type { LoadedConfig } from "./load.js";
 import type { ApplicationConfig, TenantConfig } from "./schema.js";
 import type { GatewayRegistry } from "../gateway/model/registry.js";
@@ -66,7 +65,9 @@ export async function reconcile(
     for (const { config, app } of entries) {
       await reconcileAccess(registry, tenant, app, config, report);
       await reconcileCredentials(registry, tenant, app, config, loaded.baseDir, report);
-      await reconcileFederatedCredentials(registry, app, config, report);
+      const owner = { kind: "application", id: app.id } as const;
+      const label = `application ${config.displayName}`;
+      await reconcileFederatedCredentials(registry, owner, config.federatedIdentityCredentials, label, report.changes);
     }
     for (const { config, app } of entries) await reconcileConsent(registry, tenant, app, config, report);
   }
@@ -306,46 +307,6 @@ async function reconcileCredentials(
       ...(wanted.endDateTime !== undefined ? { endDateTime: wanted.endDateTime } : {}),
     });
     report.changes.push(`added certificate '${wanted.displayName ?? "(unnamed)"}' of ${config.displayName}`);
-  }
-}
-
-/** Federated credentials by name: added when absent, updated when the file says otherwise; the name is kept. */
-async function reconcileFederatedCredentials(
-  registry: Registry,
-  app: StoredApplication,
-  config: ApplicationConfig,
-  report: ReconcileReport,
-) {
-  if (config.federatedIdentityCredentials === undefined) return;
-  const owner = { kind: "application", id: app.id } as const;
-  const current = await registry.read((repos) => repos.federatedCredentials.list(owner));
-  for (const wanted of config.federatedIdentityCredentials) {
-    const fields = {
-      issuer: wanted.issuer,
-      subject: wanted.subject,
-      audiences: wanted.audiences ?? [TOKEN_EXCHANGE_AUDIENCE],
-      description: wanted.description ?? null,
-    };
-    const existing = current.find((c) => c.name.toLowerCase() === wanted.name.toLowerCase());
-    try {
-      if (!existing) {
-        await registry.federatedCredentials.add(owner, { name: wanted.name, ...fields });
-        report.changes.push(`added federated credential '${wanted.name}' of ${config.displayName}`);
-      } else if (
-        JSON.stringify([existing.issuer, existing.subject, existing.audiences, existing.description]) !==
-        JSON.stringify([fields.issuer, fields.subject, fields.audiences, fields.description])
-      ) {
-        await registry.federatedCredentials.update(owner, existing.id, fields);
-        report.changes.push(`updated federated credential '${wanted.name}' of ${config.displayName}`);
-      }
-    } catch (error) {
-      if (error instanceof RegistryError) {
-        throw new ConfigError(
-          `application ${config.displayName}: federated credential '${wanted.name}': ${error.message}`,
-        );
-      }
-      throw error;
-    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MIN_CREDENTIAL_LENGTH } from "../security/credential-length.js";
+import { federatedIdentityCredentialConfig } from "../identity/federation/yaml.js";
 import { managedIdentitiesConfig } from "../identity/managed-identities/yaml.js";
 import { dateTime, guid } from "./fields.js";
 import { gatewaySectionChecks, gatewaySectionShape } from "./gateway-section.js";
@@ -53,16 +54,6 @@ const keyCredential = z
     "give exactly one of key and certificateFile",
   );
 
-/** Graph's federatedIdentityCredential; matched by name when applied again. */
-const federatedIdentityCredential = z.strictObject({
-  name: z.string().min(1),
-  issuer: z.string().min(1),
-  subject: z.string().min(1),
-  /** Default `[api://AzureADTokenExchange]`. */
-  audiences: z.array(z.string().min(1)).optional(),
-  description: z.string().optional(),
-});
-
 const application = z.strictObject({
   displayName: z.string().min(1),
   appId: guid.optional(),
@@ -86,7 +77,7 @@ const application = z.strictObject({
     .optional(),
   passwordCredentials: z.array(passwordCredential).optional(),
   keyCredentials: z.array(keyCredential).optional(),
-  federatedIdentityCredentials: z.array(federatedIdentityCredential).optional(),
+  federatedIdentityCredentials: z.array(federatedIdentityCredentialConfig).optional(),
   tags: z.array(z.string()).optional(),
   servicePrincipal: z
     .strictObject({ accountEnabled: z.boolean().optional(), appRoleAssignmentRequired: z.boolean().optional() })

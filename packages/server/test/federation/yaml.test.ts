@@ -54,7 +54,7 @@ for (const target of targets) {
     it("applies, re-applies without changes, updates by name, and exports what it applied", async () => {
       const first = await reconcile(registry, load(config(GITHUB)), f.gateway);
       assert.ok(
-        first.changes.includes("added federated credential 'github-main' of Deployer"),
+        first.changes.includes("added federated credential 'github-main' of application Deployer"),
         first.changes.join("\n"),
       );
       const credentials = await stored();
@@ -72,7 +72,7 @@ for (const target of targets) {
         load(config(GITHUB.replace("refs/heads/main", "refs/heads/release"))),
         f.gateway,
       );
-      assert.deepEqual(changed.changes, ["updated federated credential 'github-main' of Deployer"]);
+      assert.deepEqual(changed.changes, ["updated federated credential 'github-main' of application Deployer"]);
       assert.equal((await stored())[0]?.id, credentials[0]?.id, "updated in place, same id");
 
       const exported = await exportConfig(registry, NO_MANAGEMENT, f.gateway);

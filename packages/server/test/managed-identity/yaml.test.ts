@@ -39,6 +39,8 @@ identity:
             tags: { team: billing }
             appRoleAssignments:
               - { resourceAppId: ${API}, value: Orders.Write }
+            federatedIdentityCredentials:
+              - { name: aks-billing, issuer: "https://oidc.aks.example/cluster-1/", subject: "system:serviceaccount:billing:worker" }
           - name: reporting
         hosts:
           - name: orders-worker
@@ -86,6 +88,7 @@ for (const target of await databaseTargets()) {
       assert.match(changes, /created host orders-worker \(its variables: gatehouse identity env orders-worker\)/);
       assert.match(changes, /granted host orders-worker → .* role 3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f/);
       assert.match(changes, /granted managed identity billing → .* role Orders\.Write/);
+      assert.match(changes, /added federated credential 'aks-billing' of managed identity billing/);
       assert.deepEqual(report.generatedSecrets, []);
 
       const identities = registry.managedIdentities;
@@ -96,6 +99,20 @@ for (const target of await databaseTargets()) {
       );
       assert.equal(billing.location, "westeurope");
       assert.deepEqual(billing.tags, { team: "billing" });
+      const federated = await registry.read((repos) =>
+        repos.federatedCredentials.list({ kind: "identity", id: billing.principalId }),
+      );
+      assert.deepEqual(
+        federated.map((c) => [c.name, c.issuer, c.subject, c.audiences]),
+        [
+          [
+            "aks-billing",
+            "https://oidc.aks.example/cluster-1/",
+            "system:serviceaccount:billing:worker",
+            ["api://AzureADTokenExchange"],
+          ],
+        ],
+      );
       const reporting = await identities.find("reporting", TENANT);
       assert.equal(reporting?.location, "local");
       assert.match(reporting.resourceId, /^\/subscriptions\/0{8}-0{4}-0{4}-0{4}-0{12}\/resourceGroups\/gatehouse\//);
@@ -155,6 +172,14 @@ for (const target of await databaseTargets()) {
             location: "westeurope",
             tags: { team: "billing" },
             appRoleAssignments: [{ resourceAppId: API, value: "Orders.Write" }],
+            federatedIdentityCredentials: [
+              {
+                name: "aks-billing",
+                issuer: "https://oidc.aks.example/cluster-1/",
+                subject: "system:serviceaccount:billing:worker",
+                audiences: ["api://AzureADTokenExchange"],
+              },
+            ],
           },
           { name: "reporting", location: "local" },
         ],

@@ -9,7 +9,12 @@ import { z } from "zod";
 import { ConfigError } from "../../config/errors.js";
 import { guid } from "../../config/fields.js";
 import type { StoredApplication } from "../../store/repositories/applications.js";
-import type { AppRoleAssignment, ServicePrincipal } from "../model.js";
+import {
+  exportFederatedCredentials,
+  federatedIdentityCredentialConfig,
+  reconcileFederatedCredentials,
+} from "../federation/yaml.js";
+import type { AppRoleAssignment, ServicePrincipal, StoredFederatedCredential } from "../model.js";
 import { RegistryError } from "../registry-errors.js";
 import type { Registry } from "../registry.js";
 import { grantRoleToIdentity } from "./grants.js";
@@ -37,6 +42,8 @@ const userAssignedEntry = z.strictObject({
   location: z.string().min(1).max(80).optional(),
   tags: z.record(z.string(), z.string()).optional(),
   appRoleAssignments: z.array(appRoleAssignment).optional(),
+  /** Trusted external tokens instead of a host (workload identity federation), as on an application. */
+  federatedIdentityCredentials: z.array(federatedIdentityCredentialConfig).optional(),
 });
 
 const hostEntry = z.strictObject({
@@ -80,6 +87,9 @@ export async function reconcileManagedIdentities(
   for (const entry of config.userAssigned ?? []) {
     const identity = await reconcileUserAssigned(registry, tenantId, entry, changes);
     await grantRoles(registry, identity, entry.appRoleAssignments, `managed identity ${entry.name}`, changes);
+    const owner = { kind: "identity", id: identity.principalId } as const;
+    const label = `managed identity ${entry.name}`;
+    await reconcileFederatedCredentials(registry, owner, entry.federatedIdentityCredentials, label, changes);
   }
   for (const entry of config.hosts ?? []) {
     const host = await reconcileHost(registry, tenantId, entry, changes);
@@ -201,6 +211,7 @@ export interface ManagedIdentitiesSnapshot {
   servicePrincipals: readonly ServicePrincipal[];
   assignments: readonly AppRoleAssignment[];
   applications: readonly StoredApplication[];
+  federated: readonly StoredFederatedCredential[];
 }
 
 /** The tenant's `managedIdentities:` that, applied, changes nothing; undefined when it has none. No header values. */
@@ -241,6 +252,7 @@ export function exportManagedIdentities(
               location: identity.location,
               ...(Object.keys(identity.tags).length > 0 ? { tags: { ...identity.tags } } : {}),
               ...grants(identity.principalId),
+              ...exportFederatedCredentials(snapshot.federated, { kind: "identity", id: identity.principalId }),
             };
           }),
         }
