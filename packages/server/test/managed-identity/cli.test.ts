@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { runCli } from "../helpers/cli.js";
+import { identityCli, runCli } from "../helpers/cli.js";
 import { EXAMPLE, EXAMPLE_CONFIG, startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
 import { RESOURCE, runManagedIdentityClient, verifiedClaims, type ClientOutcome } from "./helpers.js";
 
@@ -35,11 +35,7 @@ function runWithSourcedLines(lines: string, input: object): Promise<ClientOutcom
 describe("gatehouse identity …", () => {
   let gh: TestGatehouse;
   let data: string;
-  const cli = async (...args: string[]) => {
-    const result = await runCli(["identity", ...args, "--data", data]);
-    assert.equal(result.code, 0, result.stderr);
-    return result.stdout;
-  };
+  const cli = identityCli(() => data);
   before(async () => {
     data = await mkdtemp(join(tmpdir(), "gatehouse-mi-cli-"));
     gh = await startTestGatehouse({ config: EXAMPLE_CONFIG, dataDir: data });

@@ -4,18 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fetchJson } from "../../src/util/https-fetch.js";
-import { runCli } from "../helpers/cli.js";
+import { identityCli } from "../helpers/cli.js";
 import { EXAMPLE_CONFIG, startTestGatehouse, type TestGatehouse } from "../helpers/gatehouse.js";
 import { RESOURCE } from "./helpers.js";
 
 describe("an identity header the CLI has just added", () => {
   let gh: TestGatehouse;
   let data: string;
-  const cli = async (...args: string[]) => {
-    const result = await runCli(["identity", ...args, "--data", data]);
-    assert.equal(result.code, 0, result.stderr);
-    return result.stdout;
-  };
+  const cli = identityCli(() => data);
   before(async () => {
     data = await mkdtemp(join(tmpdir(), "gatehouse-mi-catch-up-"));
     // A poll far longer than the test: only the endpoint's own catch-up can make the new value known in time.

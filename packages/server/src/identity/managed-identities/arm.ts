@@ -52,20 +52,18 @@ const userAssignedPatch = contract(
   }),
 );
 const identityType = z.enum(["None", "SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned"]);
-const hostPut = contract(
-  "IdentityHostCreate",
+const hostProperties = z
+  .object({ tenantId: guid.optional(), resourceId: z.string().min(1).optional(), imds: z.boolean().optional() })
+  .optional();
+/** A host's body; `attachment` is what an entry of `userAssignedIdentities` may hold. */
+const hostBody = (attachment: z.ZodType) =>
   z.object({
-    properties: z
-      .object({ tenantId: guid.optional(), resourceId: z.string().min(1).optional(), imds: z.boolean().optional() })
-      .optional(),
+    properties: hostProperties,
     identity: z
-      .object({
-        type: identityType,
-        userAssignedIdentities: z.record(z.string(), z.object({}).passthrough()).optional(),
-      })
+      .object({ type: identityType, userAssignedIdentities: z.record(z.string(), attachment).optional() })
       .optional(),
-  }),
-);
+  });
+const hostPut = contract("IdentityHostCreate", hostBody(z.object({}).passthrough()));
 /** ARM's `identity` block, as a host or an API Management service shows it. */
 export const identityBlockSchema = z.object({
   type: identityType,
@@ -74,20 +72,7 @@ export const identityBlockSchema = z.object({
   userAssignedIdentities: z.record(z.string(), z.object({ principalId: guid, clientId: guid })).optional(),
 });
 /** ARM's update: given properties change; in `userAssignedIdentities`, `null` detaches one and `{}` attaches one. */
-const hostPatch = contract(
-  "IdentityHostUpdate",
-  z.object({
-    properties: z
-      .object({ tenantId: guid.optional(), resourceId: z.string().min(1).optional(), imds: z.boolean().optional() })
-      .optional(),
-    identity: z
-      .object({
-        type: identityType,
-        userAssignedIdentities: z.record(z.string(), z.object({}).passthrough().nullable()).optional(),
-      })
-      .optional(),
-  }),
-);
+const hostPatch = contract("IdentityHostUpdate", hostBody(z.object({}).passthrough().nullable()));
 const hostResource = contract(
   "IdentityHost",
   z.object({
