@@ -60,6 +60,17 @@ const claimText = (value: unknown) => {
 const NOT_INSTALLED =
   "This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.";
 
+/** Entra's refusal of a federated assertion whose issuer, audience or subject no credential names. */
+const federatedMismatch =
+  (claim: "issuer" | "audience" | "subject", code: number) =>
+  (value: unknown): AadstsError =>
+    new AadstsError(
+      401,
+      "invalid_client",
+      code,
+      `No matching federated identity record found for presented assertion ${claim} '${claimText(value)}'. ${CHECK_FEDERATED} ${FEDERATION_DOCS}`,
+    );
+
 export const aadsts = {
   missingParameter: (name: string) =>
     new AadstsError(
@@ -227,27 +238,9 @@ export const aadsts = {
       70021,
       `No matching federated identity record found for presented assertion. Assertion Issuer: '${claimText(issuer)}'. Assertion Subject: '${claimText(subject)}'. Assertion Audience: '${claimText(audience)}'. ${FEDERATION_DOCS}`,
     ),
-  federatedIssuerMismatch: (issuer: unknown) =>
-    new AadstsError(
-      401,
-      "invalid_client",
-      700211,
-      `No matching federated identity record found for presented assertion issuer '${claimText(issuer)}'. ${CHECK_FEDERATED} ${FEDERATION_DOCS}`,
-    ),
-  federatedAudienceMismatch: (audience: unknown) =>
-    new AadstsError(
-      401,
-      "invalid_client",
-      700212,
-      `No matching federated identity record found for presented assertion audience '${claimText(audience)}'. ${CHECK_FEDERATED} ${FEDERATION_DOCS}`,
-    ),
-  federatedSubjectMismatch: (subject: unknown) =>
-    new AadstsError(
-      401,
-      "invalid_client",
-      700213,
-      `No matching federated identity record found for presented assertion subject '${claimText(subject)}'. ${CHECK_FEDERATED} ${FEDERATION_DOCS}`,
-    ),
+  federatedIssuerMismatch: federatedMismatch("issuer", 700211),
+  federatedAudienceMismatch: federatedMismatch("audience", 700212),
+  federatedSubjectMismatch: federatedMismatch("subject", 700213),
   /** Matching is case-sensitive; Entra says so when only the case differs. */
   federatedSubjectCase: (subject: string) =>
     new AadstsError(
